@@ -1,0 +1,18 @@
+/**
+ * The little SQL surface both event store adapters provide, so the store itself is one
+ * piece of code over PostgreSQL (`pg`) and PGlite.
+ */
+export interface SqlExecutor {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<R[]>;
+  /** Run several statements separated by `;` (migrations). No parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlClient extends SqlExecutor {
+  /** Run `fn` in one transaction; commit if it resolves, roll back if it rejects. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
