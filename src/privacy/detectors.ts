@@ -58,7 +58,7 @@ function validatePassword(m: RegExpExecArray): readonly [number, number] | undef
   return span;
 }
 
-const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6|50|5[6-9])/;
+const CARD_PREFIX = /^(?:4|5|2[2-7]|3|6)/; // Visa, Mastercard/Maestro, Amex/JCB/Diners, Discover/UnionPay
 
 function validateCard(m: RegExpExecArray): readonly [number, number] | undefined {
   const raw = m[0];
@@ -121,7 +121,7 @@ function validateHighEntropy(m: RegExpExecArray, o: ResolvedDetectorOptions): re
   if (/^[0-9a-fA-F-]+$/.test(token)) return undefined; // commit SHAs, digests, UUIDs: identifiers, not secrets
   // path- or identifier-like: several separator-delimited segments, each a plain word or number
   const parts = token.split(/[/_-]/);
-  if (parts.length >= 3 && parts.every((p) => /^(?:[A-Za-z][a-z]*|[0-9]+|v?\d+)$/.test(p))) return undefined;
+  if (parts.length >= 3 && parts.every((p) => /^(?:[A-Za-z]?[a-z]*\d*)$/.test(p))) return undefined;
   if (shannonEntropy(token) < o.entropyThreshold) return undefined;
   // mixed character classes: random tokens mix upper, lower and digits
   const classes = Number(/[a-z]/.test(token)) + Number(/[A-Z]/.test(token)) + Number(/[0-9]/.test(token));
@@ -180,7 +180,7 @@ const DETECTORS: readonly Detector[] = [
   { type: PiiType.ipv4, re: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g, validate: validateIpv4 },
   {
     type: PiiType.phone,
-    re: /(?<![\w+./-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){0,5}(?![\w/]|[.-]\d)/g,
+    re: /(?<![\w+./-])(?:\+\d{7,15}|(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){0,5})(?![\w/]|[.-]\d)/g,
     validate: validatePhone,
   },
   { type: PiiType.highEntropy, re: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,4096}=*/g, validate: validateHighEntropy },
