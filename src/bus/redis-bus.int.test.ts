@@ -1,0 +1,70 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { createRedisBus } from './redis-bus.js';
+import { busContract, testEvent } from './testing/bus-contract.js';
+import { deleteKeys, uniquePrefix } from './testing/redis-keys.js';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefixes: string[] = [];
+
+afterAll(async () => {
+  for (const prefix of prefixes) await deleteKeys(url, prefix);
+});
+
+busContract('redis', async ({ maxDeliveries }) => {
+  const prefix = uniquePrefix('bus');
+  prefixes.push(prefix);
+  const bus = await createRedisBus({ url, prefix, maxDeliveries });
+  return {
+    bus,
+    // Idle time is measured by Redis' own clock: wait for real (tens of ms).
+    elapse: (ms) => sleep(ms),
+    cleanup: async () => {
+      await bus.close();
+      await deleteKeys(url, prefix);
+    },
+  };
+});
+
+describe('redis bus', () => {
+  it('stores a topic under a hash-tagged key, its dead letters beside it', async () => {
+    const prefix = uniquePrefix('bus');
+    prefixes.push(prefix);
+    const bus = await createRedisBus({ url, prefix });
+    try {
+      expect(bus.streamKey('decisions')).toBe(`${prefix}{decisions}:stream`);
+      expect(bus.deadLetterKey('decisions')).toBe(`${prefix}{decisions}:dlq`);
+      await bus.publish('decisions', [testEvent(1)]);
+      const raw = createClient({ url });
+      await raw.connect();
+      try {
+        expect(await raw.xLen(bus.streamKey('decisions'))).toBe(1);
+      } finally {
+        raw.destroy();
+      }
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('counts dead-lettered entries', async () => {
+    const prefix = uniquePrefix('bus');
+    prefixes.push(prefix);
+    const bus = await createRedisBus({ url, prefix, maxDeliveries: 1 });
+    try {
+      await bus.ensureGroup('t', 'g');
+      await bus.publish('t', [testEvent(1)]);
+      await bus.read('t', 'g', 'c1');
+      expect((await bus.claimStale('t', 'g', 'c2', { minIdleMs: 0 })).deadLettered).toBe(1);
+      expect(bus.deadLetteredTotal).toBe(1);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('rejects with UNAVAILABLE when nothing listens at the URL', async () => {
+    const error = await createRedisBus({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+});
