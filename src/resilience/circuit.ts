@@ -1,6 +1,6 @@
 import { CircuitState as CockatielState, type IBreaker } from 'cockatiel';
 import { assertNever } from '../core/assert-never.js';
-import type { BreakerKind, BreakerListener, BreakerStateChange, BreakerStateName } from './breaker-types.js';
+import type { BreakerKind, BreakerStateChange, BreakerStateName } from './breaker-types.js';
 
 /**
  * One breaker's state machine (closed → open → half_open → closed | open; manual isolated).
