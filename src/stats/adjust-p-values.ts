@@ -43,7 +43,7 @@ export function adjustPValues(pValues: readonly number[], method: PValueAdjustme
     let running = Infinity;
     for (let rank = m - 1; rank >= 0; rank--) {
       const index = order[rank] as number;
-      running = Math.min(running, ((pValues[index] as number) * m) / (rank + 1));
+      running = Math.min(running, (pValues[index] as number) / ((rank + 1) / m));
       adjusted[index] = Math.min(1, running);
     }
   }
