@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import { CryptoError } from './crypto-error.js';
+import { writeFileAtomic } from './internal/atomic-file.js';
 
 /** One AES-256 master key. The key material never leaves the process (never stored in a database). */
 export interface MasterKey {
@@ -173,4 +174,9 @@ export function loadKeyring(options: LoadKeyringOptions = {}): Keyring {
   throw new ConfigError('no master key: set APPRENTICE_MASTER_KEY (base64, 32 bytes) or APPRENTICE_MASTER_KEY_FILE', [
     { path: 'APPRENTICE_MASTER_KEY', message: 'required for encryption' },
   ]);
+}
+
+/** Writes the keyring to a key file atomically (temp file + rename), mode 0600. */
+export async function saveKeyringFile(path: string, keyring: Keyring): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(keyring.toFile(), null, 2)}\n`, 0o600);
 }
