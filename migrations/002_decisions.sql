@@ -15,9 +15,11 @@ CREATE TABLE IF NOT EXISTS decisions (
   features       JSONB,
   context        JSONB,
   subject_id     TEXT,
+  context_hash   TEXT,
   decided_at     TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_agent_time ON decisions (agent, decided_at);
+CREATE INDEX IF NOT EXISTS decisions_context ON decisions (context_hash) WHERE context_hash IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS outcomes (
   decision_id  UUID PRIMARY KEY,

@@ -81,6 +81,8 @@ export interface DecisionData {
   readonly context?: unknown;
   /** Subject whose data key encrypts the context (crypto-shredding). */
   readonly subjectId?: string | undefined;
+  /** sha256 of agent + canonical context, for `CachedDecisionReader.getDecision(context)`. */
+  readonly contextHash?: string | undefined;
 }
 
 export type OutcomeKind = 'implicit' | 'explicit' | 'correction';

@@ -23,12 +23,12 @@ export const decisionsProjection: Projection = {
     if (decisions.length > 0) {
       await tx.query(
         `INSERT INTO decisions (decision_id, agent, unit_id, value, deterministic, source, reason, model_version,
-           variant, propensity, latency_ms, features, context, subject_id, decided_at)
+           variant, propensity, latency_ms, features, context, subject_id, context_hash, decided_at)
          SELECT decision_id, agent, unit_id, value, deterministic, source, reason, model_version, variant,
-           propensity, latency_ms, features, context, subject_id, decided_at
+           propensity, latency_ms, features, context, subject_id, context_hash, decided_at
          FROM json_to_recordset($1::json) AS r(decision_id uuid, agent text, unit_id text, value jsonb,
            deterministic jsonb, source text, reason text, model_version int, variant text,
-           propensity float8, latency_ms float8, features jsonb, context jsonb, subject_id text, decided_at timestamptz)
+           propensity float8, latency_ms float8, features jsonb, context jsonb, subject_id text, context_hash text, decided_at timestamptz)
          ON CONFLICT (decision_id) DO NOTHING`,
         [JSON.stringify(decisions)],
       );
@@ -66,6 +66,7 @@ function decisionRow(e: StoredEvent<string, DecisionData>): Record<string, unkno
     features: d.features ?? null,
     context: d.context ?? null,
     subject_id: d.subjectId ?? null,
+    context_hash: d.contextHash ?? null,
     decided_at: e.time,
   };
 }
