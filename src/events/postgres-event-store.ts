@@ -65,6 +65,10 @@ export function createPgClient(options: PostgresEventStoreOptions): SqlClient {
     ...executor(pool),
     async transaction(fn) {
       const c = await pool.connect();
+      // A connection dropped mid-transaction surfaces as the failed query below; without a
+      // listener the client's 'error' event would crash the process.
+      const onError = (): void => undefined;
+      c.on('error', onError);
       try {
         await c.query('BEGIN');
         const out = await fn(executor(c));
@@ -74,6 +78,7 @@ export function createPgClient(options: PostgresEventStoreOptions): SqlClient {
         await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
+        c.off('error', onError);
         c.release();
       }
     },

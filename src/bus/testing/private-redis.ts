@@ -23,14 +23,15 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function privateRedis(): Promise<PrivateRedis> {
+/** `extraArgs` go to redis-server, e.g. `['--appendonly', 'yes', '--dir', tmp]` for a durable one. */
+export async function privateRedis(extraArgs: readonly string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = proc;
