@@ -16,7 +16,7 @@ import mpmath as mp
 import numpy as np
 import scipy
 import statsmodels
-from scipy import integrate, special, stats
+from scipy import integrate, optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import (
@@ -214,10 +214,14 @@ def power_cases():
                     nobs1 = float(np.asarray(nobs1).ravel()[0])
                     fixed_n = 1000
                     pw_at = eng.power(effect_size=es, nobs1=fixed_n, alpha=alpha, ratio=ratio, alternative=SM_ALT[alt])
-                    es_mde = eng.solve_power(effect_size=None, nobs1=fixed_n, alpha=alpha, power=pw, ratio=ratio, alternative=SM_ALT[alt])
-                    es_mde = float(np.asarray(es_mde).ravel()[0])
-                    if alt == 'less' and es_mde > 0:
-                        es_mde = -es_mde
+                    sm_es = eng.solve_power(effect_size=None, nobs1=fixed_n, alpha=alpha, power=pw, ratio=ratio, alternative=SM_ALT[alt])
+                    sm_es = abs(float(np.asarray(sm_es).ravel()[0]))
+                    # statsmodels' own solve for the effect size stops at ~1e-5 relative; solve its
+                    # power function to full precision instead (the raw answer is kept for the record).
+                    sign = -1 if alt == 'less' else 1
+                    es_mde = sign * optimize.brentq(
+                        lambda e: eng.power(effect_size=sign * e, nobs1=fixed_n, alpha=alpha, ratio=ratio, alternative=SM_ALT[alt]) - pw,
+                        1e-9, 10, xtol=1e-15, rtol=1e-15)
                     if metric['kind'] == 'mean':
                         mde_abs = es_mde * metric['standardDeviation']
                     else:
@@ -226,7 +230,7 @@ def power_cases():
                     rows.append({
                         'metric': metric, 'mde': mde, 'options': {'alpha': alpha, 'power': pw, 'ratio': ratio, 'alternative': alt},
                         'expected': {'effectSize': enc(es), 'nobs1': enc(nobs1), 'powerAt1000': enc(pw_at),
-                                     'mdeEffectSizeAt1000': enc(es_mde), 'mdeAt1000': enc(mde_abs)},
+                                     'mdeEffectSizeAt1000': enc(es_mde), 'statsmodelsSolvedEffectSize': enc(sign * sm_es), 'mdeAt1000': enc(mde_abs)},
                     })
     return rows
 
