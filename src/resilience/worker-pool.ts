@@ -215,7 +215,7 @@ export class WorkerPool {
       lastError = e;
     });
     worker.on('exit', () => this.onExit(slot, lastError));
-    worker.unref();
+    if (this.queue.length === 0 && this.stats.busy === 0) worker.unref();
     return slot;
   }
 
@@ -300,6 +300,7 @@ export class WorkerPool {
       this.queue.splice(q, 1);
       this.stats.queued = this.queue.length;
       this.settle(job, { ok: false, reason: PoolFailure.ABORTED });
+      this.updateRef();
       return;
     }
     const slot = this.slots.find((s) => s.job === job);
@@ -319,7 +320,21 @@ export class WorkerPool {
     this.pump();
   }
 
+  /** Workers keep the process alive only while there is work; an idle pool does not. */
+  private updateRef(): void {
+    const active = this.queue.length > 0 || this.slots.some((s) => s.job);
+    for (const s of this.slots) {
+      if (active) s.worker.ref();
+      else s.worker.unref();
+    }
+  }
+
   private pump(): void {
+    this.dispatch();
+    this.updateRef();
+  }
+
+  private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
       const slot = this.slots.find((s) => s.ready && !s.job);
       if (!slot) return;
