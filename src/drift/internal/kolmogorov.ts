@@ -20,9 +20,8 @@ const PI2 = Math.PI ** 2;
 const PI4 = Math.PI ** 4;
 const PI6 = Math.PI ** 6;
 const STIRLING = [
-  -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3,
-  8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4,
-  -2.7777777777777777778e-3, 8.3333333333333333333e-2,
+  -0.029550653594771242, 0.00641025641025641, -0.0019175269175269176, 0.0008417508417508417,
+  -0.0005952380952380953, 0.0007936507936507937, -0.002777777777777778, 0.08333333333333333,
 ] as const;
 
 const clip = (p: number): number => Math.min(1, Math.max(0, p));
@@ -55,7 +54,7 @@ function durbinCdf(n: number, d: number): number {
   const k = Math.ceil(nd);
   const h = k - nd;
   const m = 2 * k - 1;
-  let H = new Float64Array(m * m);
+  let H: Float64Array = new Float64Array(m * m);
   const v = new Float64Array(m);
   const w = new Float64Array(m);
   let fac = 1;
@@ -71,7 +70,7 @@ function durbinCdf(n: number, d: number): number {
   }
   for (let r = 0; r < m; r++) H[r * m] = v[r]!;
   for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c]!;
-  let P = new Float64Array(m * m);
+  let P: Float64Array = new Float64Array(m * m);
   for (let i = 0; i < m; i++) P[i * m + i] = 1;
   let nn = n;
   let expnt = 0;
