@@ -18,7 +18,9 @@ export const compileModulo = pure((v) => num(v[0]) % num(v[1]));
 export const compileMax = pure((v) => (v.length === 0 ? null : Math.max(...v.map(num))));
 export const compileMin = pure((v) => (v.length === 0 ? null : Math.min(...v.map(num))));
 
-export const compileCat = pure((v) => v.map((x) => (x === null || x === undefined ? '' : String(x))).join(''));
+// As flagd-core (json-logic-engine, compiled mode): every part is stringified, so a missing
+// `var` contributes "null". This changes the fractional bucket of a `cat` key, so it must match.
+export const compileCat = pure((v) => v.map(String).join(''));
 
 export const compileSubstr = pure((v) => {
   const s = String(v[0] ?? '');
