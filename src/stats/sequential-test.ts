@@ -13,7 +13,8 @@ import type { Interval } from './types.js';
  *   Λ = √(V / (V + τ²)) · exp( τ²(θ̂ − θ₀)² / (2V(V + τ²)) ).
  *
  * The always-valid p-value is the running minimum of 1/Λ over all looks, and the
- * always-valid (1 − α) confidence sequence is {θ₀ : Λ(θ₀) < 1/α}, intersected over looks.
+ * always-valid (1 − α) confidence sequence is {θ₀ : Λ(θ₀) < 1/α}, intersected over looks
+ * (an empty intersection keeps the previous interval).
  * Both stay valid however often the experiment is peeked at. The stateless
  * `sequentialTest` takes the previous look's state to carry the running minimum and
  * intersection; `createSequentialTracker` keeps it for you. While V = 0 (no variance yet)
@@ -69,8 +70,9 @@ export function confidenceSequenceHalfWidth(variance: number, tau2: number, alph
 function intersect(previous: Interval, current: Interval): Interval {
   const lower = Math.max(previous[0], current[0]);
   const upper = Math.min(previous[1], current[1]);
-  // An empty intersection means the model is misspecified (e.g. drifting variance); keep the current look.
-  return lower <= upper ? [lower, upper] : current;
+  // An empty intersection means the normal model is misspecified (e.g. a drifting variance or
+  // effect); keep the previous sequence so intervals stay nested.
+  return lower <= upper ? [lower, upper] : previous;
 }
 
 /**

@@ -65,7 +65,7 @@ function lowerTailQuantile(q: number, df: number): number {
   if (!(t < 0) || !Number.isFinite(t)) t = z;
   // Bracket [lo, hi] with cdf(lo) ≤ q ≤ cdf(hi).
   let hi = 0;
-  let lo = Math.min(t, -1);
+  let lo = Math.min(1.25 * t, -1);
   while (studentTCdf(lo, df) > q) {
     hi = lo;
     lo *= 2;
@@ -79,7 +79,7 @@ function lowerTailQuantile(q: number, df: number): number {
     else lo = t;
     let next = t - f / studentTPdf(t, df);
     if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-    if (Math.abs(next - t) <= 1e-15 * Math.abs(t)) return next;
+    if (Math.abs(next - t) <= 1e-14 * Math.abs(t)) return next;
     t = next;
   }
   return t;
