@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, type FieldIssue } from './errors.js';
+
+const url = (schemes: readonly string[], example: string) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL like ${example}` },
+  );
+
+/** The one typed configuration. Every field has a default: nothing is required embedded. */
+export const ConfigSchema = z
+  .object({
+    /** Bind address. Default `127.0.0.1`. Any other address requires API tokens. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** HTTP port. Default 8080. */
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Embedded storage, spool, model artifacts and keys. Default `./.apprentice`. */
+    dataDir: z.string().min(1).default('./.apprentice'),
+    /** PostgreSQL event store; unset = embedded PGlite under dataDir. */
+    databaseUrl: url(['postgres', 'postgresql'], 'postgres://user@host:5432/db').optional(),
+    /** Redis bus, cache and flag distribution; unset = in-process. */
+    redisUrl: url(['redis', 'rediss'], 'redis://127.0.0.1:6379').optional(),
+    /** Redis key prefix. Default `apprentice:`. */
+    redisPrefix: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('apprentice:'),
+    /** Learning, shadow and ML serving. Default true; false serves the rules only. */
+    mlEnabled: z.boolean().default(true),
+    /** Largest accepted request body. Default 1 MiB. */
+    bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Log level. Default `info`. */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Require bearer tokens even on localhost. Default false on 127.0.0.1, always true elsewhere. */
+    requireAuth: z.boolean().default(false),
+  })
+  .strict();
+
+export type ApprenticeConfig = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string' | 'number' | 'boolean' }>> = {
+  DATABASE_URL: { key: 'databaseUrl', type: 'string' },
+  REDIS_URL: { key: 'redisUrl', type: 'string' },
+  APPRENTICE_HOST: { key: 'host', type: 'string' },
+  APPRENTICE_PORT: { key: 'port', type: 'number' },
+  APPRENTICE_DATA_DIR: { key: 'dataDir', type: 'string' },
+  APPRENTICE_REDIS_PREFIX: { key: 'redisPrefix', type: 'string' },
+  APPRENTICE_ML_ENABLED: { key: 'mlEnabled', type: 'boolean' },
+  ML_ENABLED: { key: 'mlEnabled', type: 'boolean' },
+  APPRENTICE_LOG_LEVEL: { key: 'logLevel', type: 'string' },
+  APPRENTICE_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'number' },
+  APPRENTICE_REQUIRE_AUTH: { key: 'requireAuth', type: 'boolean' },
+};
+
+function fromEnv(env: NodeJS.ProcessEnv, issues: FieldIssue[]): Partial<Record<keyof ApprenticeConfig, unknown>> {
+  const out: Partial<Record<keyof ApprenticeConfig, unknown>> = {};
+  for (const [name, { key, type }] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (type === 'number') {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) issues.push({ path: name, message: `must be a number, got "${raw}"` });
+      else out[key] = n;
+    } else if (type === 'boolean') {
+      if (/^(1|true|yes|on)$/i.test(raw)) out[key] = true;
+      else if (/^(0|false|no|off)$/i.test(raw)) out[key] = false;
+      else issues.push({ path: name, message: `must be true or false, got "${raw}"` });
+    } else out[key] = raw;
+  }
+  return out;
+}
+
+export interface LoadConfigOptions {
+  /** Config file; default `apprentice.config.json` in the working directory when present. */
+  readonly file?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Highest precedence (CLI flags). `undefined` values are ignored. */
+  readonly overrides?: Partial<ConfigInput>;
+}
+
+/**
+ * Load and validate the configuration once: file < environment < overrides. A bad value
+ * throws `ConfigError` naming every offending field and rule.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ApprenticeConfig {
+  const issues: FieldIssue[] = [];
+  let file: Record<string, unknown> = {};
+  const path = options.file ?? (existsSync('apprentice.config.json') ? 'apprentice.config.json' : undefined);
+  if (path) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(resolve(path), 'utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        issues.push({ path, message: 'must contain a JSON object' });
+      else file = parsed as Record<string, unknown>;
+    } catch (e) {
+      issues.push({ path, message: `cannot be read as JSON: ${(e as Error).message}` });
+    }
+  }
+  const env = fromEnv(options.env ?? process.env, issues);
+  const overrides = Object.fromEntries(Object.entries(options.overrides ?? {}).filter(([, v]) => v !== undefined));
+  const merged = { ...file, ...env, ...overrides };
+  const r = ConfigSchema.safeParse(merged);
+  if (!r.success) {
+    for (const i of r.error.issues) issues.push({ path: i.path.join('.') || '(root)', message: i.message });
+  }
+  if (issues.length > 0 || !r.success) {
+    throw new ConfigError(`invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  return r.data;
+}

@@ -1,0 +1,151 @@
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Registry } from 'prom-client';
+import { createClient, type RedisClientType } from 'redis';
+import { loadConfig, type ApprenticeConfig, type ConfigInput } from '../core/config.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import type { LearningBus } from '../bus/learning-bus.js';
+import { createMemoryBus } from '../bus/memory-bus.js';
+import { createRedisBus } from '../bus/redis-bus.js';
+import { createSpool, type Spool } from '../bus/spool.js';
+import { AsyncLearningWriter, type OutcomeInput } from '../decisions/async-learning-writer.js';
+import { CachedDecisionReader } from '../decisions/cached-decision-reader.js';
+import { DecisionEngine, type Decision } from '../decisions/decision-engine.js';
+import type { EventStore } from '../events/event-store.js';
+import { createPgliteEventStore } from '../events/pglite-event-store.js';
+import { createPostgresEventStore } from '../events/postgres-event-store.js';
+import { createMetrics, type Metrics } from '../monitoring/metrics.js';
+import { Projector } from '../projector/projector.js';
+import { componentHealth, type ComponentHealth } from './health.js';
+import { wireRuntimeMetrics } from './runtime-metrics.js';
+
+export interface ApprenticeOptions {
+  /** A resolved config, or input merged over file/env (see `loadConfig`). */
+  readonly config?: ApprenticeConfig | Partial<ConfigInput>;
+  /** Prometheus registry. Default: a new one (never the global registry). */
+  readonly registry?: Registry;
+  /** Run the projector in this process. Default true (`serve` embedded and single-node). */
+  readonly projector?: boolean;
+  /** Name of this process in consumer groups. Default `<hostname>-<pid>`. */
+  readonly instanceId?: string;
+}
+
+export interface Apprentice {
+  readonly config: ApprenticeConfig;
+  readonly store: EventStore;
+  readonly bus: LearningBus;
+  readonly spool: Spool;
+  readonly writer: AsyncLearningWriter;
+  readonly reader: CachedDecisionReader;
+  readonly engine: DecisionEngine;
+  readonly projector: Projector | undefined;
+  readonly registry: Registry;
+  readonly metrics: Metrics;
+  readonly redis: RedisClientType | undefined;
+  readonly instanceId: string;
+  /** Decide for one unit; never throws for model failures (DESIGN.md §2.1). */
+  decide<T>(agent: string, unitId: string, context: unknown, deterministic: T): Decision<T>;
+  /** Record the outcome of a decision; rejects with NotFoundError when the decision is unknown. */
+  recordOutcome(decisionId: string, outcome: OutcomeInput): Promise<{ eventId: string }>;
+  health(): Promise<ComponentHealth[]>;
+  /** Flush, stop consumers, close connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const BUS_TOPIC = 'events';
+
+/**
+ * Wire apprentice: PostgreSQL or embedded PGlite, Redis Streams or the in-process bus,
+ * writer, projector, cached reader, decision engine and metrics.
+ *
+ * @example
+ * const apprentice = await createApprentice(); // embedded: nothing to install
+ * const d = apprentice.decide('deployment-specialist', 'deploy-42', { linesChanged: 300 }, 'canary');
+ * await apprentice.recordOutcome(d.decisionId, { reward: 1 });
+ * await apprentice.close();
+ */
+export async function createApprentice(options: ApprenticeOptions = {}): Promise<Apprentice> {
+  const config = isResolved(options.config) ? options.config : loadConfig({ overrides: options.config ?? {} });
+  const registry = options.registry ?? new Registry();
+  const metrics = createMetrics(registry, { version: '0.1.0' });
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
+  const dataDir = resolve(config.dataDir);
+
+  const store: EventStore = config.databaseUrl
+    ? createPostgresEventStore({ connectionString: config.databaseUrl })
+    : await createPgliteEventStore({ dataDir: join(dataDir, 'pgdata') });
+  await store.migrate();
+
+  let redis: RedisClientType | undefined;
+  let bus: LearningBus;
+  if (config.redisUrl) {
+    bus = await createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, lazyConnect: true });
+    redis = createClient({ url: config.redisUrl, disableOfflineQueue: true }) as RedisClientType;
+    redis.on('error', () => undefined);
+    await redis.connect().catch(() => undefined);
+  } else bus = createMemoryBus({ prefix: config.redisPrefix });
+
+  const spool = createSpool({ dir: join(dataDir, 'spool') });
+  const reader = new CachedDecisionReader({ store, ...(redis ? { redis } : {}), prefix: config.redisPrefix });
+  const writer = new AsyncLearningWriter({ bus, spool, topic: BUS_TOPIC, onRecord: (e) => reader.observe(e) });
+  const engine = new DecisionEngine({ writer });
+  const runProjector = options.projector ?? true;
+  const projector = runProjector
+    ? new Projector({
+        bus,
+        store,
+        topic: BUS_TOPIC,
+        consumer: instanceId,
+        onAppended: (events) => void reader.cacheEvents(events).catch(() => undefined),
+      })
+    : undefined;
+  await projector?.start();
+  // A previous run may have left batches in the spool (bus down at exit): replay them now.
+  void spool.size().then((s) => (s.events > 0 ? writer.flush() : undefined));
+  const unwire = wireRuntimeMetrics(metrics, { writer, reader, projector, bus, spool, topic: BUS_TOPIC });
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    store,
+    bus,
+    spool,
+    writer,
+    reader,
+    engine,
+    projector,
+    registry,
+    metrics,
+    redis,
+    instanceId,
+    decide: (agent, unitId, context, deterministic) => engine.decide(agent, unitId, context, deterministic),
+    async recordOutcome(decisionId, outcome) {
+      const given = [outcome.label, outcome.value, outcome.reward].filter((v) => v !== undefined).length;
+      if (given !== 1)
+        throw new ValidationError('an outcome has exactly one of label, value or reward', [
+          { path: '', message: 'give exactly one of label, value, reward' },
+        ]);
+      const view = await reader.get(decisionId);
+      if (!view) throw new NotFoundError(`decision ${decisionId} not found`);
+      const eventId = writer.recordOutcome(decisionId, { ...outcome, agent: view.decision.agent });
+      metrics.outcomesTotal.inc({ agent: view.decision.agent, kind: outcome.kind ?? 'explicit' });
+      return { eventId };
+    },
+    health: () => componentHealth({ store, bus, writer, projector, redis }),
+    close() {
+      closed ??= (async () => {
+        unwire();
+        await writer.close();
+        await projector?.stop();
+        await bus.close();
+        if (redis?.isOpen) await redis.quit().catch(() => undefined);
+        await store.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function isResolved(c: ApprenticeOptions['config']): c is ApprenticeConfig {
+  return c !== undefined && typeof (c as ApprenticeConfig).dataDir === 'string' && typeof (c as ApprenticeConfig).port === 'number' && 'mlEnabled' in c && 'logLevel' in c && 'bodyLimitBytes' in c;
+}

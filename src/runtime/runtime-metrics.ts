@@ -1,0 +1,58 @@
+import type { Counter } from 'prom-client';
+import type { LearningBus } from '../bus/learning-bus.js';
+import type { Spool } from '../bus/spool.js';
+import type { AsyncLearningWriter } from '../decisions/async-learning-writer.js';
+import type { CachedDecisionReader } from '../decisions/cached-decision-reader.js';
+import { onCollect } from '../monitoring/collect.js';
+import type { Metrics } from '../monitoring/metrics.js';
+import type { Projector } from '../projector/projector.js';
+
+export interface RuntimeParts {
+  readonly writer: AsyncLearningWriter;
+  readonly reader: CachedDecisionReader;
+  readonly projector: Projector | undefined;
+  readonly bus: LearningBus;
+  readonly spool: Spool;
+  readonly topic: string;
+}
+
+/**
+ * Feed the write path's plain getters into metrics at scrape time: components count in
+ * cheap integers, and cumulative counts become counter increments here.
+ */
+export function wireRuntimeMetrics(m: Metrics, p: RuntimeParts): () => void {
+  const last = new Map<string, number>();
+  const delta = (key: string, now: number, c: Counter<string>, labels: Record<string, string> = {}): void => {
+    const d = now - (last.get(key) ?? 0);
+    if (d > 0) c.inc(labels, d);
+    last.set(key, now);
+  };
+  return onCollect(m.writerBufferEvents, async () => {
+    const w = p.writer.stats();
+    m.writerBufferEvents.set(w.buffered);
+    delta('published', w.published, m.busPublishedTotal as Counter<string>, { stream: p.topic });
+    delta('publishErrors', w.publishErrors, m.busPublishErrorsTotal as Counter<string>, { stream: p.topic });
+    delta('spooled', w.spooled, m.writerSpilledTotal as Counter<string>);
+    delta('replayed', w.replayed, m.busSpoolReplayedTotal as Counter<string>);
+    const r = p.reader.stats();
+    delta('l1', r.l1Hits, m.cacheHitsTotal as Counter<string>, { level: 'memory' });
+    delta('l2', r.l2Hits, m.cacheHitsTotal as Counter<string>, { level: 'redis' });
+    delta('miss', r.misses + r.storeHits, m.cacheMissesTotal as Counter<string>, { level: 'redis' });
+    const s = await p.spool.size().catch(() => undefined);
+    if (s) {
+      m.busSpoolEvents.set(s.events);
+      m.busSpoolBytes.set(s.bytes);
+    }
+    if (p.projector) {
+      const ps = p.projector.stats();
+      delta('deadLettered', ps.deadLettered, m.busDeadLettersTotal as Counter<string>, { stream: p.topic, group: 'projector' });
+      delta('appended', ps.appended, m.eventStoreAppendsTotal as Counter<string>, { type: 'all' });
+      delta('storeErrors', ps.storeErrors, m.eventStoreAppendErrorsTotal as Counter<string>, { store: 'event-store', code: 'append' });
+      const g = await p.bus.groupInfo(p.topic, 'projector').catch(() => undefined);
+      if (g) {
+        m.busConsumerLag.set({ stream: p.topic, group: 'projector' }, g.lag);
+        m.busPending.set({ stream: p.topic, group: 'projector' }, g.pending);
+      }
+    }
+  });
+}

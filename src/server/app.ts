@@ -1,0 +1,54 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Apprentice } from '../runtime/create-apprentice.js';
+import type { ServerContext } from './context.js';
+import { problem, sendProblem, toProblem } from './problem.js';
+import { registerCoreRoutes } from './routes/core.js';
+
+export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
+
+export interface ServerOptions {
+  /** Extra route modules (flags, rollouts, agents...). */
+  readonly routes?: readonly RouteModule[];
+  /** Replace parts of the default context (decision path, presenters). */
+  readonly context?: Partial<Omit<ServerContext, 'apprentice'>>;
+  /** Fastify logger. Default false. */
+  readonly logger?: boolean | { level: string };
+}
+
+/**
+ * The HTTP API (DESIGN.md §5): JSON in and out, errors as RFC 9457 problem+json with a
+ * stable `code` and field paths, a body-size limit, and request metrics.
+ */
+export async function buildServer(apprentice: Apprentice, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: apprentice.config.bodyLimitBytes,
+    logger: options.logger ?? false,
+    // Refuse prototype-pollution keys in JSON bodies (secure-json-parse).
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: 300 },
+  });
+  // JSON only: other media types get 415 instead of reaching the validators as strings.
+  app.removeContentTypeParser('text/plain');
+  const ctx: ServerContext = {
+    apprentice,
+    decide: (agent, unitId, context, deterministic) => apprentice.decide(agent, unitId, context, deterministic),
+    healthChecks: [],
+    ...options.context,
+  };
+  const m = apprentice.metrics;
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    m.httpRequestsTotal.inc({ method: req.method, route, status: String(reply.statusCode) });
+    m.httpRequestDurationSeconds.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const p = toProblem(err);
+    if (p.status >= 500) req.log.error({ err }, 'request failed');
+    return sendProblem(reply, p);
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  registerCoreRoutes(app, ctx);
+  for (const r of options.routes ?? []) await r(app, ctx);
+  return app;
+}
