@@ -59,14 +59,19 @@ describe('redis bus during a Redis outage', () => {
       const error = await bus.publish('decisions', batch(1)).catch((e: unknown) => e);
       expect(isUnavailableError(error)).toBe(true);
       expect(await bus.ping().catch((e: unknown) => e)).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      const blocked = bus.read('decisions', 'projector', 'p1', { blockMs: 60_000 });
+      expect(await blocked.catch((e: unknown) => e)).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
       expect(bus.ready).toBe(false);
 
       await redis.start();
       await waitUntilReachable(bus);
       expect(bus.ready).toBe(true);
       await bus.ensureGroup('decisions', 'projector'); // the private server keeps nothing across restarts
-      await bus.publish('decisions', batch(2));
-      expect(await readAll(bus)).toEqual(batch(2).map((e) => (e.data as { n: number }).n));
+      const reading = bus.read('decisions', 'projector', 'p1', { blockMs: 10_000 });
+      const sent = batch(2);
+      await bus.publish('decisions', sent);
+      const woken = await reading;
+      expect(woken.flatMap((m) => m.events.map((e) => e.id))).toEqual(sent.map((e) => e.id));
       expect(states).toContain('reconnecting');
       expect(states.at(-1)).toBe('ready');
     } finally {

@@ -1,4 +1,4 @@
-import { ClosedError, NotFoundError } from '../core/errors.js';
+import { ClosedError, NotFoundError, UnavailableError } from '../core/errors.js';
 import type { DeadLetterMessage } from './dead-letter.js';
 import type { BusMessage, BusOptions, ClaimResult, GroupInfo, LearningBus } from './learning-bus.js';
 import { resolveBusOptions } from './internal/options.js';
@@ -98,10 +98,12 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
   };
 
   const blockingClient = async (consumer: string): Promise<BusRedisClient> => {
+    // Same server as the publishing connection: if that one is down, don't wait for a new one.
+    if (!main.isReady) throw new UnavailableError('read: Redis unavailable (not connected)');
     let b = blocking.get(consumer);
     if (!b) {
       const client = createBusClient({ url, name: `apprentice-bus-read-${consumer}`, maxReconnectDelayMs });
-      b = { client, connected: connectWithin(client, connectTimeoutMs) };
+      b = { client, connected: connectWithin(client, commandTimeoutMs) };
       blocking.set(consumer, b);
     }
     await b.connected.catch(() => undefined); // if still offline, the command below rejects at once
@@ -172,11 +174,10 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
 
     async read(topic, group, consumer, readOptions = {}) {
       const blockMs = readOptions.blockMs ?? 0;
-      const client = blockMs > 0 ? await blockingClient(consumer) : main;
       const reply = await call(
         'read',
-        () =>
-          client.xReadGroup(
+        async () =>
+          (blockMs > 0 ? await blockingClient(consumer) : main).xReadGroup(
             group,
             consumer,
             { key: streamKey(topic), id: '>' },

@@ -10,11 +10,13 @@ export interface StreamId {
 
 export const ZERO_ID: StreamId = { ms: 0, seq: 0 };
 
+const ID_RE = /^(\d+)(?:-(\d+))?$/;
+
 export function parseStreamId(id: string): StreamId {
-  const dash = id.indexOf('-');
-  const ms = Number(dash < 0 ? id : id.slice(0, dash));
-  const seq = dash < 0 ? 0 : Number(id.slice(dash + 1));
-  if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(seq) || ms < 0 || seq < 0) {
+  const match = ID_RE.exec(id);
+  const ms = Number(match?.[1]);
+  const seq = Number(match?.[2] ?? 0);
+  if (!match || !Number.isSafeInteger(ms) || !Number.isSafeInteger(seq)) {
     throw new RangeError(`not a stream id: ${id}`);
   }
   return { ms, seq };
