@@ -8,21 +8,23 @@ function check(reference: ArrayLike<number>, current: ArrayLike<number>): void {
   }
 }
 
-/** {@link wassersteinDistance} for samples already sorted ascending. */
+/** {@link wassersteinDistance} for samples already sorted ascending (one merge pass, O(n1 + n2)). */
 export function wassersteinSorted(u: ArrayLike<number>, v: ArrayLike<number>): number {
-  const all = new Float64Array(u.length + v.length);
-  for (let i = 0; i < u.length; i++) all[i] = u[i]!;
-  for (let i = 0; i < v.length; i++) all[u.length + i] = v[i]!;
-  all.sort();
-  let s = 0;
+  const nu = u.length;
+  const nv = v.length;
   let iu = 0;
   let iv = 0;
-  for (let k = 0; k < all.length - 1; k++) {
-    const x = all[k]!;
-    // searchsorted(..., 'right') of a monotone sequence: advance the pointers.
-    while (iu < u.length && u[iu]! <= x) iu++;
-    while (iv < v.length && v[iv]! <= x) iv++;
-    s += Math.abs(iu / u.length - iv / v.length) * (all[k + 1]! - x);
+  let s = 0;
+  // Walk the merged order; between consecutive merged values x < y the CDFs are
+  // F_u = #u ≤ x / nu and F_v = #v ≤ x / nv (scipy's searchsorted 'right').
+  let x = Math.min(u[0]!, v[0]!);
+  while (iu < nu || iv < nv) {
+    while (iu < nu && u[iu]! <= x) iu++;
+    while (iv < nv && v[iv]! <= x) iv++;
+    if (iu === nu && iv === nv) break;
+    const y = iu === nu ? v[iv]! : iv === nv ? u[iu]! : Math.min(u[iu]!, v[iv]!);
+    s += Math.abs(iu / nu - iv / nv) * (y - x);
+    x = y;
   }
   return s;
 }

@@ -33,13 +33,17 @@ function outerProbInside(m0: number, n0: number, g: number, h: number): number {
   let lastMin = 0;
   let lastMax = Math.min(Math.ceil(h / mg), n + 1);
   prev.fill(1, 0, lastMax);
+  // Multiplying by a tabled reciprocal instead of dividing halves the cost of this serial
+  // loop; the extra rounding (≤ 1 ulp per step) stays many orders below 1e-6.
+  const inv = new Float64Array(m + n + 1);
+  for (let k = 1; k <= m + n; k++) inv[k] = 1 / k;
   for (let i = 1; i <= m; i++) {
     const minj = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
     const maxj = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
     if (maxj <= minj) return 1;
     let val = 0;
     for (let j = minj; j < maxj; j++) {
-      val = (prev[j]! * i + val * j) / (i + j);
+      val = (prev[j]! * i + val * j) * inv[i + j]!;
       cur[j] = val;
     }
     prev.fill(0, lastMin, lastMax);
