@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { chanceToWin } from './chance-to-win.js';
 import type { TwoArms } from './internal/arms.js';
-import { expectClose, reference } from './testing/reference.js';
+import { expectClose, reference, type Expected } from './testing/reference.js';
 
 interface Row {
   arms: TwoArms;
-  expected: Record<string, never>;
+  expected: Expected;
 }
 
 describe('chanceToWin', () => {

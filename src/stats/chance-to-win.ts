@@ -29,7 +29,7 @@ export interface ChanceToWinResult {
  *
  * @example
  * chanceToWin({ metric: 'proportion', a: { successes: 100, total: 1000 }, b: { successes: 120, total: 1000 } })
- *   .chanceToWin; // 0.920...
+ *   .chanceToWin; // 0.923...
  */
 export function chanceToWin(arms: TwoArms, options: ChanceToWinOptions = {}): ChanceToWinResult {
   const prior = options.prior ?? { alpha: 1, beta: 1 };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TwoArms } from './internal/arms.js';
 import { nonInferiorityTest } from './non-inferiority-test.js';
-import { expectClose, reference } from './testing/reference.js';
+import { expectClose, reference, type Expected } from './testing/reference.js';
 
 interface Row {
   arms: TwoArms;
   options: { margin: number; higherIsBetter: boolean };
-  expected: Record<string, never>;
+  expected: Expected;
 }
 
 describe('nonInferiorityTest', () => {

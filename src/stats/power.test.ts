@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { minimumDetectableEffect, power, sampleSize, type PowerMetric } from './power.js';
-import { expectClose, reference } from './testing/reference.js';
+import { expectClose, reference, type Expected } from './testing/reference.js';
 import type { Alternative } from './types.js';
 
 interface Row {
   metric: PowerMetric;
   mde: number;
   options: { alpha: number; power: number; ratio: number; alternative: Alternative };
-  expected: Record<string, never>;
+  expected: Expected;
 }
 
 describe('power analysis (statsmodels NormalIndPower)', () => {

@@ -154,7 +154,7 @@ function solveIncreasing(f: (x: number) => number, lo: number, hi: number): numb
  * Units per group needed to detect `mde` with the given power.
  *
  * @example
- * sampleSize({ metric: { kind: 'proportion', baselineRate: 0.1 }, mde: 0.02 }).a; // 1919
+ * sampleSize({ metric: { kind: 'proportion', baselineRate: 0.1 }, mde: 0.02 }).a; // 3835
  */
 export function sampleSize(input: SampleSizeInput): SampleSizeResult {
   const issues = new Issues();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { srmCheck } from './srm-check.js';
-import { expectClose, reference } from './testing/reference.js';
+import { expectClose, reference, type Expected } from './testing/reference.js';
 
 describe('srmCheck', () => {
-  const rows = reference.srmCheck as Array<{ observed: number[]; weights: number[] | null; expected: Record<string, never> }>;
+  const rows = reference.srmCheck as Array<{ observed: number[]; weights: number[] | null; expected: Expected }>;
 
   it.each(rows.map((r) => [JSON.stringify(r.observed), JSON.stringify(r.weights), r] as const))(
     'observed %s with weights %s matches scipy chisquare',

@@ -23,7 +23,8 @@ export interface SrmCheckResult {
  * `chisquare(observed, f_exp)`. With no units at all there is nothing to test: χ² = 0, p = 1.
  *
  * @example
- * srmCheck([5000, 5300], [0.5, 0.5]).mismatch; // true (p ≈ 0.0031 > 0.001 → false; 5000 vs 5400 → true)
+ * srmCheck([5000, 5300], [0.5, 0.5]).mismatch; // false (p ≈ 0.0031)
+ * srmCheck([5000, 5400]).mismatch; // true (p ≈ 0.000088)
  */
 export function srmCheck(
   observedCounts: readonly number[],

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isValidationError } from '../core/errors.js';
-import { expectClose, reference } from './testing/reference.js';
+import { expectClose, reference, type Expected } from './testing/reference.js';
 import { twoProportionZTest } from './two-proportion-z-test.js';
 
 describe('twoProportionZTest', () => {
-  const rows = reference.twoProportionZTest as Array<{ input: never; options: never; expected: Record<string, never> }>;
+  const rows = reference.twoProportionZTest as Array<{ input: never; options: never; expected: Expected }>;
 
   it.each(rows.map((r) => [JSON.stringify(r.input), JSON.stringify(r.options), r] as const))(
     'matches statsmodels for %s %s',

@@ -52,8 +52,8 @@ export interface TwoProportionZTestResult {
  *
  * @example
  * const r = twoProportionZTest({ successesA: 120, totalA: 1000, successesB: 150, totalB: 1000 });
- * r.pValue; // 0.0497...
- * r.ci; // [0.0001..., 0.0598...]
+ * r.pValue; // 0.0496...
+ * r.ci; // [0.000076..., 0.0599...]
  */
 export function twoProportionZTest(
   input: TwoProportionInput,
