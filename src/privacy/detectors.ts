@@ -28,6 +28,8 @@ export interface DetectorOptions {
 interface Detector {
   readonly type: PiiType;
   readonly re: RegExp;
+  /** Cheap pre-check: when it is false the pattern cannot match, and the scan is skipped. */
+  readonly hint?: (text: string) => boolean;
   /** The span to redact, or undefined to reject the candidate. Default: the whole match. */
   readonly validate?: (m: RegExpExecArray, o: ResolvedDetectorOptions) => readonly [number, number] | undefined;
 }
@@ -36,6 +38,8 @@ interface ResolvedDetectorOptions {
   readonly entropyMinLength: number;
   readonly entropyThreshold: number;
 }
+
+const hasDigitRun = (t: string): boolean => /\d[ ().+-]?\d/.test(t);
 
 const whole = (m: RegExpExecArray): readonly [number, number] => [m.index, m.index + m[0].length];
 
@@ -135,19 +139,19 @@ const KEYWORDS =
 /** In priority order: on overlap, the earlier detector wins. */
 const DETECTORS: readonly Detector[] = [
   {
-    type: PiiType.privateKey,
+    type: PiiType.privateKey, hint: (t) => t.includes('PRIVATE KEY'),
     re: /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g,
   },
-  { type: PiiType.jwt, re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,8192}\.eyJ[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,8192}/g },
+  { type: PiiType.jwt, hint: (t) => t.includes('eyJ'), re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,8192}\.eyJ[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,8192}/g },
   { type: PiiType.awsKey, re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
-  { type: PiiType.githubToken, re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g },
+  { type: PiiType.githubToken, hint: (t) => t.includes('gh') || t.includes('github_pat_'), re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g },
   {
-    type: PiiType.slackToken,
+    type: PiiType.slackToken, hint: (t) => t.includes('xox') || t.includes('hooks.slack.com'),
     re: /(?<![A-Za-z0-9])(?:xox[abposre]-[A-Za-z0-9-]{10,250}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,120})/g,
   },
-  { type: PiiType.stripeKey, re: /(?<![A-Za-z0-9_])(?:sk|rk|whsec)_(?:(?:live|test)_)?[A-Za-z0-9]{16,247}(?![A-Za-z0-9])/g },
+  { type: PiiType.stripeKey, hint: (t) => t.includes('_live_') || t.includes('_test_') || t.includes('k_') || t.includes('whsec_'), re: /(?<![A-Za-z0-9_])(?:sk|rk|whsec)_(?:(?:live|test)_)?[A-Za-z0-9]{16,247}(?![A-Za-z0-9])/g },
   {
-    type: PiiType.bearerToken,
+    type: PiiType.bearerToken, hint: (t) => /bearer|basic/i.test(t),
     re: /\b(?:Bearer|Basic)[ \t]{1,8}(?<v>[A-Za-z0-9._~+/-]{8,4096}=*)/dgi,
     validate: (m) => {
       const span = groupSpan(m, 'v');
@@ -156,11 +160,13 @@ const DETECTORS: readonly Detector[] = [
   },
   {
     type: PiiType.password,
+    hint: (t) => t.includes('://'),
     re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@/]{1,128}:(?<v>[^\s@/]{1,256})@/dgi,
     validate: (m) => groupSpan(m, 'v'),
   },
   {
     type: PiiType.password,
+    hint: (t) => t.includes('=') || t.includes(':'),
     re: new RegExp(
       `(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,40}?(?:${KEYWORDS})["']?[ \\t]{0,8}[:=][ \\t]{0,8}(?:"(?<q>[^"\\r\\n]{1,512})"|'(?<s>[^'\\r\\n]{1,512})'|(?<v>[^\\s"',;&}\\])]{1,512}))`,
       'dgi',
@@ -168,18 +174,18 @@ const DETECTORS: readonly Detector[] = [
     validate: validatePassword,
   },
   {
-    type: PiiType.email,
+    type: PiiType.email, hint: (t) => t.includes('@'),
     re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
   },
-  { type: PiiType.creditCard, re: /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d])/g, validate: validateCard },
+  { type: PiiType.creditCard, hint: hasDigitRun, re: /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d])/g, validate: validateCard },
   {
-    type: PiiType.ipv6,
+    type: PiiType.ipv6, hint: (t) => t.includes(':'),
     re: /(?<![A-Za-z0-9:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![A-Za-z0-9:])/g,
     validate: validateIpv6,
   },
-  { type: PiiType.ipv4, re: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g, validate: validateIpv4 },
+  { type: PiiType.ipv4, hint: (t) => t.includes('.'), re: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g, validate: validateIpv4 },
   {
-    type: PiiType.phone,
+    type: PiiType.phone, hint: hasDigitRun,
     re: /(?<![\w+./-])(?:\+\d{7,15}|(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){0,5})(?![\w/]|[.-]\d)/g,
     validate: validatePhone,
   },
@@ -203,6 +209,7 @@ export function detectPii(text: string, options: DetectorOptions = {}): PiiMatch
   const found: PiiMatch[] = [];
   for (const d of DETECTORS) {
     if (options.types !== undefined && !options.types.has(d.type)) continue;
+    if (d.hint !== undefined && !d.hint(text)) continue;
     const re = d.re; // exec is synchronous and validators do not call detectPii: resetting lastIndex is enough
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
