@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
+import { buildServer, type ServerOptions } from '../../server/app.js';
+import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
+
+interface ServeFlags extends GlobalFlags {
+  readonly host?: string;
+  readonly port?: string;
+  readonly ml?: boolean;
+  readonly projector?: boolean;
+}
+
+/** Extra wiring for `serve` (the demo adds its agents and simulator here). */
+export type ServeExtension = (a: Apprentice) => Promise<{ server?: ServerOptions; stop?: () => Promise<void> }>;
+
+const extensions: ServeExtension[] = [];
+export const registerServeExtension = (e: ServeExtension): void => void extensions.push(e);
+
+export async function runServe(flags: ServeFlags, extra: readonly ServeExtension[] = []): Promise<void> {
+  const port = flags.port === undefined ? undefined : Number(flags.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new ConfigError('invalid --port', [{ path: 'port', message: 'must be an integer from 0 to 65535' }]);
+  const config = configFrom(flags, { host: flags.host, port, ...(flags.ml === false ? { mlEnabled: false } : {}) });
+  const a = await createApprentice({ config, projector: flags.projector !== false });
+  const parts = await Promise.all([...extensions, ...extra].map((e) => e(a)));
+  const routes = parts.flatMap((p) => p.server?.routes ?? []);
+  const context = Object.assign({}, ...parts.map((p) => p.server?.context ?? {})) as ServerOptions['context'];
+  const app = await buildServer(a, { routes, ...(context ? { context } : {}), logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  const address = await app.listen({ host: config.host, port: config.port });
+  const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
+  process.stderr.write(`apprentice listening on ${address} (store: ${storage}; bus: ${config.redisUrl ? 'Redis' : 'in-process'}; ML ${config.mlEnabled ? 'on' : 'off'})\n`);
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('apprentice stopping...\n');
+    await app.close();
+    for (const p of parts) await p.stop?.();
+    await a.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+export function serveCommand(): Command {
+  return storageOptions(new Command('serve'))
+    .description('run the HTTP API, decision gateway, /metrics and (embedded) the projector')
+    .option('--host <host>', 'bind address (env APPRENTICE_HOST, default 127.0.0.1)')
+    .option('-p, --port <port>', 'port (env APPRENTICE_PORT, default 8080)')
+    .option('--no-ml', 'serve the rules only: no learning, no shadow, no model (env ML_ENABLED=false)')
+    .option('--no-projector', 'do not consume the bus here (run `apprentice worker` processes instead)')
+    .action((flags: ServeFlags) => runServe(flags));
+}

@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { createApprentice } from '../../runtime/create-apprentice.js';
+import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
+
+export function workerCommand(): Command {
+  return storageOptions(new Command('worker'))
+    .description('consume the Redis bus: project events into the store (N workers share one consumer group)')
+    .option('--id <name>', 'consumer name (default <hostname>-<pid>)')
+    .action(async (flags: GlobalFlags & { id?: string }) => {
+      const config = configFrom(flags);
+      if (!config.redisUrl)
+        throw new ConfigError('worker needs a shared bus', [{ path: 'redisUrl', message: 'set REDIS_URL (or --redis-url); embedded `serve` runs its own projector' }]);
+      const a = await createApprentice({ config, projector: true, ...(flags.id ? { instanceId: flags.id } : {}) });
+      process.stderr.write(`apprentice worker ${a.instanceId} consuming ${config.redisPrefix}{events}\n`);
+      const stop = async (): Promise<void> => {
+        await a.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

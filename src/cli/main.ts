@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { migrateCommand, replayCommand, statusCommand } from './commands/storage.js';
+import { serveCommand } from './commands/serve.js';
+import { workerCommand } from './commands/worker.js';
+import { demoCommand } from './commands/demo.js';
+import { fail } from './output.js';
+
+export function buildCli(): Command {
+  const program = new Command('apprentice')
+    .description('Let agents learn from their own decisions without putting production at risk.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  program.addCommand(serveCommand());
+  program.addCommand(demoCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(migrateCommand());
+  program.addCommand(replayCommand());
+  program.addCommand(statusCommand());
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    return fail(e);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exit(code);
+  },
+  (e: unknown) => process.exit(fail(e)),
+);
