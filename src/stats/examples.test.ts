@@ -25,7 +25,7 @@ describe('documented examples', () => {
     expect(adjustPValues([0.01, 0.04, 0.03], 'holm')).toEqual([0.03, 0.06, 0.06]);
     expect(sampleSize({ metric: { kind: 'proportion', baselineRate: 0.1 }, mde: 0.02 }).a).toBe(3835);
     expect(power({ metric: { kind: 'mean', standardDeviation: 1 }, mde: 0.2, sampleSizeA: 400 })).toBeCloseTo(0.807, 3);
-    expect(minimumDetectableEffect({ metric: { kind: 'mean', standardDeviation: 2 }, sampleSizeA: 1000 }).mde).toBeCloseTo(0.2505, 4);
+    expect(minimumDetectableEffect({ metric: { kind: 'mean', standardDeviation: 2 }, sampleSizeA: 1000 }).mde).toBeCloseTo(0.2506, 4);
     const ctw = chanceToWin({ metric: 'proportion', a: { successes: 100, total: 1000 }, b: { successes: 120, total: 1000 } });
     expect(ctw.chanceToWin).toBeCloseTo(0.923, 3);
     const ni = nonInferiorityTest(
