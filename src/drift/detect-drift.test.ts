@@ -7,7 +7,8 @@ import { jensenShannonDistance } from './jensen-shannon.js';
 import { ks } from './ks.js';
 import { DriftMethod, selectMethod } from './method.js';
 import { normals } from './testing/generate.js';
-import { normedWasserstein } from './wasserstein.js';
+import { psi } from './psi.js';
+import { normedWasserstein, wassersteinDistance } from './wasserstein.js';
 import { zTestProportions } from './z-test.js';
 
 describe('selectMethod follows Evidently defaults', () => {
@@ -129,6 +130,34 @@ describe('properties', () => {
       fc.property(sample, (a) => {
         expect(ks(a, a).pValue).toBe(1);
         expect(detectDrift(a, a).drifted).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('measure properties', () => {
+  const cats = fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1, maxLength: 80 });
+  const nums = fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 80 });
+  it('PSI ≥ 0, Jensen–Shannon in [0, sqrt(ln 2)], chi-square p in [0, 1]', () => {
+    fc.assert(
+      fc.property(cats, cats, (a, b) => {
+        expect(psi(a, b)).toBeGreaterThanOrEqual(0);
+        const js = jensenShannonDistance(a, b);
+        expect(js).toBeGreaterThanOrEqual(0);
+        expect(js).toBeLessThanOrEqual(Math.sqrt(Math.LN2) + 1e-12);
+        const p = chiSquare(a, b).pValue;
+        expect(p >= 0 && p <= 1).toBe(true);
+      }),
+    );
+  });
+  it('Wasserstein is symmetric, ≥ 0 and shifts exactly with a location change', () => {
+    fc.assert(
+      fc.property(nums, nums, fc.double({ min: -10, max: 10, noNaN: true }), (a, b, c) => {
+        const w = wassersteinDistance(a, b);
+        expect(w).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(w - wassersteinDistance(b, a))).toBeLessThanOrEqual(1e-9 * (1 + w));
+        const shifted = a.map((x) => x + c);
+        expect(Math.abs(wassersteinDistance(a, shifted) - Math.abs(c))).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(c)) + 1e-9);
       }),
     );
   });

@@ -59,7 +59,6 @@ describe('createDriftMonitor', () => {
     const m = createDriftMonitor({ reference, windowSize: 1000, now: () => 0 });
     let alarms = 0;
     let windows = 0;
-    m.onDrift(() => undefined);
     for (let i = 0; i < TRIALS; i++) {
       for (const v of normals(1000, 90_000 + i)) m.observe('x', v);
       windows++;
@@ -147,15 +146,17 @@ describe('createDriftMonitor', () => {
     });
     expect(m.quality('x').freshnessSeconds).toBeNull();
     for (const v of [2, 4, null, 4, 4, 5, NaN, 5, 7, 9]) m.observe('x', v);
+    m.observe('x', Infinity);
+    m.observe('x', 'oops');
     m.observeRow({ tool: 'grep', unknown: 1 });
     m.observeRow({ tool: 'ls' });
     m.observeRow({ tool: 'grep' });
     m.observeRow({ tool: null });
     c.advance(2500);
     const q = m.quality('x');
-    expect(q.total).toBe(10);
+    expect(q.total).toBe(12);
     expect(q.count).toBe(8);
-    expect(q.completeness).toBe(0.8);
+    expect(q.completeness).toBeCloseTo(8 / 12, 12);
     expect(q.mean).toBeCloseTo(5, 12);
     expect(q.std).toBeCloseTo(2, 12); // population std of 2,4,4,4,5,5,7,9
     expect([q.min, q.max]).toEqual([2, 9]);

@@ -50,7 +50,11 @@ export interface DriftChange {
 }
 
 export interface DriftMonitor {
-  /** Records one value of a feature. Unknown features are counted in `ignored` and dropped. */
+  /**
+   * Records one value of a feature. Missing values (null, undefined, NaN, ±Infinity, or a
+   * non-number for a numeric feature) count against completeness only. Unknown features
+   * are counted in `ignored` and dropped. May close the window (and so call listeners).
+   */
   observe(feature: string, value: FeatureValue): void;
   /** Records every field of a row. */
   observeRow(row: Readonly<Record<string, FeatureValue>>): void;

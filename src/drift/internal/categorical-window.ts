@@ -35,7 +35,7 @@ export class CategoricalWindow {
 
   observe(value: unknown, now: number): void {
     this.total++;
-    if (value === null || value === undefined || value !== value) return;
+    if (value === null || value === undefined || (typeof value === 'number' && value - value !== 0)) return;
     this.lastSeenAt = now;
     this.n++;
     const i = this.index.get(value as Category);

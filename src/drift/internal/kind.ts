@@ -3,11 +3,11 @@ import type { Category } from './binning.js';
 /** How a feature is treated: numeric (ordered, continuous-ish) or categorical. */
 export type FeatureKind = 'numeric' | 'categorical';
 
-/** A raw feature value; `null`, `undefined` and `NaN` are missing. */
+/** A raw feature value; `null`, `undefined`, `NaN` and ±Infinity are missing (Evidently drops ±inf too). */
 export type FeatureValue = Category | null | undefined;
 
 export const isMissing = (v: FeatureValue): v is null | undefined =>
-  v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+  v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v));
 
 /** Non-missing values of a sample. */
 export function present(values: readonly FeatureValue[]): Category[] {

@@ -39,7 +39,8 @@ export class NumericWindow {
 
   observe(value: unknown, now: number): void {
     this.total++;
-    if (typeof value !== 'number' || value !== value) return; // missing or NaN
+    // Missing: null / undefined / NaN / ±Infinity, and any non-number sent to a numeric feature.
+    if (typeof value !== 'number' || value - value !== 0) return;
     this.lastSeenAt = now;
     const n = ++this.n;
     const delta = value - this.mean;
