@@ -3,12 +3,17 @@
  * regularized incomplete gamma and beta functions.
  *
  * Why hand-written: no small, well-kept JavaScript library reaches scipy's accuracy here.
- * jStat (the usual choice) evaluates `ibeta`/`gammap` with fixed iteration caps and a
- * Lanczos log-gamma, and drifts to ~1e-7..1e-10 relative in the tails and at large degrees of
- * freedom; `@stdlib` is accurate but pulls in hundreds of packages. These routines follow
- * Numerical Recipes (3rd ed., §6.1–6.4) with two changes for accuracy: log-gamma uses the
- * Stirling series after shifting the argument to ≥ 10, and log-beta / the beta prefactor are
- * written with `log1p` so large parameters (Welch df of 10^7) do not cancel.
+ * jStat (the usual choice) follows Numerical Recipes 2nd ed. with a loose convergence
+ * tolerance and a fixed cap on continued-fraction terms, and a Lanczos log-gamma, so it falls
+ * short of 1e-9 in the tails and at large parameters (not re-measured here); `@stdlib` is
+ * accurate but pulls in hundreds of packages. These routines follow Numerical Recipes
+ * (3rd ed., §6.1–6.4) with two changes for accuracy: log-gamma uses the Stirling series after
+ * shifting the argument to ≥ 10, and log-beta / the beta prefactor are written with `log1p`
+ * so large parameters do not cancel.
+ *
+ * Measured against mpmath (see testing/reference.json): Φ and χ² within ~1e-14 relative,
+ * Student t within ~1e-12 for df ≤ 1e6. Above that the beta continued fraction loses about
+ * df·1e-16 relative (3e-9 at df = 1e8), still far inside the 1e-6 promise.
  */
 
 const HALF_LN_2PI = 0.9189385332046728;
