@@ -17,7 +17,7 @@ import { trainEpochs } from './testing/train.js';
 
 /**
  * A band concept, |a| < 0.5, with two noise features: no linear model beats chance, a tree
- * can. (Not XOR: greedy information-gain trees, VFDT included, famously stall on the band.)
+ * can. (Not XOR: greedy information-gain trees, VFDT included, famously stall on XOR.)
  */
 function band(n: number, seed: number): { xs: number[][]; ys: string[] } {
   const rng = new SeededRandom(seed);

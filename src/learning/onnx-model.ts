@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import { NotFoundError } from '../core/errors.js';
 import type { AsyncPredictor, Features, Label, Task } from './learner.js';
@@ -30,7 +31,7 @@ export class OnnxModel implements AsyncPredictor {
   readonly kind = 'onnx';
 
   private constructor(
-    private readonly ort: typeof import('onnxruntime-node'),
+    private readonly ort: typeof OrtModule,
     private readonly session: Session,
     readonly task: Task,
     readonly featureCount: number,
@@ -127,7 +128,7 @@ export class OnnxModel implements AsyncPredictor {
     }
   }
 
-  private static check(ort: typeof import('onnxruntime-node'), session: Session, options: OnnxModelOptions): OnnxModel {
+  private static check(ort: typeof OrtModule, session: Session, options: OnnxModelOptions): OnnxModel {
     const inputName = options.inputName ?? session.inputNames[0];
     const outputName = options.outputName ?? session.outputNames[0];
     const input = session.inputMetadata.find((m) => m.name === inputName);
