@@ -6,12 +6,10 @@ import { BACKGROUND_BUCKETS, counter, gauge, histogram, HOT_PATH_BUCKETS } from 
  * Keys match `MetricName`.
  */
 export const learningCatalogue = {
-  decisionsTotal: counter('Decisions returned, by the arm the unit was bucketed into, who answered and why.', [
-    'agent',
-    'source',
-    'variant',
-    'reason',
-  ]),
+  decisionsTotal: counter(
+    'Decisions returned, by the arm the unit was bucketed into, who answered and why.',
+    ['agent', 'source', 'variant', 'reason'],
+  ),
   decisionDurationSeconds: histogram(
     'Time spent in decide(), from validated input to returned decision.',
     ['agent', 'source'],
@@ -21,25 +19,34 @@ export const learningCatalogue = {
     'Decisions of the ml arm answered by the deterministic policy (reason: BREAKER_OPEN, TIMEOUT, MODEL_ERROR, NO_MODEL, ...).',
     ['agent', 'reason'],
   ),
-  decisionRejectionsTotal: counter('Decide requests rejected before deciding (invalid input, unknown agent).', [
-    'agent',
-    'code',
-  ]),
+  decisionRejectionsTotal: counter(
+    'Decide requests rejected before deciding (invalid input, unknown agent).',
+    ['agent', 'code'],
+  ),
   outcomesTotal: counter('Outcomes recorded for earlier decisions.', ['agent', 'kind']),
 
-  modelAccuracy: gauge('Progressive-validation accuracy of a model version (classification).', ['agent', 'version']),
-  modelPrecision: gauge('Progressive-validation precision of a model version (macro average).', ['agent', 'version']),
-  modelRecall: gauge('Progressive-validation recall of a model version (macro average).', ['agent', 'version']),
+  modelAccuracy: gauge('Progressive-validation accuracy of a model version (classification).', [
+    'agent',
+    'version',
+  ]),
+  modelPrecision: gauge('Progressive-validation precision of a model version (macro average).', [
+    'agent',
+    'version',
+  ]),
+  modelRecall: gauge('Progressive-validation recall of a model version (macro average).', [
+    'agent',
+    'version',
+  ]),
   modelF1: gauge('Progressive-validation F1 score of a model version (macro average).', ['agent', 'version']),
   modelAuc: gauge('Progressive-validation ROC AUC of a model version.', ['agent', 'version']),
-  modelMae: gauge('Progressive-validation mean absolute error of a model version (regression, label units).', [
-    'agent',
-    'version',
-  ]),
-  modelRmse: gauge('Progressive-validation root mean squared error of a model version (regression, label units).', [
-    'agent',
-    'version',
-  ]),
+  modelMae: gauge(
+    'Progressive-validation mean absolute error of a model version (regression, label units).',
+    ['agent', 'version'],
+  ),
+  modelRmse: gauge(
+    'Progressive-validation root mean squared error of a model version (regression, label units).',
+    ['agent', 'version'],
+  ),
   rulesAccuracy: gauge('Accuracy of the deterministic policy on the same outcomes.', ['agent']),
   rulesF1: gauge('F1 score of the deterministic policy on the same outcomes.', ['agent']),
   rulesMae: gauge('Mean absolute error of the deterministic policy on the same outcomes.', ['agent']),
@@ -49,12 +56,17 @@ export const learningCatalogue = {
     ['agent', 'path'],
     HOT_PATH_BUCKETS,
   ),
-  modelPredictionErrorsTotal: counter('Model predictions that failed (kind: error, timeout, invalid_output).', [
-    'agent',
-    'kind',
-  ]),
+  modelPredictionErrorsTotal: counter(
+    'Model predictions that failed (kind: error, timeout, invalid_output).',
+    ['agent', 'kind'],
+  ),
   modelLoaded: gauge('1 when a model for the alias is loaded in this process, else 0.', ['agent', 'alias']),
-  modelInfo: gauge('Always 1; labels name the version an alias points at.', ['agent', 'alias', 'version', 'learner']),
+  modelInfo: gauge('Always 1; labels name the version an alias points at.', [
+    'agent',
+    'alias',
+    'version',
+    'learner',
+  ]),
 
   shadowPredictionsTotal: counter('Shadow predictions compared with the served answer.', ['agent']),
   shadowAgreementRatio: gauge('Share of recent shadow predictions equal to the served answer.', ['agent']),
@@ -66,7 +78,10 @@ export const learningCatalogue = {
 
   experimentExposuresTotal: counter('Units exposed to an experiment arm.', ['agent', 'variant']),
   experimentOutcomesTotal: counter('Outcomes attributed to an experiment arm.', ['agent', 'variant']),
-  experimentOutcomeMean: gauge('Mean outcome (success rate, reward or negative error) per arm.', ['agent', 'variant']),
+  experimentOutcomeMean: gauge('Mean outcome (success rate, reward or negative error) per arm.', [
+    'agent',
+    'variant',
+  ]),
   experimentPValue: gauge('p-value of the primary metric, ml vs deterministic.', ['agent', 'experiment']),
   experimentEffect: gauge('Relative effect of ml over deterministic on the primary metric (0.1 = +10%).', [
     'agent',
@@ -80,10 +95,10 @@ export const learningCatalogue = {
     ['agent', 'state'],
   ),
   rolloutAdvancesTotal: counter('Rollout steps advanced.', ['agent']),
-  rolloutRollbacksTotal: counter('Rollbacks to the deterministic policy (trigger: breaker, guardrail, alert, operator, emergency).', [
-    'agent',
-    'trigger',
-  ]),
+  rolloutRollbacksTotal: counter(
+    'Rollbacks to the deterministic policy (trigger: breaker, guardrail, alert, operator, emergency).',
+    ['agent', 'trigger'],
+  ),
   rolloutPromotionsTotal: counter('Rollouts that reached 100% and promoted the model.', ['agent']),
   flagChangesTotal: counter('Flag definitions changed (source: api, controller, sync).', ['flag', 'source']),
 
@@ -94,19 +109,36 @@ export const learningCatalogue = {
   learnerTrainingRowsTotal: counter('Training rows consumed by learners.', ['agent']),
   learnerTrainingDurationSeconds: histogram('Time to train one batch.', ['agent'], BACKGROUND_BUCKETS),
   learnerVersionsRegisteredTotal: counter('Model versions registered by learners.', ['agent']),
-  learnerThrottled: gauge('1 while the learner worker throttles itself because of event-loop pressure.', ['worker']),
+  learnerThrottled: gauge('1 while the learner worker throttles itself because of event-loop pressure.', [
+    'worker',
+  ]),
   learnerWorkerCpuSecondsTotal: counter('CPU time used by a learner worker thread.', ['worker']),
   learnerWorkerHeapBytes: gauge('Heap used by a learner worker thread.', ['worker']),
-  learnerWorkerRestartsTotal: counter('Learner worker restarts (reason: crash, oom, limit).', ['worker', 'reason']),
+  learnerWorkerRestartsTotal: counter('Learner worker restarts (reason: crash, oom, limit).', [
+    'worker',
+    'reason',
+  ]),
 
   featureFreshnessSeconds: gauge('Age of the newest value of a feature.', ['agent', 'feature']),
-  featureCompletenessRatio: gauge('Share of recent decisions in which the feature was present.', ['agent', 'feature']),
-  featureDriftScore: gauge('Drift statistic of a feature, reference vs current window.', ['agent', 'feature', 'method']),
+  featureCompletenessRatio: gauge('Share of recent decisions in which the feature was present.', [
+    'agent',
+    'feature',
+  ]),
+  featureDriftScore: gauge('Drift statistic of a feature, reference vs current window.', [
+    'agent',
+    'feature',
+    'method',
+  ]),
   featureDriftDetected: gauge('1 when the drift test of the feature fired, else 0.', ['agent', 'feature']),
   datasetDriftShare: gauge('Share of the agent features that drifted.', ['agent']),
   datasetDriftDetected: gauge('1 when the dataset drift share crossed its threshold, else 0.', ['agent']),
 
-  mlPerformanceImpactRatio: gauge('p99 decision latency with shadow+learning on divided by off (target <= 1.05).', []),
+  mlPerformanceImpactRatio: gauge(
+    'p99 decision latency with shadow+learning on divided by off (target <= 1.05).',
+    [],
+  ),
   roiRatio: gauge('Return on investment of the model: (value gained - cost) / cost (1 = 100%).', ['agent']),
-  accuracyImprovementRatio: gauge('Relative quality gain of the model over the rules (0.2 = 20% better).', ['agent']),
+  accuracyImprovementRatio: gauge('Relative quality gain of the model over the rules (0.2 = 20% better).', [
+    'agent',
+  ]),
 } as const;

@@ -6,17 +6,30 @@ import { counter, gauge, histogram, IO_BUCKETS } from './metric-spec.js';
  */
 export const platformCatalogue = {
   busPublishedTotal: counter('Events published to the learning bus.', ['stream']),
-  busPublishErrorsTotal: counter('Failed publishes to the learning bus (events then go to the spool).', ['stream']),
+  busPublishErrorsTotal: counter('Failed publishes to the learning bus (events then go to the spool).', [
+    'stream',
+  ]),
   busConsumerLag: gauge('Entries of a stream not yet delivered to the consumer group.', ['stream', 'group']),
   busPending: gauge('Entries delivered to the consumer group but not acknowledged.', ['stream', 'group']),
-  busDeadLettersTotal: counter('Entries moved to the dead-letter stream after too many deliveries.', ['stream', 'group']),
-  busDeliveriesTotal: counter('Entries delivered to consumers (result: ack, retry, claimed).', ['stream', 'group', 'result']),
+  busDeadLettersTotal: counter('Entries moved to the dead-letter stream after too many deliveries.', [
+    'stream',
+    'group',
+  ]),
+  busDeliveriesTotal: counter('Entries delivered to consumers (result: ack, retry, claimed).', [
+    'stream',
+    'group',
+    'result',
+  ]),
   busSpoolEvents: gauge('Events waiting in the local spool file (bus unreachable).', []),
   busSpoolBytes: gauge('Size of the local spool file.', []),
   busSpoolReplayedTotal: counter('Spooled events replayed to the bus after recovery.', []),
 
   eventStoreAppendsTotal: counter('Events appended to the event store (duplicates not counted).', ['type']),
-  eventStoreAppendBatchDurationSeconds: histogram('Time to append one batch to the event store.', ['store'], IO_BUCKETS),
+  eventStoreAppendBatchDurationSeconds: histogram(
+    'Time to append one batch to the event store.',
+    ['store'],
+    IO_BUCKETS,
+  ),
   eventStoreAppendErrorsTotal: counter('Failed batch appends to the event store.', ['store', 'code']),
   eventStoreReplayEventsTotal: counter('Events replayed into projections.', ['projection']),
   projectionLagSeconds: gauge('Age of the newest event applied to a projection.', ['projection']),
@@ -32,11 +45,10 @@ export const platformCatalogue = {
   httpRequestsTotal: counter('HTTP requests served.', ['method', 'route', 'status']),
   httpRequestDurationSeconds: histogram('HTTP request duration.', ['method', 'route'], IO_BUCKETS),
   alertsReceivedTotal: counter('Alerts received on the Alertmanager webhook.', ['alertname', 'status']),
-  alertRemediationsTotal: counter('Remediations run for received alerts (result: applied, skipped, failed).', [
-    'alertname',
-    'action',
-    'result',
-  ]),
+  alertRemediationsTotal: counter(
+    'Remediations run for received alerts (result: applied, skipped, failed).',
+    ['alertname', 'action', 'result'],
+  ),
   auditEventsTotal: counter('Control actions written to the audit trail.', ['action']),
   buildInfo: gauge('Always 1; labels describe the running build.', ['version', 'node_version']),
 } as const;

@@ -36,7 +36,13 @@ export interface MetricDescription {
 export function describeMetrics(): MetricDescription[] {
   return (Object.keys(catalogue) as MetricKey[]).map((key) => {
     const spec: MetricSpec = catalogue[key];
-    const base = { key, name: MetricName[key], type: spec.type, help: spec.help, labelNames: spec.labelNames };
+    const base = {
+      key,
+      name: MetricName[key],
+      type: spec.type,
+      help: spec.help,
+      labelNames: spec.labelNames,
+    };
     return spec.type === 'histogram' ? { ...base, buckets: spec.buckets } : base;
   });
 }

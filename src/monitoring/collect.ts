@@ -57,9 +57,7 @@ export interface GaugeSample<L extends string> {
 }
 
 export type GaugeGetter<L extends string> = () =>
-  | number
-  | readonly GaugeSample<L>[]
-  | Promise<number | readonly GaugeSample<L>[]>;
+  number | readonly GaugeSample<L>[] | Promise<number | readonly GaugeSample<L>[]>;
 
 export interface CollectFromOptions {
   /**

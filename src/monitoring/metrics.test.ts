@@ -70,8 +70,12 @@ describe('createMetrics', () => {
     // @ts-expect-error unknown label names do not compile (and prom-client rejects them at run time)
     expect(() => metrics.decisionFallbacksTotal.inc({ agent: 'debugger', colour: 'red' })).toThrow(/colour/);
     const text = await registry.metrics();
-    expect(text).toContain('apprentice_decisions_total{agent="debugger",source="ml",variant="ml",reason="MODEL"} 3');
-    expect(text).toContain('apprentice_decision_duration_seconds_bucket{le="0.00005",agent="debugger",source="ml"} 1');
+    expect(text).toContain(
+      'apprentice_decisions_total{agent="debugger",source="ml",variant="ml",reason="MODEL"} 3',
+    );
+    expect(text).toContain(
+      'apprentice_decision_duration_seconds_bucket{le="0.00005",agent="debugger",source="ml"} 1',
+    );
     expect(text).toContain('apprentice_shadow_queue_depth 4');
     expect(text).toMatch(/apprentice_build_info\{version="1.2.3",node_version="v\d+[^"]*"\} 1/);
   });

@@ -25,7 +25,11 @@ export interface PromqlRefs {
  * ```
  */
 export function promqlRefs(expr: string): PromqlRefs {
-  const histograms = new Set(describeMetrics().filter((m) => m.type === 'histogram').map((m) => m.name));
+  const histograms = new Set(
+    describeMetrics()
+      .filter((m) => m.type === 'histogram')
+      .map((m) => m.name),
+  );
   const metrics = new Set<string>();
   for (const [raw] of expr.matchAll(METRIC_RE)) {
     const family = raw.replace(HISTOGRAM_SERIES_SUFFIX, '');

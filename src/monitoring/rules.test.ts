@@ -41,7 +41,8 @@ describe('Prometheus rules', () => {
       const runbook = join(repoRoot, `docs/runbooks/${name}.md`);
       expect(existsSync(runbook), runbook).toBe(true);
       const text = readFileSync(runbook, 'utf8');
-      for (const section of ['## Meaning', '## Diagnosis', '## Remediation']) expect(text, name).toContain(section);
+      for (const section of ['## Meaning', '## Diagnosis', '## Remediation'])
+        expect(text, name).toContain(section);
     }
   });
 
@@ -57,7 +58,8 @@ describe('Prometheus rules', () => {
     const silent = new Set<string>();
     for (const file of ruleTestFiles())
       for (const t of readYaml<RuleTestFile>(file).tests)
-        for (const a of t.alert_rule_test ?? []) ((a.exp_alerts ?? []).length > 0 ? firing : silent).add(a.alertname);
+        for (const a of t.alert_rule_test ?? [])
+          ((a.exp_alerts ?? []).length > 0 ? firing : silent).add(a.alertname);
     for (const a of alerts) {
       expect(firing.has(a.alert ?? ''), `${a.alert} has no firing test`).toBe(true);
       expect(silent.has(a.alert ?? ''), `${a.alert} has no not-firing test`).toBe(true);
@@ -70,7 +72,8 @@ describe('Prometheus rules', () => {
       const refs = promqlRefs(r.expr);
       expect(refs.metrics.length + refs.recordingRules.length, r.expr).toBeGreaterThan(0);
       for (const m of refs.metrics) expect(known.has(m), `${r.alert ?? r.record}: ${m}`).toBe(true);
-      for (const rr of refs.recordingRules) expect(records.has(rr), `${r.alert ?? r.record}: ${rr}`).toBe(true);
+      for (const rr of refs.recordingRules)
+        expect(records.has(rr), `${r.alert ?? r.record}: ${rr}`).toBe(true);
     }
   });
 });

@@ -38,7 +38,10 @@ export function substituteGrafanaVariables(expr: string): string {
 export function checkExpressions(exprs: readonly string[]): ToolResult {
   const dir = mkdtempSync(join(tmpdir(), 'apprentice-promql-'));
   try {
-    const rules = exprs.map((expr, i) => ({ record: `check:expr_${i}`, expr: substituteGrafanaVariables(expr) }));
+    const rules = exprs.map((expr, i) => ({
+      record: `check:expr_${i}`,
+      expr: substituteGrafanaVariables(expr),
+    }));
     const file = join(dir, 'exprs.rules.yml');
     writeFileSync(file, stringify({ groups: [{ name: 'exprs', rules }] }));
     return runTool('promtool', ['check', 'rules', file]);

@@ -37,7 +37,10 @@ export const allRules = (): Rule[] =>
 export interface RuleTestFile {
   readonly tests: readonly {
     readonly name?: string;
-    readonly alert_rule_test?: readonly { readonly alertname: string; readonly exp_alerts?: readonly unknown[] }[];
+    readonly alert_rule_test?: readonly {
+      readonly alertname: string;
+      readonly exp_alerts?: readonly unknown[];
+    }[];
   }[];
 }
 
