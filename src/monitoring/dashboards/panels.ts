@@ -8,11 +8,9 @@ import {
   CustomVariableBuilder,
   DashboardBuilder,
   DatasourceVariableBuilder,
-  MappingType,
   ThresholdsConfigBuilder,
   ThresholdsMode,
   type Dashboard,
-  type ValueMapping,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
@@ -59,8 +57,6 @@ export interface PanelSpec {
   /** Width in grid columns. Default 12 for time series, 6 for stats. */
   readonly width?: number;
   readonly thresholds?: readonly Step[];
-  /** Value → text for stats (breaker and rollout states). */
-  readonly valueText?: Readonly<Record<string, string>>;
 }
 
 export const timeseries = (spec: Omit<PanelSpec, 'kind'>): PanelSpec => ({ kind: 'timeseries', ...spec });
@@ -80,13 +76,6 @@ const target = (q: Query, i: number): DataqueryBuilder => {
 const thresholds = (steps: readonly Step[]): ThresholdsConfigBuilder =>
   new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps.map((s) => ({ ...s })));
 
-const mappings = (text: Readonly<Record<string, string>>): ValueMapping[] => [
-  {
-    type: MappingType.ValueToText,
-    options: Object.fromEntries(Object.entries(text).map(([value, t], index) => [value, { text: t, index }])),
-  },
-];
-
 function panel(spec: PanelSpec, gridPos: { x: number; y: number; w: number; h: number }) {
   const b =
     spec.kind === 'stat'
@@ -103,7 +92,6 @@ function panel(spec: PanelSpec, gridPos: { x: number; y: number; w: number; h: n
   if (spec.min !== undefined) b.min(spec.min);
   if (spec.max !== undefined) b.max(spec.max);
   if (spec.thresholds !== undefined) b.thresholds(thresholds(spec.thresholds));
-  if (spec.valueText !== undefined) b.mappings(mappings(spec.valueText));
   return b;
 }
 
