@@ -25,12 +25,32 @@ const suite: BenchSuite = {
     if (only === undefined || only === 'privacy' || only === 'redact-context') {
       const redactor = createRedactor();
       const s = measureSync(() => redactor.redact(context), { iterations: 5_000, warmup: 1_000 });
-      out.push(fig({ name: 'redact-context', value: s.p99, unit: 'µs p99', target: '<= 250', ok: s.p99 <= 250, note: `${bytes} B context, p50 ${s.p50.toFixed(1)} µs` }));
+      out.push(
+        fig({
+          name: 'redact-context',
+          value: s.p99,
+          unit: 'µs p99',
+          target: '<= 250',
+          ok: s.p99 <= 250,
+          note: `${bytes} B context, p50 ${s.p50.toFixed(1)} µs`,
+        }),
+      );
     }
     if (only === undefined || only === 'privacy' || only === 'envelope-encrypt') {
-      const enc = createEnvelopeEncryptor(createKeyring({ keys: [{ id: 'k1', key: randomBytes(32), createdAt: new Date().toISOString() }] }));
+      const enc = createEnvelopeEncryptor(
+        createKeyring({ keys: [{ id: 'k1', key: randomBytes(32), createdAt: new Date().toISOString() }] }),
+      );
       const s = measureSync(() => enc.encrypt(context), { iterations: 5_000, warmup: 1_000 });
-      out.push(fig({ name: 'envelope-encrypt', value: s.p99, unit: 'µs p99', target: '<= 100', ok: s.p99 <= 100, note: `${bytes} B context, p50 ${s.p50.toFixed(1)} µs` }));
+      out.push(
+        fig({
+          name: 'envelope-encrypt',
+          value: s.p99,
+          unit: 'µs p99',
+          target: '<= 100',
+          ok: s.p99 <= 100,
+          note: `${bytes} B context, p50 ${s.p50.toFixed(1)} µs`,
+        }),
+      );
     }
     return out;
   },

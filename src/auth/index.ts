@@ -1,6 +1,14 @@
 /** API tokens and roles (DESIGN.md §7). The HTTP edge maps AuthResult to 401/403. */
 export { Role, isRole, roleAllows } from './roles.js';
-export { TOKEN_PREFIX, TOKEN_RANDOM_CHARS, TOKEN_RE, generateToken, hashToken, verifyToken, parseBearer } from './tokens.js';
+export {
+  TOKEN_PREFIX,
+  TOKEN_RANDOM_CHARS,
+  TOKEN_RE,
+  generateToken,
+  hashToken,
+  verifyToken,
+  parseBearer,
+} from './tokens.js';
 export type { TokenRecord, NewTokenRecord, TokenStore } from './token-store.js';
 export { createMemoryTokenStore } from './memory-token-store.js';
 export { issueToken, authenticate } from './authenticate.js';

@@ -15,7 +15,9 @@ export function createMemoryTokenStore(): TokenStore {
       return stored;
     },
     async list() {
-      return [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      return [...byId.values()].sort(
+        (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+      );
     },
     async revoke(id, at) {
       const r = byId.get(id);

@@ -60,18 +60,38 @@ describe('authenticate', () => {
     const store = createMemoryTokenStore();
     const now = new Date('2026-06-01T00:00:00Z');
     const op = await issueToken(store, { name: 'ci', role: 'operator', now });
-    const expired = await issueToken(store, { name: 'old', role: 'admin', expiresAt: '2026-05-01T00:00:00Z', now });
+    const expired = await issueToken(store, {
+      name: 'old',
+      role: 'admin',
+      expiresAt: '2026-05-01T00:00:00Z',
+      now,
+    });
     const revoked = await issueToken(store, { name: 'gone', role: 'admin', now });
     await store.revoke(revoked.record.id, now.toISOString());
 
     expect(op.record.hash).toBe(hashToken(op.token));
     expect(JSON.stringify(await store.list())).not.toContain(op.token);
-    expect(await authenticate(store, op.token, 'viewer', now)).toMatchObject({ ok: true, token: { name: 'ci' } });
-    expect(await authenticate(store, op.token, 'admin', now)).toMatchObject({ ok: false, reason: 'FORBIDDEN' });
+    expect(await authenticate(store, op.token, 'viewer', now)).toMatchObject({
+      ok: true,
+      token: { name: 'ci' },
+    });
+    expect(await authenticate(store, op.token, 'admin', now)).toMatchObject({
+      ok: false,
+      reason: 'FORBIDDEN',
+    });
     expect(await authenticate(store, undefined, 'viewer', now)).toEqual({ ok: false, reason: 'MISSING' });
     expect(await authenticate(store, 'hunter2', 'viewer', now)).toEqual({ ok: false, reason: 'MALFORMED' });
-    expect(await authenticate(store, generateToken(), 'viewer', now)).toEqual({ ok: false, reason: 'UNKNOWN' });
-    expect(await authenticate(store, expired.token, 'viewer', now)).toMatchObject({ ok: false, reason: 'EXPIRED' });
-    expect(await authenticate(store, revoked.token, 'viewer', now)).toMatchObject({ ok: false, reason: 'REVOKED' });
+    expect(await authenticate(store, generateToken(), 'viewer', now)).toEqual({
+      ok: false,
+      reason: 'UNKNOWN',
+    });
+    expect(await authenticate(store, expired.token, 'viewer', now)).toMatchObject({
+      ok: false,
+      reason: 'EXPIRED',
+    });
+    expect(await authenticate(store, revoked.token, 'viewer', now)).toMatchObject({
+      ok: false,
+      reason: 'REVOKED',
+    });
   });
 });

@@ -14,7 +14,8 @@ export class CryptoError extends ApprenticeError {
   }
 }
 
-export const isCryptoError = (e: unknown): e is CryptoError => isApprenticeError(e) && e.code === ErrorCode.CRYPTO;
+export const isCryptoError = (e: unknown): e is CryptoError =>
+  isApprenticeError(e) && e.code === ErrorCode.CRYPTO;
 
 const subjectBrand = Symbol.for('apprentice.subject-erased');
 

@@ -31,7 +31,10 @@ interface Detector {
   /** Cheap pre-check: when it is false the pattern cannot match, and the scan is skipped. */
   readonly hint?: (text: string) => boolean;
   /** The span to redact, or undefined to reject the candidate. Default: the whole match. */
-  readonly validate?: (m: RegExpExecArray, o: ResolvedDetectorOptions) => readonly [number, number] | undefined;
+  readonly validate?: (
+    m: RegExpExecArray,
+    o: ResolvedDetectorOptions,
+  ) => readonly [number, number] | undefined;
 }
 
 interface ResolvedDetectorOptions {
@@ -52,7 +55,8 @@ function groupSpan(m: RegExpExecArray, ...names: string[]): readonly [number, nu
   return undefined;
 }
 
-const PLACEHOLDER_VALUES = /^(?:null|undefined|none|true|false|\*+|x+|<[^>]*>|\$\{[^}]*\}|\[redacted[^\]]*\]|hmac:[0-9a-f]+)$/i;
+const PLACEHOLDER_VALUES =
+  /^(?:null|undefined|none|true|false|\*+|x+|<[^>]*>|\$\{[^}]*\}|\[redacted[^\]]*\]|hmac:[0-9a-f]+)$/i;
 
 function validatePassword(m: RegExpExecArray): readonly [number, number] | undefined {
   const span = groupSpan(m, 'q', 's', 'v');
@@ -67,7 +71,8 @@ const CARD_PREFIX = /^(?:4|5|2[2-7]|3|6)/; // Visa, Mastercard/Maestro, Amex/JCB
 function validateCard(m: RegExpExecArray): readonly [number, number] | undefined {
   const raw = m[0];
   const digits = raw.replace(/[ -]/g, '');
-  if (digits.length < 13 || digits.length > 19 || !CARD_PREFIX.test(digits) || !luhnValid(digits)) return undefined;
+  if (digits.length < 13 || digits.length > 19 || !CARD_PREFIX.test(digits) || !luhnValid(digits))
+    return undefined;
   const seps = new Set(raw.replace(/\d/g, ''));
   if (seps.size > 1) return undefined;
   return whole(m);
@@ -92,7 +97,10 @@ function phoneShapeOk(s: string): boolean {
   const plus = s.startsWith('+');
   if (plus) return digits.length >= 8 && digits.length <= 15;
   const parens = s.includes('(');
-  const groups = s.replace(/[()]/g, ' ').trim().split(/[ .-]+/);
+  const groups = s
+    .replace(/[()]/g, ' ')
+    .trim()
+    .split(/[ .-]+/);
   if (groups.length < 2 || digits.length < 9 || digits.length > 12) return false;
   const seps = new Set(s.replace(/[\d()]/g, ''));
   seps.delete(' ');
@@ -118,7 +126,10 @@ function validatePhone(m: RegExpExecArray): readonly [number, number] | undefine
   }
 }
 
-function validateHighEntropy(m: RegExpExecArray, o: ResolvedDetectorOptions): readonly [number, number] | undefined {
+function validateHighEntropy(
+  m: RegExpExecArray,
+  o: ResolvedDetectorOptions,
+): readonly [number, number] | undefined {
   const token = m[0].replace(/=+$/, '');
   if (token.length < o.entropyMinLength) return undefined;
   if (!/[0-9]/.test(token) || !/[A-Za-z]/.test(token)) return undefined;
@@ -139,19 +150,37 @@ const KEYWORDS =
 /** In priority order: on overlap, the earlier detector wins. */
 const DETECTORS: readonly Detector[] = [
   {
-    type: PiiType.privateKey, hint: (t) => t.includes('PRIVATE KEY'),
+    type: PiiType.privateKey,
+    hint: (t) => t.includes('PRIVATE KEY'),
     re: /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g,
   },
-  { type: PiiType.jwt, hint: (t) => t.includes('eyJ'), re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,8192}\.eyJ[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,8192}/g },
-  { type: PiiType.awsKey, re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
-  { type: PiiType.githubToken, hint: (t) => t.includes('gh') || t.includes('github_pat_'), re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g },
   {
-    type: PiiType.slackToken, hint: (t) => t.includes('xox') || t.includes('hooks.slack.com'),
+    type: PiiType.jwt,
+    hint: (t) => t.includes('eyJ'),
+    re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,8192}\.eyJ[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,8192}/g,
+  },
+  {
+    type: PiiType.awsKey,
+    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+  },
+  {
+    type: PiiType.githubToken,
+    hint: (t) => t.includes('gh') || t.includes('github_pat_'),
+    re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g,
+  },
+  {
+    type: PiiType.slackToken,
+    hint: (t) => t.includes('xox') || t.includes('hooks.slack.com'),
     re: /(?<![A-Za-z0-9])(?:xox[abposre]-[A-Za-z0-9-]{10,250}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,120})/g,
   },
-  { type: PiiType.stripeKey, hint: (t) => t.includes('_live_') || t.includes('_test_') || t.includes('k_') || t.includes('whsec_'), re: /(?<![A-Za-z0-9_])(?:sk|rk|whsec)_(?:(?:live|test)_)?[A-Za-z0-9]{16,247}(?![A-Za-z0-9])/g },
   {
-    type: PiiType.bearerToken, hint: (t) => /bearer|basic/i.test(t),
+    type: PiiType.stripeKey,
+    hint: (t) => t.includes('_live_') || t.includes('_test_') || t.includes('k_') || t.includes('whsec_'),
+    re: /(?<![A-Za-z0-9_])(?:sk|rk|whsec)_(?:(?:live|test)_)?[A-Za-z0-9]{16,247}(?![A-Za-z0-9])/g,
+  },
+  {
+    type: PiiType.bearerToken,
+    hint: (t) => /bearer|basic/i.test(t),
     re: /\b(?:Bearer|Basic)[ \t]{1,8}(?<v>[A-Za-z0-9._~+/-]{8,4096}=*)/dgi,
     validate: (m) => {
       const span = groupSpan(m, 'v');
@@ -174,22 +203,39 @@ const DETECTORS: readonly Detector[] = [
     validate: validatePassword,
   },
   {
-    type: PiiType.email, hint: (t) => t.includes('@'),
+    type: PiiType.email,
+    hint: (t) => t.includes('@'),
     re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
   },
-  { type: PiiType.creditCard, hint: hasDigitRun, re: /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d])/g, validate: validateCard },
   {
-    type: PiiType.ipv6, hint: (t) => t.includes(':'),
+    type: PiiType.creditCard,
+    hint: hasDigitRun,
+    re: /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d])/g,
+    validate: validateCard,
+  },
+  {
+    type: PiiType.ipv6,
+    hint: (t) => t.includes(':'),
     re: /(?<![A-Za-z0-9:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![A-Za-z0-9:])/g,
     validate: validateIpv6,
   },
-  { type: PiiType.ipv4, hint: (t) => t.includes('.'), re: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g, validate: validateIpv4 },
   {
-    type: PiiType.phone, hint: hasDigitRun,
+    type: PiiType.ipv4,
+    hint: (t) => t.includes('.'),
+    re: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g,
+    validate: validateIpv4,
+  },
+  {
+    type: PiiType.phone,
+    hint: hasDigitRun,
     re: /(?<![\w+./-])(?:\+\d{7,15}|(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){0,5})(?![\w/]|[.-]\d)/g,
     validate: validatePhone,
   },
-  { type: PiiType.highEntropy, re: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,4096}=*/g, validate: validateHighEntropy },
+  {
+    type: PiiType.highEntropy,
+    re: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,4096}=*/g,
+    validate: validateHighEntropy,
+  },
 ];
 
 /** Every text PII type a detector exists for. */

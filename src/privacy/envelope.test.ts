@@ -89,12 +89,22 @@ describe('keyring', () => {
   const b64 = randomBytes(32).toString('base64');
 
   it('parses a key file and validates it with field issues', () => {
-    const ring = parseKeyringFile({ active: 'a', keys: [{ id: 'a', key: b64, createdAt: '2026-01-01' }, { id: 'b', key: b64, createdAt: '2026-01-02' }] });
+    const ring = parseKeyringFile({
+      active: 'a',
+      keys: [
+        { id: 'a', key: b64, createdAt: '2026-01-01' },
+        { id: 'b', key: b64, createdAt: '2026-01-02' },
+      ],
+    });
     expect(ring.activeKeyId).toBe('a');
     expect(ring.ids()).toEqual(['a', 'b']);
     expect(ring.toFile().keys[0]!.key).toBe(b64);
-    expect(() => parseKeyringFile({ active: 'a', keys: [{ id: 'a', key: 'c2hvcnQ=', createdAt: 'x' }] })).toThrowError(/keys\.0\.key: must be base64 of exactly 32 bytes/);
-    expect(() => parseKeyringFile({ active: 'zz', keys: [{ id: 'a', key: b64, createdAt: 'x' }] })).toThrowError(/active master key zz/);
+    expect(() =>
+      parseKeyringFile({ active: 'a', keys: [{ id: 'a', key: 'c2hvcnQ=', createdAt: 'x' }] }),
+    ).toThrowError(/keys\.0\.key: must be base64 of exactly 32 bytes/);
+    expect(() =>
+      parseKeyringFile({ active: 'zz', keys: [{ id: 'a', key: b64, createdAt: 'x' }] }),
+    ).toThrowError(/active master key zz/);
     expect(() => parseKeyringFile({ keys: [] })).toThrowError(/invalid key file/);
   });
 

@@ -94,7 +94,8 @@ export function createEnvelopeEncryptor(keyring: Keyring): EnvelopeEncryptor {
   };
 
   const decrypt = (record: EncryptedRecord, options: EncryptOptions = {}): unknown => {
-    if (!isEncryptedRecord(record)) throw new CryptoError('not an encrypted record (expected v=1, alg=A256GCM)');
+    if (!isEncryptedRecord(record))
+      throw new CryptoError('not an encrypted record (expected v=1, alg=A256GCM)');
     const kid = record.kid;
     const master = keyring.get(kid);
     const wk = fromBase64(record.wk);
@@ -108,19 +109,25 @@ export function createEnvelopeEncryptor(keyring: Keyring): EnvelopeEncryptor {
     try {
       dataKey = open(master.key, unpackSealed(wk), wrapAad(kid));
     } catch (cause) {
-      throw new CryptoError(`cannot unwrap the data key with master key ${kid}: wrong key or tampered record`, {
-        keyId: kid,
-        cause,
-      });
+      throw new CryptoError(
+        `cannot unwrap the data key with master key ${kid}: wrong key or tampered record`,
+        {
+          keyId: kid,
+          cause,
+        },
+      );
     }
     try {
       return parseJsonBytes(open(dataKey, { iv, tag, ct }, dataAad(kid, options.aad)), kid);
     } catch (cause) {
       if (cause instanceof CryptoError) throw cause;
-      throw new CryptoError(`record under master key ${kid} failed authentication: tampered data or wrong aad`, {
-        keyId: kid,
-        cause,
-      });
+      throw new CryptoError(
+        `record under master key ${kid} failed authentication: tampered data or wrong aad`,
+        {
+          keyId: kid,
+          cause,
+        },
+      );
     } finally {
       dataKey.fill(0);
     }

@@ -24,7 +24,11 @@ export interface FieldPolicy {
 
 /** A compiled rule: path segments (`*` wildcard) or a lower-cased key. */
 export type CompiledRule =
-  | { readonly kind: 'path'; readonly segments: readonly string[]; readonly action: RedactionAction | undefined }
+  | {
+      readonly kind: 'path';
+      readonly segments: readonly string[];
+      readonly action: RedactionAction | undefined;
+    }
   | { readonly kind: 'key'; readonly key: string; readonly action: RedactionAction | undefined };
 
 /** `$.a.b[0]['c d'][*]` → `['a', 'b', '0', 'c d', '*']`. */
@@ -48,7 +52,8 @@ export function compileRules(rules: readonly FieldRule[] | undefined): CompiledR
   (rules ?? []).forEach((r, i) => {
     if (r.path !== undefined) {
       const segments = parsePath(r.path);
-      if (segments === undefined) issues.push({ path: `personal.${i}.path`, message: `not a JSON path: ${r.path}` });
+      if (segments === undefined)
+        issues.push({ path: `personal.${i}.path`, message: `not a JSON path: ${r.path}` });
       else out.push({ kind: 'path', segments, action: r.action });
     } else if (r.key !== undefined && r.key !== '') {
       out.push({ kind: 'key', key: r.key.toLowerCase(), action: r.action });
@@ -61,12 +66,18 @@ export function compileRules(rules: readonly FieldRule[] | undefined): CompiledR
 }
 
 /** The first rule that marks `segments` (the path of a value) personal. */
-export function matchRule(rules: readonly CompiledRule[], segments: readonly string[]): CompiledRule | undefined {
+export function matchRule(
+  rules: readonly CompiledRule[],
+  segments: readonly string[],
+): CompiledRule | undefined {
   const last = segments.at(-1);
   for (const r of rules) {
     if (r.kind === 'key') {
       if (last !== undefined && last.toLowerCase() === r.key) return r;
-    } else if (r.segments.length === segments.length && r.segments.every((s, i) => s === '*' || s === segments[i])) {
+    } else if (
+      r.segments.length === segments.length &&
+      r.segments.every((s, i) => s === '*' || s === segments[i])
+    ) {
       return r;
     }
   }

@@ -18,7 +18,14 @@ export {
   saveKeyringFile,
   KEY_BYTES,
 } from './keyring.js';
-export type { Keyring, MasterKey, KeyringOptions, KeyringFile, RotateOptions, LoadKeyringOptions } from './keyring.js';
+export type {
+  Keyring,
+  MasterKey,
+  KeyringOptions,
+  KeyringFile,
+  RotateOptions,
+  LoadKeyringOptions,
+} from './keyring.js';
 export { createEnvelopeEncryptor, isEncryptedRecord } from './envelope.js';
 export type { EncryptedRecord, EnvelopeEncryptor, EncryptOptions } from './envelope.js';
 export { createMemorySubjectKeyStore, createFileSubjectKeyStore } from './subject-key-store.js';

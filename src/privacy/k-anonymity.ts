@@ -85,12 +85,16 @@ function ladderFor(qi: QuasiIdentifier, values: readonly unknown[]): Ladder {
 
 function validate(options: AnonymizeOptions): void {
   const issues: { path: string; message: string }[] = [];
-  if (!Number.isInteger(options.k) || options.k < 1) issues.push({ path: 'k', message: 'must be an integer >= 1' });
+  if (!Number.isInteger(options.k) || options.k < 1)
+    issues.push({ path: 'k', message: 'must be an integer >= 1' });
   const s = options.maxSuppression;
-  if (s !== undefined && !(s >= 0 && s <= 1)) issues.push({ path: 'maxSuppression', message: 'must be in [0, 1]' });
+  if (s !== undefined && !(s >= 0 && s <= 1))
+    issues.push({ path: 'maxSuppression', message: 'must be in [0, 1]' });
   options.quasiIdentifiers.forEach((q, i) => {
-    if (q.type !== 'numeric' && q.type !== 'categorical') issues.push({ path: `quasiIdentifiers.${i}.type`, message: 'must be numeric or categorical' });
-    if (q.widths?.some((w) => !(w > 0))) issues.push({ path: `quasiIdentifiers.${i}.widths`, message: 'must be positive' });
+    if (q.type !== 'numeric' && q.type !== 'categorical')
+      issues.push({ path: `quasiIdentifiers.${i}.type`, message: 'must be numeric or categorical' });
+    if (q.widths?.some((w) => !(w > 0)))
+      issues.push({ path: `quasiIdentifiers.${i}.widths`, message: 'must be positive' });
   });
   if (issues.length > 0) throw new ValidationError('invalid k-anonymity options', issues);
 }
@@ -103,11 +107,19 @@ function validate(options: AnonymizeOptions): void {
  * anonymize(rows, { k: 5, quasiIdentifiers: [{ field: 'age', type: 'numeric' }, { field: 'zip', type: 'categorical', hierarchy }] });
  * // { rows: [...{ age: '[30, 40)', zip: '021**', ... }], suppressed: 2, levels: { age: 3, zip: 2 } }
  */
-export function anonymize<T extends Readonly<Record<string, unknown>>>(rows: readonly T[], options: AnonymizeOptions): AnonymizeResult<T> {
+export function anonymize<T extends Readonly<Record<string, unknown>>>(
+  rows: readonly T[],
+  options: AnonymizeOptions,
+): AnonymizeResult<T> {
   validate(options);
   const qis = options.quasiIdentifiers;
   const budget = Math.floor((options.maxSuppression ?? 0.05) * rows.length);
-  const ladders = qis.map((q) => ladderFor(q, rows.map((r) => r[q.field])));
+  const ladders = qis.map((q) =>
+    ladderFor(
+      q,
+      rows.map((r) => r[q.field]),
+    ),
+  );
   const levels = qis.map(() => 0);
 
   const classKeys = (lv: readonly number[]): string[] =>

@@ -72,7 +72,8 @@ function decodeKey(s: string): Buffer | undefined {
 export function createKeyring(options: KeyringOptions): Keyring {
   const keys = new Map<string, MasterKey>();
   for (const k of options.keys) {
-    if (k.key.length !== KEY_BYTES) throw new ConfigError(`master key ${k.id} must be 32 bytes, got ${k.key.length}`);
+    if (k.key.length !== KEY_BYTES)
+      throw new ConfigError(`master key ${k.id} must be 32 bytes, got ${k.key.length}`);
     if (keys.has(k.id)) throw new ConfigError(`duplicate master key id ${k.id}`);
     keys.set(k.id, { id: k.id, key: Buffer.from(k.key), createdAt: k.createdAt });
   }
@@ -99,7 +100,8 @@ export function createKeyring(options: KeyringOptions): Keyring {
         key: Buffer.from(rotateOptions.key ?? randomBytes(KEY_BYTES)),
         createdAt: rotateOptions.createdAt ?? new Date().toISOString(),
       };
-      if (k.key.length !== KEY_BYTES) throw new ConfigError(`master key ${k.id} must be 32 bytes, got ${k.key.length}`);
+      if (k.key.length !== KEY_BYTES)
+        throw new ConfigError(`master key ${k.id} must be 32 bytes, got ${k.key.length}`);
       if (keys.has(k.id)) throw new ConfigError(`duplicate master key id ${k.id}`);
       keys.set(k.id, k);
       activeKeyId = k.id;
@@ -107,7 +109,11 @@ export function createKeyring(options: KeyringOptions): Keyring {
     },
     toFile: () => ({
       active: activeKeyId!,
-      keys: [...keys.values()].map((k) => ({ id: k.id, key: k.key.toString('base64'), createdAt: k.createdAt })),
+      keys: [...keys.values()].map((k) => ({
+        id: k.id,
+        key: k.key.toString('base64'),
+        createdAt: k.createdAt,
+      })),
     }),
   };
 }
@@ -117,7 +123,10 @@ export function parseKeyringFile(json: unknown, source = 'key file'): Keyring {
   const parsed = keyringFileSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new ConfigError(`invalid ${source}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+    throw new ConfigError(
+      `invalid ${source}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
   }
   return createKeyring({
     keys: parsed.data.keys.map((k) => ({ id: k.id, key: decodeKey(k.key)!, createdAt: k.createdAt })),
@@ -171,9 +180,10 @@ export function loadKeyring(options: LoadKeyringOptions = {}): Keyring {
   if (file !== undefined && file !== '') return loadKeyringFile(file);
   const b64 = env['APPRENTICE_MASTER_KEY'];
   if (b64 !== undefined && b64 !== '') return keyringFromBase64(b64);
-  throw new ConfigError('no master key: set APPRENTICE_MASTER_KEY (base64, 32 bytes) or APPRENTICE_MASTER_KEY_FILE', [
-    { path: 'APPRENTICE_MASTER_KEY', message: 'required for encryption' },
-  ]);
+  throw new ConfigError(
+    'no master key: set APPRENTICE_MASTER_KEY (base64, 32 bytes) or APPRENTICE_MASTER_KEY_FILE',
+    [{ path: 'APPRENTICE_MASTER_KEY', message: 'required for encryption' }],
+  );
 }
 
 /** Writes the keyring to a key file atomically (temp file + rename), mode 0600. */

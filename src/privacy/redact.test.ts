@@ -7,7 +7,9 @@ import { createKeyring } from './keyring.js';
 import { createRedactor, ENCRYPTED_TEXT_PREFIX } from './redact.js';
 
 const hmacKey = Buffer.alloc(32, 7);
-const keyring = createKeyring({ keys: [{ id: 'k1', key: randomBytes(32), createdAt: '2026-01-01T00:00:00Z' }] });
+const keyring = createKeyring({
+  keys: [{ id: 'k1', key: randomBytes(32), createdAt: '2026-01-01T00:00:00Z' }],
+});
 const encryptor = createEnvelopeEncryptor(keyring);
 
 describe('createRedactor', () => {
@@ -53,7 +55,11 @@ describe('createRedactor', () => {
   it('marks fields personal by JSON path and by key name, with per-field actions', () => {
     const r = createRedactor({ hmacKey, encryptor });
     const { value, findings } = r.redact(
-      { user: { name: 'Ada Lovelace', address: { city: 'London' } }, customers: [{ name: 'Alan' }, { name: 'Grace' }], Phone_Label: 'x' },
+      {
+        user: { name: 'Ada Lovelace', address: { city: 'London' } },
+        customers: [{ name: 'Alan' }, { name: 'Grace' }],
+        Phone_Label: 'x',
+      },
       {
         personal: [
           { path: '$.user.name', action: 'hash' },
@@ -86,7 +92,14 @@ describe('createRedactor', () => {
   });
 
   it('treats values of secret-looking keys as secrets whatever they contain', () => {
-    const { value } = createRedactor().redact({ password: 'a', apiKey: 'b', Authorization: 'c', max_tokens: 512, DB_PASSWORD: 42, tokens: 3 });
+    const { value } = createRedactor().redact({
+      password: 'a',
+      apiKey: 'b',
+      Authorization: 'c',
+      max_tokens: 512,
+      DB_PASSWORD: 42,
+      tokens: 3,
+    });
     expect(value).toEqual({
       password: '[REDACTED:secret_field]',
       apiKey: '[REDACTED:secret_field]',
@@ -98,7 +111,9 @@ describe('createRedactor', () => {
   });
 
   it('drops __proto__/constructor/prototype keys and never pollutes prototypes', () => {
-    const input: unknown = JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"a":{"__proto__":{"x":1}},"ok":1}');
+    const input: unknown = JSON.parse(
+      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"a":{"__proto__":{"x":1}},"ok":1}',
+    );
     const { value } = createRedactor().redact(input);
     expect(value).toEqual({ a: {}, ok: 1 });
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
@@ -115,16 +130,25 @@ describe('createRedactor', () => {
     const r = createRedactor({ maxDepth: 3, maxStringLength: 10 });
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic['self'] = cyclic;
-    expect(r.redact({ a: { b: { c: { d: 1 } } } }).value).toEqual({ a: { b: { c: '[REDACTED:depth_limit]' } } });
+    expect(r.redact({ a: { b: { c: { d: 1 } } } }).value).toEqual({
+      a: { b: { c: '[REDACTED:depth_limit]' } },
+    });
     expect(r.redact('x'.repeat(11)).value).toBe('[REDACTED:size_limit]');
     expect(r.redact(cyclic).value).toEqual({ a: 1, self: '[REDACTED:cycle]' });
   });
 
   it('survives throwing getters and converts Dates and bigints', () => {
-    const evil = { get boom(): string { throw new Error('no'); } };
+    const evil = {
+      get boom(): string {
+        throw new Error('no');
+      },
+    };
     const r = createRedactor();
     expect(r.redact({ evil }).value).toEqual({ evil: '[REDACTED:unreadable]' });
-    expect(r.redact({ at: new Date('2026-01-01T00:00:00Z'), big: 12n }).value).toEqual({ at: '2026-01-01T00:00:00.000Z', big: '12' });
+    expect(r.redact({ at: new Date('2026-01-01T00:00:00Z'), big: 12n }).value).toEqual({
+      at: '2026-01-01T00:00:00.000Z',
+      big: '12',
+    });
   });
 
   it('rejects a policy whose actions it cannot perform (ConfigError)', () => {
@@ -135,20 +159,31 @@ describe('createRedactor', () => {
     } catch (e) {
       expect(isApprenticeError(e) && e.code).toBe('CONFIG_INVALID');
     }
-    expect(() => createRedactor().redact({}, { personal: [{ path: 'a[' }] })).toThrowError(/personal field rules/);
+    expect(() => createRedactor().redact({}, { personal: [{ path: 'a[' }] })).toThrowError(
+      /personal field rules/,
+    );
   });
 });
 
 // Generators of secrets of every kind, embedded between separators in random text.
 const b62 = fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'.split(''));
-const str = (arb: fc.Arbitrary<string>, n: number): fc.Arbitrary<string> => fc.array(arb, { minLength: n, maxLength: n }).map((a) => a.join(''));
+const str = (arb: fc.Arbitrary<string>, n: number): fc.Arbitrary<string> =>
+  fc.array(arb, { minLength: n, maxLength: n }).map((a) => a.join(''));
 const upperDigit = fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''));
 const secretArb = fc.oneof(
-  fc.tuple(fc.stringMatching(/^[a-z]{1,10}$/), fc.constantFrom('example.com', 'mail.example.org')).map(([l, d]) => `${l}@${d}`),
+  fc
+    .tuple(fc.stringMatching(/^[a-z]{1,10}$/), fc.constantFrom('example.com', 'mail.example.org'))
+    .map(([l, d]) => `${l}@${d}`),
   str(upperDigit, 16).map((s) => `AKIA${s}`),
   str(b62, 36).map((s) => `ghp_${s}`),
   str(b62, 24).map((s) => `sk_live_${s}`),
-  fc.tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 }))
+  fc
+    .tuple(
+      fc.integer({ min: 1, max: 223 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 1, max: 254 }),
+    )
     .filter(([a]) => a !== 127)
     .map((p) => p.join('.')),
   str(b62, 32).filter((s) => /\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)),
@@ -160,22 +195,41 @@ describe('redactor fuzz (fast-check)', () => {
 
   it('never throws on arbitrary values, including lone surrogates', () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, stringUnit: 'binary' }), (v) => {
-        const res = r.redact(v);
-        expect(Array.isArray(res.findings)).toBe(true);
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+          stringUnit: 'binary',
+        }),
+        (v) => {
+          const res = r.redact(v);
+          expect(Array.isArray(res.findings)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('never returns an embedded secret in clear, whatever surrounds it and however deep', () => {
     fc.assert(
-      fc.property(filler, secretArb, filler, fc.integer({ min: 0, max: 20 }), fc.boolean(), (pre, secret, post, depth, asKey) => {
-        let v: unknown = asKey ? { [`${pre} ${secret} ${post}`]: 1 } : `${pre} ${secret} ${post}`;
-        for (let i = 0; i < depth; i++) v = i % 2 === 0 ? [v] : { k: v };
-        const out = JSON.stringify(r.redact(v).value);
-        expect(out.includes(secret)).toBe(false);
-      }),
+      fc.property(
+        filler,
+        secretArb,
+        filler,
+        fc.integer({ min: 0, max: 20 }),
+        fc.boolean(),
+        (pre, secret, post, depth, asKey) => {
+          let v: unknown = asKey ? { [`${pre} ${secret} ${post}`]: 1 } : `${pre} ${secret} ${post}`;
+          for (let i = 0; i < depth; i++) v = i % 2 === 0 ? [v] : { k: v };
+          const out = JSON.stringify(r.redact(v).value);
+          expect(out.includes(secret)).toBe(false);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -196,7 +250,13 @@ describe('redactor fuzz (fast-check)', () => {
     expect(String(res.value)).not.toContain('4111 1111 1111 1111');
     expect(res.findings.length).toBe(24_000);
     // adversarial input for backtracking: long runs of pattern-ish characters without a match
-    for (const s of ['a'.repeat(200_000), '1 '.repeat(100_000), 'a.'.repeat(100_000), ':'.repeat(200_000), 'eyJ'.repeat(60_000)]) {
+    for (const s of [
+      'a'.repeat(200_000),
+      '1 '.repeat(100_000),
+      'a.'.repeat(100_000),
+      ':'.repeat(200_000),
+      'eyJ'.repeat(60_000),
+    ]) {
       expect(typeof r.redactText(s).value).toBe('string');
     }
   });

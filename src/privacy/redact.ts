@@ -6,7 +6,12 @@ import { compileRules, formatPath, matchRule, type CompiledRule, type FieldPolic
 import { PiiType, RedactionAction } from './pii-types.js';
 
 /** Limits hit while walking: the offending node is replaced, never passed through. */
-export const LimitType = { depth: 'depth_limit', size: 'size_limit', cycle: 'cycle', unreadable: 'unreadable' } as const;
+export const LimitType = {
+  depth: 'depth_limit',
+  size: 'size_limit',
+  cycle: 'cycle',
+  unreadable: 'unreadable',
+} as const;
 export type LimitType = (typeof LimitType)[keyof typeof LimitType];
 
 /** One thing that was redacted. Never carries the original value. */
@@ -90,7 +95,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const checkPolicy = (policy: FieldPolicy | undefined, where: string): void => {
     const used = actionsUsed(policy);
     for (const a of used) {
-      if (!Object.values(RedactionAction).includes(a)) throw new ConfigError(`${where}: unknown redaction action ${String(a)}`);
+      if (!Object.values(RedactionAction).includes(a))
+        throw new ConfigError(`${where}: unknown redaction action ${String(a)}`);
     }
     if (used.includes(RedactionAction.hash) && options.hmacKey === undefined) {
       throw new ConfigError(`${where} uses the hash action but the redactor has no hmacKey`);
@@ -102,7 +108,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   checkPolicy(options.policy, 'redactor policy');
   const baseRules = compileRules(options.policy?.personal);
 
-  const hmac = (s: string): string => `hmac:${createHmac('sha256', options.hmacKey!).update(s).digest('hex')}`;
+  const hmac = (s: string): string =>
+    `hmac:${createHmac('sha256', options.hmacKey!).update(s).digest('hex')}`;
 
   const run = (input: unknown, policy: FieldPolicy | undefined): RedactionResult => {
     checkPolicy(policy, 'field policy');
@@ -161,7 +168,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         out += s.slice(last, m.start);
         if (action === RedactionAction.redact) out += `[REDACTED:${m.type}]`;
         else if (action === RedactionAction.hash) out += hmac(original);
-        else out += ENCRYPTED_TEXT_PREFIX + Buffer.from(JSON.stringify(options.encryptor!.encrypt(original))).toString('base64url');
+        else
+          out +=
+            ENCRYPTED_TEXT_PREFIX +
+            Buffer.from(JSON.stringify(options.encryptor!.encrypt(original))).toString('base64url');
         last = m.end;
       }
       return out + s.slice(last);
@@ -170,9 +180,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     const walk = (value: unknown, depth: number): unknown => {
       if (keys.length > 0) {
         const rule = matchRule(rules, keys);
-        if (rule !== undefined) return wholeValue(value, PiiType.personal, rule.action ?? actionFor(PiiType.personal));
+        if (rule !== undefined)
+          return wholeValue(value, PiiType.personal, rule.action ?? actionFor(PiiType.personal));
         const key = keys.at(-1)!;
-        if (isIndex.at(-1) !== true && secretKeys.test(key.toLowerCase().replace(/[-_.\s]/g, '')) && value !== null && value !== '') {
+        if (
+          isIndex.at(-1) !== true &&
+          secretKeys.test(key.toLowerCase().replace(/[-_.\s]/g, '')) &&
+          value !== null &&
+          value !== ''
+        ) {
           if (typeof value === 'string' || typeof value === 'number' || typeof value === 'object') {
             return wholeValue(value, PiiType.secretField, actionFor(PiiType.secretField));
           }

@@ -6,7 +6,10 @@ describe('redactConnectionString', () => {
   it.each([
     ['postgres://app:s3cret@db:5432/prod', 'postgres://app:***@db:5432/prod'],
     ['redis://:hunter2@127.0.0.1:6379/0', 'redis://:***@127.0.0.1:6379/0'],
-    ['postgresql://app@db/prod?sslmode=require&password=x1', 'postgresql://app@db/prod?sslmode=require&password=***'],
+    [
+      'postgresql://app@db/prod?sslmode=require&password=x1',
+      'postgresql://app@db/prod?sslmode=require&password=***',
+    ],
     ['postgres://db/prod', 'postgres://db/prod'],
     ['host=db user=app password=s3cret dbname=prod', 'host=db user=app password=*** dbname=prod'],
     ["host=db password='with space' dbname=prod", 'host=db password=*** dbname=prod'],
@@ -26,7 +29,11 @@ describe('redactConnectionString', () => {
 
 describe('scrubSecrets', () => {
   it('masks known secrets, their URL-encoded and base64 forms, longest first', () => {
-    const out = scrubSecrets('a=s3cr3t/x b=s3cr3t%2Fx c=czNjcjN0L3g d=s3cr3t/x-long', ['s3cr3t/x', 's3cr3t/x-long', 'ab']);
+    const out = scrubSecrets('a=s3cr3t/x b=s3cr3t%2Fx c=czNjcjN0L3g d=s3cr3t/x-long', [
+      's3cr3t/x',
+      's3cr3t/x-long',
+      'ab',
+    ]);
     expect(out).toBe('a=*** b=*** c=*** d=***');
   });
 

@@ -1,7 +1,8 @@
 /** What replaces a secret in logs and messages. */
 export const MASK = '***';
 
-const PASSWORD_PARAMS = /^(?:password|passwd|pwd|pass|sslpassword|secret|token|api[_-]?key|access[_-]?token|auth)$/i;
+const PASSWORD_PARAMS =
+  /^(?:password|passwd|pwd|pass|sslpassword|secret|token|api[_-]?key|access[_-]?token|auth)$/i;
 
 /**
  * A connection string with its password (and password-like query parameters) masked, for
@@ -26,7 +27,10 @@ export function redactConnectionString(connection: string): string {
   }
   return connection
     .replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, `$1${MASK}@`)
-    .replace(/\b(password|passwd|pwd|sslpassword)\s*=\s*(?:'(?:[^'\\]|\\.)*'|"[^"]*"|[^\s;&]*)/gi, `$1=${MASK}`);
+    .replace(
+      /\b(password|passwd|pwd|sslpassword)\s*=\s*(?:'(?:[^'\\]|\\.)*'|"[^"]*"|[^\s;&]*)/gi,
+      `$1=${MASK}`,
+    );
 }
 
 /**

@@ -18,7 +18,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const ring = () => createKeyring({ keys: [{ id: 'k1', key: randomBytes(32), createdAt: '2026-01-01T00:00:00Z' }] });
+const ring = () =>
+  createKeyring({ keys: [{ id: 'k1', key: randomBytes(32), createdAt: '2026-01-01T00:00:00Z' }] });
 
 describe('file subject key store', () => {
   it('stores wrapped keys outside the database; erase removes the file and shreds old ciphertext', async () => {
@@ -28,7 +29,9 @@ describe('file subject key store', () => {
     const copied = JSON.parse(JSON.stringify(before)) as typeof before;
     const other = await s.encryptForSubject('alan', 'kept');
     const files = await readdir(join(dir, 'keys'));
-    expect(files.sort()).toEqual([`${s.subjectRef('ada@example.com')}.json`, `${s.subjectRef('alan')}.json`].sort());
+    expect(files.sort()).toEqual(
+      [`${s.subjectRef('ada@example.com')}.json`, `${s.subjectRef('alan')}.json`].sort(),
+    );
     const content = await readFile(join(dir, 'keys', files[0]!), 'utf8');
     expect(content).not.toContain('ada@');
     expect((await stat(join(dir, 'keys', files[0]!))).mode & 0o777).toBe(0o600);
@@ -46,13 +49,17 @@ describe('file subject key store', () => {
     const keyring = ring();
     const a = createSubjectEncryptor({ keyring, store: createFileSubjectKeyStore(dir) });
     const b = createSubjectEncryptor({ keyring, store: createFileSubjectKeyStore(dir) });
-    const recs = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).encryptForSubject('same', i)));
+    const recs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).encryptForSubject('same', i)),
+    );
     for (const [i, r] of recs.entries()) expect(await a.decryptForSubject(r)).toBe(i);
     expect(await readdir(dir)).toEqual([`${a.subjectRef('same')}.json`]);
   });
 
   it('rejects refs that could escape the directory', async () => {
-    await expect(createFileSubjectKeyStore(dir).get('../../etc/passwd')).rejects.toThrowError(/invalid subject key ref/);
+    await expect(createFileSubjectKeyStore(dir).get('../../etc/passwd')).rejects.toThrowError(
+      /invalid subject key ref/,
+    );
   });
 });
 
@@ -73,6 +80,8 @@ describe('key file', () => {
     const path = join(dir, 'bad.json');
     await writeFile(path, '{nope');
     expect(() => loadKeyring({ file: path })).toThrowError(/bad\.json is not valid JSON/);
-    expect(() => loadKeyring({ file: join(dir, 'missing.json') })).toThrowError(/cannot read master key file/);
+    expect(() => loadKeyring({ file: join(dir, 'missing.json') })).toThrowError(
+      /cannot read master key file/,
+    );
   });
 });

@@ -5,7 +5,8 @@ import { createKeyring } from './keyring.js';
 import { createMemorySubjectKeyStore } from './subject-key-store.js';
 import { createSubjectEncryptor } from './subject-keys.js';
 
-const ring = () => createKeyring({ keys: [{ id: 'k1', key: randomBytes(32), createdAt: '2026-01-01T00:00:00Z' }] });
+const ring = () =>
+  createKeyring({ keys: [{ id: 'k1', key: randomBytes(32), createdAt: '2026-01-01T00:00:00Z' }] });
 
 describe('subject encryption (crypto-shredding)', () => {
   it('round-trips, and erasure shreds copies taken before it while other subjects still decrypt', async () => {
@@ -27,7 +28,9 @@ describe('subject encryption (crypto-shredding)', () => {
     const store = createMemorySubjectKeyStore();
     const s = createSubjectEncryptor({ keyring: ring(), store });
     const recs = await Promise.all(Array.from({ length: 20 }, (_, i) => s.encryptForSubject('same', i)));
-    expect(await Promise.all(recs.map((r) => s.decryptForSubject(r)))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(await Promise.all(recs.map((r) => s.decryptForSubject(r)))).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    );
   });
 
   it('a record of one subject relabelled as another fails authentication', async () => {
@@ -40,7 +43,11 @@ describe('subject encryption (crypto-shredding)', () => {
 
   it('refSecret makes the reference an HMAC (not a dictionary-reversible hash)', () => {
     const plain = createSubjectEncryptor({ keyring: ring(), store: createMemorySubjectKeyStore() });
-    const keyed = createSubjectEncryptor({ keyring: ring(), store: createMemorySubjectKeyStore(), refSecret: Buffer.alloc(32, 1) });
+    const keyed = createSubjectEncryptor({
+      keyring: ring(),
+      store: createMemorySubjectKeyStore(),
+      refSecret: Buffer.alloc(32, 1),
+    });
     expect(keyed.subjectRef('ada')).toMatch(/^[0-9a-f]{64}$/);
     expect(keyed.subjectRef('ada')).not.toBe(plain.subjectRef('ada'));
   });

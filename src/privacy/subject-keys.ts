@@ -72,7 +72,12 @@ export function createSubjectEncryptor(options: SubjectEncryptorOptions): Subjec
   const wrap = (ref: string, dataKey: Buffer): StoredSubjectKey => {
     const master = keyring.active();
     const sealed = seal(master.key, dataKey, keyAad(ref, master.id));
-    return { v: 1, kid: master.id, wk: packSealed(sealed).toString('base64'), createdAt: now().toISOString() };
+    return {
+      v: 1,
+      kid: master.id,
+      wk: packSealed(sealed).toString('base64'),
+      createdAt: now().toISOString(),
+    };
   };
   const unwrap = (ref: string, stored: StoredSubjectKey): Buffer => {
     const master = keyring.get(stored.kid);
@@ -125,7 +130,8 @@ export function createSubjectEncryptor(options: SubjectEncryptorOptions): Subjec
       }
     },
     async decryptForSubject(record) {
-      if (!isSubjectRecord(record)) throw new CryptoError('not a subject record (expected v=1, alg=A256GCM, sub)');
+      if (!isSubjectRecord(record))
+        throw new CryptoError('not a subject record (expected v=1, alg=A256GCM, sub)');
       const ref = record.sub;
       if (!/^[0-9a-f]{64}$/.test(ref)) throw new CryptoError('malformed subject reference in record');
       const stored = await store.get(ref);
@@ -135,7 +141,8 @@ export function createSubjectEncryptor(options: SubjectEncryptorOptions): Subjec
       const tag = fromBase64(record.tag);
       const ct = fromBase64(record.ct);
       try {
-        if (iv === undefined || tag === undefined || ct === undefined) throw new Error('record fields are not base64');
+        if (iv === undefined || tag === undefined || ct === undefined)
+          throw new Error('record fields are not base64');
         return parseJsonBytes(open(dataKey, { iv, tag, ct }, dataAad(ref)), stored.kid);
       } catch (cause) {
         if (cause instanceof CryptoError) throw cause;

@@ -20,7 +20,8 @@ export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Sealed {
 
 /** AES-256-GCM decryption; throws (node's error) when the key, AAD or data do not authenticate. */
 export function open(key: Buffer, sealed: Sealed, aad: Buffer): Buffer {
-  if (sealed.iv.length !== IV_BYTES || sealed.tag.length !== TAG_BYTES) throw new Error('bad iv or tag length');
+  if (sealed.iv.length !== IV_BYTES || sealed.tag.length !== TAG_BYTES)
+    throw new Error('bad iv or tag length');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.tag);

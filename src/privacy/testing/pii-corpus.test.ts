@@ -24,10 +24,16 @@ describe('PII corpus', () => {
       else s.misses.push(p.text);
       perType.set(p.type, s);
     }
-    const report = [...perType].map(([type, s]) => `${type.padEnd(14)} recall ${((100 * s.hit) / s.n).toFixed(1)}% (${s.hit}/${s.n})`);
+    const report = [...perType].map(
+      ([type, s]) => `${type.padEnd(14)} recall ${((100 * s.hit) / s.n).toFixed(1)}% (${s.hit}/${s.n})`,
+    );
     console.log(`PII corpus recall:\n  ${report.join('\n  ')}`);
     for (const [type, s] of perType) {
-      expect({ type, recall: s.hit / s.n, misses: s.misses }).toEqual({ type, recall: expect.any(Number), misses: s.misses });
+      expect({ type, recall: s.hit / s.n, misses: s.misses }).toEqual({
+        type,
+        recall: expect.any(Number),
+        misses: s.misses,
+      });
       expect(s.hit / s.n, `${type} misses: ${s.misses.join(' | ')}`).toBeGreaterThanOrEqual(0.99);
     }
   });
@@ -35,7 +41,9 @@ describe('PII corpus', () => {
   it('reports the false-positive rate on negatives (versions, dates, SHAs, paths, UUIDs, durations...)', () => {
     const flagged = corpus.negatives.filter((n) => redactor.redactText(n.text).findings.length > 0);
     const rate = flagged.length / corpus.negatives.length;
-    console.log(`PII corpus false positives: ${flagged.length}/${corpus.negatives.length} (${(100 * rate).toFixed(1)}%)`);
+    console.log(
+      `PII corpus false positives: ${flagged.length}/${corpus.negatives.length} (${(100 * rate).toFixed(1)}%)`,
+    );
     for (const f of flagged) console.log(`  FP ${f.kind}: ${f.text}`);
     expect(rate).toBeLessThanOrEqual(0.02);
   });
