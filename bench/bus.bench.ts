@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { createClient } from 'redis';
 import { fig, type BenchSuite, type Figure } from './harness.js';
 import { type DecisionData, EventType, type NewEvent, decisionStream } from '../src/core/events.js';
 import { uuidv7 } from '../src/core/ids.js';
@@ -44,12 +46,13 @@ const IN_FLIGHT = 4;
  * `inFlight` batches unacknowledged (1 = each publish awaited before the next). Events/s,
  * serialisation included (the events are built before the clock starts).
  */
-async function publishRate(bus: LearningBus, topic: string, inFlight: number): Promise<number> {
+async function publishRate(bus: LearningBus, topic: string, inFlight: number): Promise<Rate> {
   const batches: NewEvent[][] = [];
   for (let b = 0; b < EVENTS / BATCH; b++) {
     batches.push(Array.from({ length: BATCH }, (_, i) => decisionEvent(b * BATCH + i)));
   }
   for (const b of batches.slice(0, 20)) await bus.publish('warmup', b);
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const window: Promise<void>[] = [];
   for (const b of batches) {
@@ -58,7 +61,27 @@ async function publishRate(bus: LearningBus, topic: string, inFlight: number): P
   }
   await Promise.all(window);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return EVENTS / seconds;
+  const cpu = process.cpuUsage(cpu0);
+  return { perSecond: EVENTS / seconds, cpuMicrosPerEvent: (cpu.user + cpu.system) / EVENTS };
+}
+
+interface Rate {
+  readonly perSecond: number;
+  /** CPU time this process spent per event (serialisation, protocol): independent of machine load. */
+  readonly cpuMicrosPerEvent: number;
+}
+
+/** CPU seconds the Redis server has used (INFO cpu), to report its share per event. */
+async function redisCpuSeconds(): Promise<number> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    const info = await client.info('cpu');
+    const field = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  } finally {
+    client.destroy();
+  }
 }
 
 const figure = (name: string, value: number, note: string): Figure =>
@@ -74,13 +97,16 @@ const suite: BenchSuite = {
       const bus = await createRedisBus({ url, prefix });
       try {
         const sequential = await publishRate(bus, 'decisions-sequential', 1);
+        const redisCpu0 = await redisCpuSeconds();
         const rate = await publishRate(bus, 'decisions', IN_FLIGHT);
+        const redisCpu = ((await redisCpuSeconds()) - redisCpu0) * 1e6 / EVENTS;
         figures.push(
           figure(
             'redis-streams-publish',
-            rate,
+            rate.perSecond,
             `${EVENTS} events, batches of ${BATCH}, ${IN_FLIGHT} in flight, 256 events/entry; ` +
-              `one batch at a time: ${Math.round(sequential)} events/s`,
+              `one batch at a time: ${Math.round(sequential.perSecond)}/s; CPU per event: ` +
+              `node ${rate.cpuMicrosPerEvent.toFixed(2)} µs, redis ${redisCpu.toFixed(2)} µs; load ${loadavg()[0]?.toFixed(1)}`,
           ),
         );
       } finally {
@@ -92,7 +118,7 @@ const suite: BenchSuite = {
       const bus = createMemoryBus();
       const rate = await publishRate(bus, 'decisions', 1);
       await bus.close();
-      figures.push(figure('memory-bus-publish', rate, `${EVENTS} events, batches of ${BATCH}`));
+      figures.push(figure('memory-bus-publish', rate.perSecond, `${EVENTS} events, batches of ${BATCH}`));
     }
     return figures;
   },

@@ -1,3 +1,5 @@
+// The Redis adapter is a subpath export (`apprentice/redis` → ./redis-bus.js) so that embedded
+// users never load node-redis; the contract suite lives in ./testing/bus-contract.js.
 export type {
   BusMessage,
   BusOptions,

@@ -197,8 +197,16 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
     claimStale: (topic, group, consumer, claim) =>
       call('claimStale', async (): Promise<ClaimResult> => {
         const key = streamKey(topic);
-        const claimed = await main.xAutoClaim(key, group, consumer, claim.minIdleMs, '0-0', { COUNT: claim.count ?? 100 });
-        const live = (claimed.messages as (StreamMessage | null)[]).filter((m): m is StreamMessage => m !== null);
+        const count = claim.count ?? 100;
+        const live: StreamMessage[] = [];
+        // One XAUTOCLAIM scans at most 10 × COUNT pending entries: follow the cursor through the
+        // whole pending list so idle entries behind many busy ones are found too.
+        let cursor = '0-0';
+        do {
+          const page = await main.xAutoClaim(key, group, consumer, claim.minIdleMs, cursor, { COUNT: count - live.length });
+          for (const m of page.messages as (StreamMessage | null)[]) if (m !== null) live.push(m);
+          cursor = String(page.nextId);
+        } while (cursor !== '0-0' && live.length < count);
         // XAUTOCLAIM does not report delivery counts; XPENDING does (pipelined, one per entry).
         const counts = await Promise.all(live.map((m) => pendingDeliveries(key, group, m.id)));
         const messages: BusMessage[] = [];

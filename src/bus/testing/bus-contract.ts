@@ -146,6 +146,20 @@ export function busContract(name: string, makeBus: (settings: ContractBusSetting
       expect(await bus.groupInfo('t', 'g')).toEqual({ pending: 0, lag: 0 });
     });
 
+    it('claims at most count entries, and finds an idle entry behind many busy ones', async () => {
+      const { bus, elapse } = await setup();
+      await bus.ensureGroup('t', 'g');
+      for (const n of range(0, 16)) await bus.publish('t', [testEvent(n)]);
+      await bus.read('t', 'g', 'c1', { count: 100 });
+      await elapse(IDLE_MS + 20);
+      const refreshed = await bus.claimStale('t', 'g', 'c2', { minIdleMs: IDLE_MS, count: 15 });
+      expect(ns(refreshed.messages)).toEqual(range(0, 15));
+      // Entries 0..14 were just delivered again; only entry 15 is still idle.
+      const behind = await bus.claimStale('t', 'g', 'c3', { minIdleMs: IDLE_MS, count: 1 });
+      expect(ns(behind.messages)).toEqual([15]);
+      expect(await bus.groupInfo('t', 'g')).toEqual({ pending: 16, lag: 0 });
+    });
+
     it(`dead-letters a poison entry after ${MAX_DELIVERIES} deliveries`, async () => {
       const { bus, elapse } = await setup();
       await bus.ensureGroup('t', 'g');
