@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketOf } from './json-logic/fractional.js';
-import { murmur3, murmur3Bytes } from './murmurhash3.js';
+import { murmur3, murmur3Bytes, murmur3Prefix, murmur3Prefixed } from './murmurhash3.js';
 
 describe('murmur3 (x86 32, seed 0)', () => {
   it('matches the published reference vectors', () => {
@@ -16,6 +16,16 @@ describe('murmur3 (x86 32, seed 0)', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
         expect(murmur3(s)).toBe(murmur3Bytes(new TextEncoder().encode(s)));
       }),
+    );
+  });
+
+  it('hashes prefix + key without concatenating, for every split point and alphabet', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 12 }));
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(murmur3Prefixed(murmur3Prefix(a), b)).toBe(murmur3Bytes(new TextEncoder().encode(a + b)));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,4 +1,4 @@
-import { murmur3 } from '../murmurhash3.js';
+import { type Murmur3Prefix, murmur3, murmur3Prefix, murmur3Prefixed } from '../murmurhash3.js';
 import { type CompileScope, type Compiled, dynamic, evaluateAll } from './compiled.js';
 
 /**
@@ -61,9 +61,9 @@ export function bucketOf(hash: number, total: number): number {
   return Math.floor((high + Math.floor(low / 65536)) / 65536);
 }
 
-/** The variant a key hashes to, or null when no entry covers it (all weights zero). */
-export function pickBucket(table: BucketTable, key: string): string | number | boolean | null {
-  const bucket = bucketOf(murmur3(key), table.total);
+/** The variant a hash falls in, or null when no entry covers it (all weights zero). */
+export function pickBucket(table: BucketTable, hash: number): string | number | boolean | null {
+  const bucket = bucketOf(hash, table.total);
   const { cumulative, variants } = table;
   for (let i = 0; i < cumulative.length; i++) if (cumulative[i]! > bucket) return variants[i]!;
   return null;
@@ -80,20 +80,18 @@ export function compileFractional(args: readonly unknown[], scope: CompileScope)
   // Bucket lists made of literals are validated once here; `undefined` means "build per call".
   const allTable = tableOf(compiled);
   const restTable = tableOf(rest);
-  const { flagKey } = scope;
+  // The shorthand form hashes flagKey + targetingKey: the flag key is absorbed once here.
+  const flagKeyPrefix: Murmur3Prefix = murmur3Prefix(scope.flagKey);
   return dynamic((data) => {
     const head = first.evaluate(data);
-    let key: string;
-    let table: BucketTable | null | undefined;
     if (typeof head === 'string') {
-      key = head;
-      table = restTable !== undefined ? restTable : toBucketTable(evaluateAll(rest, data));
-    } else {
-      const targetingKey = data !== null && typeof data === 'object' ? (data as Record<string, unknown>).targetingKey : undefined;
-      if (!targetingKey) return null;
-      key = `${flagKey}${String(targetingKey)}`;
-      table = allTable !== undefined ? allTable : toBucketTable([head, ...evaluateAll(rest, data)]);
+      const table = restTable !== undefined ? restTable : toBucketTable(evaluateAll(rest, data));
+      return table === null ? null : pickBucket(table, murmur3(head));
     }
-    return table === null ? null : pickBucket(table, key);
+    const targetingKey = data !== null && typeof data === 'object' ? (data as Record<string, unknown>).targetingKey : undefined;
+    if (!targetingKey) return null;
+    const table = allTable !== undefined ? allTable : toBucketTable([head, ...evaluateAll(rest, data)]);
+    if (table === null) return null;
+    return pickBucket(table, murmur3Prefixed(flagKeyPrefix, typeof targetingKey === 'string' ? targetingKey : String(targetingKey)));
   });
 }
