@@ -131,6 +131,8 @@ function validateHighEntropy(
   o: ResolvedDetectorOptions,
 ): readonly [number, number] | undefined {
   const token = m[0].replace(/=+$/, '');
+  if (/^sha(?:1|256|384|512)-/.test(token)) return undefined; // subresource-integrity hashes are public
+  if (m.input.slice(Math.max(0, m.index - 7), m.index) === 'base64,') return undefined; // data: URI content
   if (token.length < o.entropyMinLength) return undefined;
   if (!/[0-9]/.test(token) || !/[A-Za-z]/.test(token)) return undefined;
   if (/^[0-9a-fA-F-]+$/.test(token)) return undefined; // commit SHAs, digests, UUIDs: identifiers, not secrets
@@ -206,6 +208,7 @@ const DETECTORS: readonly Detector[] = [
     type: PiiType.email,
     hint: (t) => t.includes('@'),
     re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
+    validate: (m) => (/^git@/i.test(m[0]) ? undefined : whole(m)), // git@host:org/repo is an SSH remote, not a person
   },
   {
     type: PiiType.creditCard,

@@ -363,6 +363,9 @@ const NEGATIVES: readonly [string, () => string][] = [
         'See RFC 7519 for the JWT format.',
       ]),
   ],
+  ['git_remote', () => `git clone git@github.com:${pick(LAST)}/${pick(['detektor', 'apprentice'])}.git`],
+  ['sri_hash', () => `"integrity": "sha512-${token(B62 + '+/', 86)}=="`],
+  ['data_uri', () => `<img src="data:image/png;base64,${token(B62 + '+/', 60)}==">`],
   [
     'feature_values',
     () =>
