@@ -48,6 +48,26 @@ describe('redis bus', () => {
     }
   });
 
+  it('counts the lag itself when Redis cannot (group created at an arbitrary id)', async () => {
+    const prefix = uniquePrefix('bus');
+    prefixes.push(prefix);
+    const bus = await createRedisBus({ url, prefix, eventsPerEntry: 1 });
+    const raw = createClient({ url });
+    await raw.connect();
+    try {
+      await bus.ensureGroup('t', 'g');
+      await bus.publish('t', Array.from({ length: 1205 }, (_, n) => testEvent(n)));
+      const [, second] = await bus.read('t', 'g', 'c', { count: 2 });
+      await raw.xGroupCreate(bus.streamKey('t'), 'mid', second!.id);
+      const native = (await raw.xInfoGroups(bus.streamKey('t'))).find((g) => String(g.name) === 'mid');
+      expect(native?.lag).toBeNull();
+      expect(await bus.groupInfo('t', 'mid')).toEqual({ pending: 0, lag: 1203 });
+    } finally {
+      raw.destroy();
+      await bus.close();
+    }
+  });
+
   it('counts dead-lettered entries', async () => {
     const prefix = uniquePrefix('bus');
     prefixes.push(prefix);

@@ -58,7 +58,9 @@ const toMessage = (m: StreamMessage, deliveries: number): BusMessage => ({
  * entries of `eventsPerEntry` (one JSON field each) and pipelines the `XADD`s; blocking reads
  * run on one extra connection per consumer so they never hold up publishes. When Redis is
  * unreachable every call rejects promptly with `UnavailableError` (no offline queue) and the
- * connections reconnect by themselves.
+ * connections reconnect by themselves. `close()` is idempotent: it lets in-flight commands on
+ * the publishing connection finish and ends blocked reads at once (they reject with `ClosedError`).
+ * `trim` trims exactly (`XTRIM MINID =`): call it periodically rather than after every ack.
  *
  * @example
  * ```ts
@@ -126,6 +128,18 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
   const oldestPending = async (key: string, group: string) => {
     const first = (await main.xPending(key, group)).firstId;
     return first === null ? undefined : parseStreamId(String(first));
+  };
+
+  /** Entries after `id`, counted page by page: Redis reports no lag after arbitrary deletions. */
+  const countAfter = async (key: string, id: string): Promise<number> => {
+    let count = 0;
+    for (let from = id; ; ) {
+      const page = await main.xRange(key, `(${from}`, '+', { COUNT: 1000 });
+      count += page.length;
+      const last = page.at(-1);
+      if (page.length < 1000 || !last) return count;
+      from = String(last.id);
+    }
   };
 
   const groupsOf = async (key: string) => {
@@ -242,11 +256,7 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
         const info = (await groupsOf(streamKey(topic))).find((g) => String(g.name) === group);
         if (!info) throw new NotFoundError(`no consumer group "${group}" on topic "${topic}"`);
         let lag = info.lag as number | null;
-        if (lag === null) {
-          // Redis cannot tell the lag after arbitrary deletions: count what is after last-delivered.
-          const after = await main.xRange(streamKey(topic), `(${String(info['last-delivered-id'])}`, '+');
-          lag = after.length;
-        }
+        if (lag === null) lag = await countAfter(streamKey(topic), String(info['last-delivered-id']));
         return { pending: Number(info.pending), lag };
       }),
 
