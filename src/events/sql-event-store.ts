@@ -100,28 +100,45 @@ export class SqlEventStore implements EventStore {
   async append(events: readonly NewEvent[]): Promise<AppendResult> {
     if (events.length === 0) return { inserted: [], skipped: 0 };
     events.forEach(validateNewEvent);
+    // One statement: insert, then every SQL projection as a data-modifying CTE over the rows
+    // actually inserted (`ins`), so re-delivered events are skipped by the projections too.
+    const ctes = this.#sqlProjections('ins').map((stmt, i) => `, p${i} AS (${stmt})`).join('\n');
+    const sql = `WITH ins AS (
+        INSERT INTO events (id, type, stream, data, metadata, time)
+        SELECT id, type, stream, data, metadata, time
+        FROM json_to_recordset($1::json) AS r(id uuid, type text, stream text, data jsonb, metadata jsonb, time timestamptz)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id, type, stream, data, metadata, time, position, transaction_id)
+      ${ctes}
+      SELECT id::text AS id, position::text AS position, transaction_id::text AS transaction_id FROM ins`;
     return this.#guard(() =>
       this.#client.transaction(async (tx) => {
-        const rows = await tx.query<EventRow>(
-          `INSERT INTO events (id, type, stream, data, metadata, time)
-           SELECT id, type, stream, data, metadata, time
-           FROM json_to_recordset($1::json) AS r(id uuid, type text, stream text, data jsonb, metadata jsonb, time timestamptz)
-           ON CONFLICT (id) DO NOTHING
-           RETURNING ${SELECT_COLUMNS}`,
-          [JSON.stringify(events)],
-        );
-        const stored = rows.map(toStored).sort((a, b) => (a.position < b.position ? -1 : 1));
-        await this.#project(tx, stored);
-        return { inserted: stored.map((e) => e.id), skipped: events.length - stored.length };
+        const rows = await tx.query<{ id: string; position: string; transaction_id: string }>(sql, [JSON.stringify(events)]);
+        if (this.#tsProjections.length > 0 && rows.length > 0) {
+          const byId = new Map(events.map((e) => [e.id, e]));
+          const stored = rows
+            .map((r) => ({ ...byId.get(r.id)!, position: BigInt(r.position), transactionId: BigInt(r.transaction_id) }))
+            .sort((a, b) => (a.position < b.position ? -1 : 1));
+          await this.#project(tx, stored);
+        }
+        return { inserted: rows.map((r) => r.id), skipped: events.length - rows.length };
       }),
     );
   }
 
+  #sqlProjections(source: string): string[] {
+    return this.#projections.flatMap((p) => p.sql?.(source) ?? []);
+  }
+
+  get #tsProjections(): readonly Projection[] {
+    return this.#projections.filter((p) => p.apply !== undefined);
+  }
+
   async #project(tx: SqlExecutor, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    for (const p of this.#projections) {
+    for (const p of this.#tsProjections) {
       const mine = events.filter((e) => p.handles.includes(e.type));
-      if (mine.length > 0) await p.apply(tx, mine);
+      if (mine.length > 0) await p.apply!(tx, mine);
     }
   }
 
@@ -206,30 +223,45 @@ export class SqlEventStore implements EventStore {
   async replay(onProgress?: (done: number, total: number) => void): Promise<{ events: number; ms: number }> {
     const t0 = performance.now();
     const handled = [...new Set(this.#projections.flatMap((p) => p.handles))];
-    const [{ n: total } = { n: 0 }] = await this.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM events WHERE type = ANY($1::text[])',
-      [handled],
-    );
     let done = 0;
     await this.#guard(() =>
       this.#client.transaction(async (tx) => {
         const tables = [...new Set(this.#projections.flatMap((p) => p.tables))];
         if (tables.length > 0) await tx.exec(`TRUNCATE ${tables.join(', ')}`);
-        let cursor: Cursor = START;
-        for (;;) {
-          const rows = await tx.query<EventRow>(
-            `SELECT ${SELECT_COLUMNS} FROM events
-             WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint) AND type = ANY($3::text[])
-             ORDER BY events.transaction_id, events.position LIMIT 10000`,
-            [cursor.transactionId.toString(), cursor.position.toString(), handled],
+        const [range] = await tx.query<{ lo: string | null; hi: string | null; n: number }>(
+          'SELECT min(position)::text AS lo, max(position)::text AS hi, count(*)::int AS n FROM events WHERE type = ANY($1::text[])',
+          [handled],
+        );
+        if (!range || range.lo === null || range.hi === null) return;
+        const total = range.n;
+        const step = 50_000n;
+        const sqlStatements = this.#sqlProjections('src');
+        // SQL projections run inside the database, one position range at a time (for
+        // progress); TS projections stream the same range through Node, in global order.
+        for (let lo = BigInt(range.lo) - 1n; lo < BigInt(range.hi); lo += step) {
+          const hi = lo + step;
+          if (sqlStatements.length > 0) {
+            const ctes = sqlStatements.map((stmt, i) => `p${i} AS (${stmt})`).join(',\n');
+            await tx.query(
+              `WITH src AS (SELECT * FROM events WHERE position > $1::bigint AND position <= $2::bigint AND type = ANY($3::text[])),
+               ${ctes} SELECT 1`,
+              [lo.toString(), hi.toString(), handled],
+            );
+          }
+          if (this.#tsProjections.length > 0) {
+            const rows = await tx.query<EventRow>(
+              `SELECT ${SELECT_COLUMNS} FROM events WHERE position > $1::bigint AND position <= $2::bigint
+               AND type = ANY($3::text[]) ORDER BY events.transaction_id, events.position`,
+              [lo.toString(), hi.toString(), handled],
+            );
+            await this.#project(tx, rows.map(toStored));
+          }
+          const [c] = await tx.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM events WHERE position > $1::bigint AND position <= $2::bigint AND type = ANY($3::text[])',
+            [lo.toString(), hi.toString(), handled],
           );
-          if (rows.length === 0) break;
-          const events = rows.map(toStored);
-          await this.#project(tx, events);
-          const last = events[events.length - 1]!;
-          cursor = { transactionId: last.transactionId, position: last.position };
-          done += events.length;
-          onProgress?.(done, Math.max(total, done));
+          done += c?.n ?? 0;
+          onProgress?.(done, total);
         }
       }),
     );
