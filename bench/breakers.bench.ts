@@ -14,7 +14,10 @@ import { createModelGuard } from '../src/resilience/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function detection(rps: number, warmMs: number): Promise<{ detectMs: number; openMs: number; calls: number }> {
+async function detection(
+  rps: number,
+  warmMs: number,
+): Promise<{ detectMs: number; openMs: number; calls: number }> {
   const guard = createModelGuard({ agent: 'bench', cooldownMs: 60_000 });
   let failing = false;
   let failedAt = 0;
@@ -74,7 +77,10 @@ async function overhead(): Promise<Figure[]> {
   const theirs = await measureAsync(() => policy.execute(model), { iterations: 50_000, warmup: 10_000 });
   const bare = await measureAsync(() => Promise.resolve(model()), { iterations: 50_000, warmup: 10_000 });
   const asyncModel = (): Promise<number> => Promise.resolve(1);
-  const oursAsync = await measureAsync(() => guard.execute(asyncModel), { iterations: 20_000, warmup: 5_000 });
+  const oursAsync = await measureAsync(() => guard.execute(asyncModel), {
+    iterations: 20_000,
+    warmup: 5_000,
+  });
   return [
     fig({
       name: 'guard-overhead',
@@ -99,12 +105,18 @@ async function overhead(): Promise<Figure[]> {
 
 const suite: BenchSuite = {
   name: 'breakers',
-  figures: ['breaker-detection-10rps', 'breaker-detection-1000rps', 'guard-overhead', 'guard-overhead-async-model'],
+  figures: [
+    'breaker-detection-10rps',
+    'breaker-detection-1000rps',
+    'guard-overhead',
+    'guard-overhead-async-model',
+  ],
   async run(only) {
     const out: Figure[] = [];
     const want = (n: string): boolean => !only || only === n;
     if (want('breaker-detection-10rps')) out.push(await detectionFigure('breaker-detection-10rps', 10, 300));
-    if (want('breaker-detection-1000rps')) out.push(await detectionFigure('breaker-detection-1000rps', 1000, 200));
+    if (want('breaker-detection-1000rps'))
+      out.push(await detectionFigure('breaker-detection-1000rps', 1000, 200));
     if (want('guard-overhead') || want('guard-overhead-async-model')) {
       const figs = await overhead();
       out.push(...figs.filter((f) => want(f.name)));

@@ -128,7 +128,12 @@ export class AccuracyBreaker {
 
   /** Rolling means, for dashboards. */
   get rolling(): { model: number; rules: number; baseline: number | undefined; reports: number } {
-    return { model: this.model.mean, rules: this.rules.mean, baseline: this.baseline, reports: this.model.count };
+    return {
+      model: this.model.mean,
+      rules: this.rules.mean,
+      baseline: this.baseline,
+      reports: this.model.count,
+    };
   }
 
   private push(r: QualityReport): void {

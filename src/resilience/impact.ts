@@ -86,7 +86,11 @@ export class ImpactEstimator {
   constructor(private readonly hooks: ImpactOptions) {
     const o = withDefaults(defaults, hooks as Partial<Resolved>);
     check('impact estimator options', [
-      ['probeEveryMs', isNonNegative(o.probeEveryMs) && o.probeEveryMs > o.probeMs, 'must be greater than probeMs'],
+      [
+        'probeEveryMs',
+        isNonNegative(o.probeEveryMs) && o.probeEveryMs > o.probeMs,
+        'must be greater than probeMs',
+      ],
       ['probeMs', isNonNegative(o.probeMs) && o.probeMs > o.settleMs, 'must be greater than settleMs'],
       ['settleMs', isNonNegative(o.settleMs), 'must be a non-negative number'],
       ['minSamples', isPositiveInt(o.minSamples), 'must be a positive integer'],
@@ -151,7 +155,9 @@ export class ImpactEstimator {
   closeCycle(): void {
     if (this.on.count >= this.o.minSamples && this.off.count >= this.o.minSamples) {
       this.last = p99Ms(this.on) / p99Ms(this.off);
-      this.ewma = Number.isNaN(this.ewma) ? this.last : this.o.alpha * this.last + (1 - this.o.alpha) * this.ewma;
+      this.ewma = Number.isNaN(this.ewma)
+        ? this.last
+        : this.o.alpha * this.last + (1 - this.o.alpha) * this.ewma;
       this.cycles++;
       this.on.reset();
       this.off.reset();
@@ -172,4 +178,5 @@ export class ImpactEstimator {
   }
 }
 
-export const createImpactEstimator = (options: ImpactOptions): ImpactEstimator => new ImpactEstimator(options);
+export const createImpactEstimator = (options: ImpactOptions): ImpactEstimator =>
+  new ImpactEstimator(options);

@@ -12,29 +12,26 @@ export {
 } from './breaker-types.js';
 export { Circuit, type CircuitOptions, type CircuitState } from './circuit.js';
 export { SlowCallBreaker, type SlowCallBreakerOptions } from './slow-call-breaker.js';
-export { AccuracyBreaker, degradation, type AccuracyOptions, type QualityReport } from './accuracy-breaker.js';
 export {
-  ModelGuard,
-  createModelGuard,
+  AccuracyBreaker,
+  degradation,
+  type AccuracyOptions,
+  type QualityReport,
+} from './accuracy-breaker.js';
+export { ModelGuard, createModelGuard, type ModelGuardOptions } from './model-guard.js';
+export {
   type BreakerSnapshot,
   type GuardCallOptions,
   type GuardResult,
   type GuardStats,
-  type ModelGuardOptions,
   type Prediction,
-} from './model-guard.js';
+  type PredictionContext,
+} from './guard-result.js';
 export { pooledPrediction } from './pooled-prediction.js';
 export { CpuPacer } from './cpu-pacer.js';
-export {
-  PoolFailure,
-  WorkerPool,
-  createWorkerPool,
-  resolveWorkerEntry,
-  type PoolResult,
-  type PoolStats,
-  type WorkerEntry,
-  type WorkerPoolOptions,
-} from './worker-pool.js';
+export { WorkerPool, createWorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+export { PoolFailure, type PoolResult, type PoolStats } from './pool-result.js';
+export { resolveWorkerEntry, type WorkerEntry } from './worker-entry-location.js';
 export {
   EventLoopThrottle,
   createEventLoopThrottle,

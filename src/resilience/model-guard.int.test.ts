@@ -64,7 +64,9 @@ describe('ModelGuard with real model functions', () => {
         reason: 'BREAKER_OPEN',
       });
       guard.reset();
-      expect(await guard.execute(pooledPrediction(pool, { op: 'echo', value: 7 }), { budgetMs: 10_000 })).toMatchObject({
+      expect(
+        await guard.execute(pooledPrediction(pool, { op: 'echo', value: 7 }), { budgetMs: 10_000 }),
+      ).toMatchObject({
         ok: true,
         value: 7,
       });

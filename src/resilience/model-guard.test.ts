@@ -8,7 +8,10 @@ const boom = (): never => {
 };
 const sleep = (ms: number, value = 1): Promise<number> => new Promise((r) => setTimeout(() => r(value), ms));
 
-function setup(options: Partial<ModelGuardOptions> = {}): { guard: ModelGuard; changes: BreakerStateChange[] } {
+function setup(options: Partial<ModelGuardOptions> = {}): {
+  guard: ModelGuard;
+  changes: BreakerStateChange[];
+} {
   const guard = createModelGuard({
     agent: 'debugger',
     cooldownMs: 1_000,
@@ -65,7 +68,13 @@ describe('closed → open', () => {
     await failTimes(guard, 5);
     expect(guard.state.failure).toBe('open');
     expect(changes).toEqual([
-      expect.objectContaining({ agent: 'debugger', kind: 'failure', from: 'closed', to: 'open', at: Date.now() }),
+      expect.objectContaining({
+        agent: 'debugger',
+        kind: 'failure',
+        from: 'closed',
+        to: 'open',
+        at: Date.now(),
+      }),
     ]);
     const fn = vi.fn(() => 1);
     expect(await guard.execute(fn)).toMatchObject({ ok: false, reason: 'BREAKER_OPEN' });
@@ -133,7 +142,7 @@ describe('closed → open', () => {
     guard.reportQuality({ model: 0.7, rules: 0.8 });
     guard.reportQuality({ model: 0.7, rules: 0.8 });
     expect(guard.state.accuracy).toBe('open');
-    expect(changes[0]?.reason).toContain("below the rules");
+    expect(changes[0]?.reason).toContain('below the rules');
   });
 
   it('accuracy: rejects non-finite reports with a validation error', () => {
@@ -154,7 +163,11 @@ describe('open → half_open → closed | open', () => {
     expect(guard.state.failure).toBe('half_open');
     expect(await guard.execute(() => 2)).toMatchObject({ ok: true, value: 2 });
     expect(guard.state.failure).toBe('closed');
-    expect(changes.map((c) => `${c.from}>${c.to}`)).toEqual(['closed>open', 'open>half_open', 'half_open>closed']);
+    expect(changes.map((c) => `${c.from}>${c.to}`)).toEqual([
+      'closed>open',
+      'open>half_open',
+      'half_open>closed',
+    ]);
   });
 
   it('admits only halfOpenTrials concurrent trials; others fall back', async () => {

@@ -1,15 +1,27 @@
 import { performance } from 'node:perf_hooks';
 import { ConsecutiveBreaker } from 'cockatiel';
-import { AccuracyBreaker, accuracyDefaults, type AccuracyOptions, type QualityReport } from './accuracy-breaker.js';
+import {
+  AccuracyBreaker,
+  accuracyDefaults,
+  type AccuracyOptions,
+  type QualityReport,
+} from './accuracy-breaker.js';
 import {
   BreakerKind,
   FallbackReason,
   type BreakerListener,
   type BreakerStateChange,
-  type BreakerStateName,
   type Disposer,
 } from './breaker-types.js';
 import { Circuit } from './circuit.js';
+import {
+  CallContext,
+  type BreakerSnapshot,
+  type GuardCallOptions,
+  type GuardResult,
+  type GuardStats,
+  type Prediction,
+} from './guard-result.js';
 import { check, isFraction, isNonNegative, isPositiveInt, withDefaults } from './internal/options.js';
 import { SlowCallBreaker } from './slow-call-breaker.js';
 
@@ -58,66 +70,10 @@ const defaults: Omit<Resolved, 'agent' | 'accuracy'> = {
   latencyNow: () => performance.now(),
 };
 
-export interface GuardCallOptions {
-  /** Time budget of this call (ms); the prediction's signal aborts when it runs out. */
-  readonly budgetMs?: number;
-  /** The caller's own cancellation; its abort ends the call as `TIMEOUT` without blaming the model. */
-  readonly signal?: AbortSignal;
-}
-
-/** Result as data: a guarded call never throws. */
-export type GuardResult<T> =
-  | { readonly ok: true; readonly value: T; readonly latencyMs: number }
-  | { readonly ok: false; readonly reason: FallbackReason; readonly latencyMs: number; readonly error?: unknown };
-
-/** What a prediction receives (the shape of cockatiel's policy context). */
-export interface PredictionContext {
-  /** Aborts when the time budget runs out or the caller cancels; stop work then. */
-  readonly signal: AbortSignal;
-}
-
-/** A prediction: synchronous or returning a promise. */
-export type Prediction<T> = (context: PredictionContext) => T | PromiseLike<T>;
-
-/**
- * Creates the AbortController only when the prediction reads `signal`: most in-process
- * models are synchronous and never do, and a controller + signal per call would cost more
- * than the rest of the closed-state path together.
- */
-class CallContext implements PredictionContext {
-  private controller: AbortController | undefined;
-  private abortedWith: { reason: unknown } | undefined;
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.abortedWith) this.controller.abort(this.abortedWith.reason);
-    }
-    return this.controller.signal;
-  }
-  abort(reason: unknown): void {
-    this.abortedWith ??= { reason };
-    this.controller?.abort(reason);
-  }
-}
-
-/** Counters for metrics wiring (monotonic). */
-export interface GuardStats {
-  calls: number;
-  served: number;
-  slow: number;
-  breakerOpen: number;
-  timeout: number;
-  modelError: number;
-}
-
-export interface BreakerSnapshot {
-  readonly failure: BreakerStateName;
-  readonly slow: BreakerStateName;
-  readonly accuracy: BreakerStateName;
-}
-
 const isThenable = (x: unknown): x is PromiseLike<unknown> =>
-  x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function';
+  x !== null &&
+  (typeof x === 'object' || typeof x === 'function') &&
+  typeof (x as PromiseLike<unknown>).then === 'function';
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -160,14 +116,24 @@ export class ModelGuard {
       ['halfOpenTrials', isPositiveInt(o.halfOpenTrials), 'must be a positive integer'],
       ['budgetMs', Number.isFinite(o.budgetMs) && o.budgetMs > 0, 'must be a positive number'],
       ['accuracy.maxDrop', isFraction(o.accuracy.maxDrop), 'must be in (0, 1)'],
-      ['accuracy.rulesMargin', o.accuracy.rulesMargin >= 0 && o.accuracy.rulesMargin < 1, 'must be in [0, 1)'],
+      [
+        'accuracy.rulesMargin',
+        o.accuracy.rulesMargin >= 0 && o.accuracy.rulesMargin < 1,
+        'must be in [0, 1)',
+      ],
       ['accuracy.window', isPositiveInt(o.accuracy.window), 'must be a positive integer'],
       ['accuracy.minReports', isPositiveInt(o.accuracy.minReports), 'must be a positive integer'],
     ]);
     this.o = o;
     this.agent = o.agent;
     const emit = (c: BreakerStateChange): void => this.emit(c);
-    const base = { agent: o.agent, cooldownMs: o.cooldownMs, halfOpenTrials: o.halfOpenTrials, now: o.now, emit };
+    const base = {
+      agent: o.agent,
+      cooldownMs: o.cooldownMs,
+      halfOpenTrials: o.halfOpenTrials,
+      now: o.now,
+      emit,
+    };
     this.failure = new Circuit({
       ...base,
       kind: BreakerKind.FAILURE,
@@ -342,7 +308,14 @@ export class ModelGuard {
           if (finish()) resolve(this.succeeded(value, this.o.latencyNow() - t0));
         },
         (error: unknown) => {
-          if (finish()) resolve(this.failed(FallbackReason.MODEL_ERROR, this.o.latencyNow() - t0, error ?? new Error('rejected')));
+          if (finish())
+            resolve(
+              this.failed(
+                FallbackReason.MODEL_ERROR,
+                this.o.latencyNow() - t0,
+                error ?? new Error('rejected'),
+              ),
+            );
         },
       );
     });

@@ -1,5 +1,5 @@
 import { UnavailableError } from '../core/errors.js';
-import type { Prediction } from './model-guard.js';
+import type { Prediction } from './guard-result.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /**
@@ -14,8 +14,11 @@ export function pooledPrediction<R>(pool: WorkerPool, task: unknown): Prediction
   return async ({ signal }) => {
     const r = await pool.run<R>(task, { signal });
     if (r.ok) return r.value;
-    throw new UnavailableError(`model task failed in worker pool: ${r.reason}${r.error ? ` (${r.error.message})` : ''}`, {
-      cause: r.error,
-    });
+    throw new UnavailableError(
+      `model task failed in worker pool: ${r.reason}${r.error ? ` (${r.error.message})` : ''}`,
+      {
+        cause: r.error,
+      },
+    );
   };
 }

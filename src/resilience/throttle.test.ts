@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEventLoopThrottle, createLoopSampler, nextThrottleStep, type LoopSample, type ThrottleChange } from './throttle.js';
+import {
+  createEventLoopThrottle,
+  createLoopSampler,
+  nextThrottleStep,
+  type LoopSample,
+  type ThrottleChange,
+} from './throttle.js';
 
 const calm: LoopSample = { p99DelayMs: 5, elu: 0.3 };
 const hot: LoopSample = { p99DelayMs: 80, elu: 0.5 };
@@ -45,7 +51,15 @@ describe('EventLoopThrottle', () => {
       t.tick();
       states.push(t.state);
     }
-    expect(states).toEqual(['throttled', 'throttled', 'throttled', 'throttled', 'throttled', 'throttled', 'normal']);
+    expect(states).toEqual([
+      'throttled',
+      'throttled',
+      'throttled',
+      'throttled',
+      'throttled',
+      'throttled',
+      'normal',
+    ]);
     expect(lines[1]).toMatch(/^learning resumed/);
   });
 
@@ -60,13 +74,18 @@ describe('EventLoopThrottle', () => {
   });
 
   it('rejects inverted thresholds', () => {
-    expect(() => createEventLoopThrottle({ sampler: scripted([calm]), lowDelayMs: 100, highDelayMs: 50 })).toThrow(/lowDelayMs/);
+    expect(() =>
+      createEventLoopThrottle({ sampler: scripted([calm]), lowDelayMs: 100, highDelayMs: 50 }),
+    ).toThrow(/lowDelayMs/);
   });
 });
 
 describe('nextThrottleStep (property)', () => {
   const o = { highDelayMs: 50, highElu: 0.9, lowDelayMs: 20, lowElu: 0.7, recoverIntervals: 3 };
-  const sample = fc.record({ p99DelayMs: fc.double({ min: 0, max: 200, noNaN: true }), elu: fc.double({ min: 0, max: 1, noNaN: true }) });
+  const sample = fc.record({
+    p99DelayMs: fc.double({ min: 0, max: 200, noNaN: true }),
+    elu: fc.double({ min: 0, max: 1, noNaN: true }),
+  });
   it('any hot sample throttles; normal needs K calm samples in a row', () => {
     fc.assert(
       fc.property(fc.array(sample, { maxLength: 50 }), (xs) => {
@@ -81,7 +100,8 @@ describe('nextThrottleStep (property)', () => {
           everHot ||= isHot;
           calmRun = isCalm ? calmRun + 1 : 0;
           if (isHot) expect(step.state).toBe('throttled');
-          if (wasThrottled && step.state === 'normal') expect(calmRun).toBeGreaterThanOrEqual(o.recoverIntervals);
+          if (wasThrottled && step.state === 'normal')
+            expect(calmRun).toBeGreaterThanOrEqual(o.recoverIntervals);
         }
         if (!everHot) expect(step.state).toBe('normal');
       }),

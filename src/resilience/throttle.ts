@@ -86,7 +86,11 @@ export interface ThrottleStep {
 }
 
 /** The pure hysteresis rule: one interval's sample moves `(state, calm)` on. */
-export function nextThrottleStep(step: ThrottleStep, s: LoopSample, o: Omit<Resolved, 'log' | 'now' | 'intervalMs'>): ThrottleStep {
+export function nextThrottleStep(
+  step: ThrottleStep,
+  s: LoopSample,
+  o: Omit<Resolved, 'log' | 'now' | 'intervalMs'>,
+): ThrottleStep {
   const hot = s.p99DelayMs > o.highDelayMs || s.elu > o.highElu;
   if (hot) return { state: 'throttled', calm: 0 };
   if (step.state === 'normal') return step;
@@ -117,7 +121,11 @@ export class EventLoopThrottle {
     check('throttle options', [
       ['intervalMs', isNonNegative(o.intervalMs) && o.intervalMs > 0, 'must be a positive number'],
       ['highDelayMs', isNonNegative(o.highDelayMs), 'must be a non-negative number'],
-      ['lowDelayMs', isNonNegative(o.lowDelayMs) && o.lowDelayMs <= o.highDelayMs, 'must be in [0, highDelayMs]'],
+      [
+        'lowDelayMs',
+        isNonNegative(o.lowDelayMs) && o.lowDelayMs <= o.highDelayMs,
+        'must be in [0, highDelayMs]',
+      ],
       ['highElu', o.highElu > 0 && o.highElu <= 1, 'must be in (0, 1]'],
       ['lowElu', o.lowElu >= 0 && o.lowElu <= o.highElu, 'must be in [0, highElu]'],
       ['recoverIntervals', isPositiveInt(o.recoverIntervals), 'must be a positive integer'],
@@ -179,4 +187,5 @@ export class EventLoopThrottle {
   }
 }
 
-export const createEventLoopThrottle = (options?: ThrottleOptions): EventLoopThrottle => new EventLoopThrottle(options);
+export const createEventLoopThrottle = (options?: ThrottleOptions): EventLoopThrottle =>
+  new EventLoopThrottle(options);

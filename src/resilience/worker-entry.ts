@@ -11,19 +11,27 @@ if (!port) throw new Error('worker-entry must run inside a worker thread');
 const { handlerModule } = workerData as { handlerModule: string };
 const mod = (await import(handlerModule)) as { handle?: (task: unknown) => unknown };
 const handle = mod.handle;
-if (typeof handle !== 'function') throw new Error(`handler module ${handlerModule} does not export a handle(task) function`);
+if (typeof handle !== 'function')
+  throw new Error(`handler module ${handlerModule} does not export a handle(task) function`);
 
 const reply = (msg: WorkerReply): void => {
   try {
     port.postMessage(msg);
   } catch (error) {
     // e.g. a result that cannot be cloned.
-    port.postMessage({ type: 'result', id: msg.type === 'result' ? msg.id : -1, ok: false, error: describe(error) });
+    port.postMessage({
+      type: 'result',
+      id: msg.type === 'result' ? msg.id : -1,
+      ok: false,
+      error: describe(error),
+    });
   }
 };
 
 function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
 }
 
 port.on('message', (msg: WorkerRequest) => {

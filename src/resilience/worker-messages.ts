@@ -7,4 +7,9 @@ export interface WorkerRequest {
 export type WorkerReply =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: { name: string; message: string } };
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly ok: false;
+      readonly error: { name: string; message: string };
+    };

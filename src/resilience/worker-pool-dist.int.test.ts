@@ -16,6 +16,8 @@ const files = [
   'resilience/worker-entry.ts',
   'resilience/worker-messages.ts',
   'resilience/worker-pool.ts',
+  'resilience/pool-result.ts',
+  'resilience/worker-entry-location.ts',
 ];
 const out = mkdtempSync(join(tmpdir(), 'apprentice-pool-dist-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -25,7 +27,11 @@ describe('WorkerPool from compiled JavaScript', () => {
     writeFileSync(join(out, 'package.json'), '{"type":"module"}');
     for (const f of files) {
       const js = ts.transpileModule(readFileSync(join(src, f), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+        compilerOptions: {
+          module: ts.ModuleKind.ES2022,
+          target: ts.ScriptTarget.ES2022,
+          verbatimModuleSyntax: true,
+        },
         fileName: f,
       }).outputText;
       mkdirSync(dirname(join(out, f)), { recursive: true });
@@ -40,7 +46,10 @@ const r = await pool.run(21, { timeoutMs: 10000 });
 await pool.close();
 console.log(JSON.stringify(r));`,
     );
-    const stdout = execFileSync(process.execPath, [join(out, 'main.js')], { encoding: 'utf8', timeout: 20_000 });
+    const stdout = execFileSync(process.execPath, [join(out, 'main.js')], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, value: 42 });
   });
 });

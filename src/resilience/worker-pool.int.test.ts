@@ -1,10 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkerPool, resolveWorkerEntry, type WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+import { resolveWorkerEntry } from './worker-entry-location.js';
+import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 const handlers = new URL('./testing/pool-handlers.ts', import.meta.url);
 const pools: WorkerPool[] = [];
 function pool(o: Partial<WorkerPoolOptions> = {}): WorkerPool {
-  const p = createWorkerPool({ handlerModule: handlers, size: 1, totalHeapMb: 64, cpuBudget: 1, cores: 1, ...o });
+  const p = createWorkerPool({
+    handlerModule: handlers,
+    size: 1,
+    totalHeapMb: 64,
+    cpuBudget: 1,
+    cores: 1,
+    ...o,
+  });
   pools.push(p);
   return p;
 }
@@ -129,6 +137,8 @@ describe('WorkerPool (real worker threads from TS source)', () => {
   });
 
   it('rejects bad options naming the field', () => {
-    expect(() => createWorkerPool({ handlerModule: handlers, size: 0, cpuBudget: 2 })).toThrow(/size .*cpuBudget/);
+    expect(() => createWorkerPool({ handlerModule: handlers, size: 0, cpuBudget: 2 })).toThrow(
+      /size .*cpuBudget/,
+    );
   });
 });

@@ -1,34 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { CpuPacer } from './cpu-pacer.js';
 import { check, isFraction, isNonNegative, isPositiveInt, withDefaults } from './internal/options.js';
+import { PoolFailure, type PoolResult, type PoolStats } from './pool-result.js';
+import { resolveWorkerEntry } from './worker-entry-location.js';
 import type { WorkerReply } from './worker-messages.js';
-
-/** Why a pool task produced no value. */
-export const PoolFailure = {
-  /** The queue was full: shed, counted in `stats.dropped`. */
-  DROPPED: 'DROPPED',
-  /** The task ran over its timeout: its worker was terminated and replaced. */
-  TIMEOUT: 'TIMEOUT',
-  /** The caller's signal aborted it (queued: removed; running: worker terminated and replaced). */
-  ABORTED: 'ABORTED',
-  /** The worker died while running it (and was replaced). */
-  CRASHED: 'CRASHED',
-  /** The worker hit its heap limit (ERR_WORKER_OUT_OF_MEMORY) while running it (and was replaced). */
-  OUT_OF_MEMORY: 'OUT_OF_MEMORY',
-  /** The handler threw or rejected; the worker is fine. */
-  TASK_ERROR: 'TASK_ERROR',
-  /** The pool is closed, or cannot start workers (its handler module fails to load). */
-  CLOSED: 'CLOSED',
-} as const;
-export type PoolFailure = (typeof PoolFailure)[keyof typeof PoolFailure];
-
-export type PoolResult<R> =
-  | { readonly ok: true; readonly value: R; readonly cpuMs: number }
-  | { readonly ok: false; readonly reason: PoolFailure; readonly error?: { name: string; message: string } };
 
 export interface WorkerPoolOptions {
   /** URL (or file path) of a module exporting `handle(task)`; imported by every worker. Required. */
@@ -49,24 +27,6 @@ export interface WorkerPoolOptions {
   readonly burstMs?: number;
 }
 
-/** Monotonic counters (and two gauges) for metrics wiring. */
-export interface PoolStats {
-  submitted: number;
-  completed: number;
-  failed: number;
-  dropped: number;
-  timeouts: number;
-  crashes: number;
-  outOfMemory: number;
-  restarts: number;
-  /** Times dispatch was held back by the CPU budget. */
-  paced: number;
-  /** CPU-ms (event-loop active time) used by tasks. */
-  cpuMs: number;
-  queued: number;
-  busy: number;
-}
-
 interface Job {
   readonly id: number;
   readonly task: unknown;
@@ -82,30 +42,6 @@ interface Slot {
   job?: Job;
   timer?: NodeJS.Timeout;
   elu?: EventLoopUtilization;
-}
-
-/** How to start a worker: a file URL, or (from TypeScript source) a small eval'd bootstrap. */
-export interface WorkerEntry {
-  readonly script: string | URL;
-  readonly eval: boolean;
-}
-
-/**
- * Where the worker entry lives: `worker-entry.js` beside the compiled module, or
- * `worker-entry.ts` when this module itself runs from TypeScript source (vitest, tsx).
- * From source the worker first registers tsx through its API and then imports the entry:
- * on Node 20 `execArgv: ['--import', 'tsx']` loads tsx in the worker but its hooks are not
- * applied to the worker's own entry ("Unknown file extension .ts"), so that route fails.
- */
-export function resolveWorkerEntry(moduleUrl: string): WorkerEntry {
-  if (moduleUrl.endsWith('.ts')) {
-    // tsx's ESM API; its package "exports" give the CJS build to require.resolve, the ESM one sits beside it.
-    const api = pathToFileURL(createRequire(moduleUrl).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const entry = new URL('./worker-entry.ts', moduleUrl).href;
-    const script = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-    return { script, eval: true };
-  }
-  return { script: new URL('./worker-entry.js', moduleUrl), eval: false };
 }
 
 const defaults = {
@@ -134,7 +70,18 @@ const MAX_STARTUP_FAILURES = 3;
  */
 export class WorkerPool {
   readonly stats: PoolStats = {
-    submitted: 0, paced: 0, completed: 0, failed: 0, dropped: 0, timeouts: 0, crashes: 0, outOfMemory: 0, restarts: 0, cpuMs: 0, queued: 0, busy: 0,
+    submitted: 0,
+    paced: 0,
+    completed: 0,
+    failed: 0,
+    dropped: 0,
+    timeouts: 0,
+    crashes: 0,
+    outOfMemory: 0,
+    restarts: 0,
+    cpuMs: 0,
+    queued: 0,
+    busy: 0,
   };
   private readonly o: typeof defaults & { handlerModule: string };
   private readonly entry = resolveWorkerEntry(import.meta.url);
@@ -151,21 +98,37 @@ export class WorkerPool {
     const o = withDefaults(defaults, options);
     check('worker pool options', [
       ['size', isPositiveInt(o.size), 'must be a positive integer'],
-      ['totalHeapMb', isPositiveInt(o.totalHeapMb) && o.totalHeapMb / o.size >= 8, 'must be an integer ≥ 8 MB per worker'],
+      [
+        'totalHeapMb',
+        isPositiveInt(o.totalHeapMb) && o.totalHeapMb / o.size >= 8,
+        'must be an integer ≥ 8 MB per worker',
+      ],
       ['maxQueue', Number.isSafeInteger(o.maxQueue) && o.maxQueue >= 0, 'must be a non-negative integer'],
       ['taskTimeoutMs', isNonNegative(o.taskTimeoutMs) && o.taskTimeoutMs > 0, 'must be a positive number'],
       ['cpuBudget', isFraction(o.cpuBudget) || o.cpuBudget === 1, 'must be in (0, 1]'],
       ['cores', isPositiveInt(o.cores), 'must be a positive integer'],
       ['burstMs', isNonNegative(o.burstMs), 'must be a non-negative number'],
     ]);
-    const handlerModule = options.handlerModule instanceof URL ? options.handlerModule.href : options.handlerModule;
-    this.o = { ...o, handlerModule: handlerModule.startsWith('file:') ? handlerModule : pathToFileURL(handlerModule).href };
-    this.pacer = new CpuPacer({ budget: o.cpuBudget, cores: o.cores, burstMs: o.burstMs, now: performance.now() });
+    const handlerModule =
+      options.handlerModule instanceof URL ? options.handlerModule.href : options.handlerModule;
+    this.o = {
+      ...o,
+      handlerModule: handlerModule.startsWith('file:') ? handlerModule : pathToFileURL(handlerModule).href,
+    };
+    this.pacer = new CpuPacer({
+      budget: o.cpuBudget,
+      cores: o.cores,
+      burstMs: o.burstMs,
+      now: performance.now(),
+    });
     for (let i = 0; i < o.size; i++) this.slots.push(this.spawn());
   }
 
   /** Queues a task. Resolves with its result; never rejects. */
-  run<R = unknown>(task: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<PoolResult<R>> {
+  run<R = unknown>(
+    task: unknown,
+    options?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<PoolResult<R>> {
     this.stats.submitted++;
     if (this.closed) return Promise.resolve({ ok: false, reason: PoolFailure.CLOSED });
     if (options?.signal?.aborted) return Promise.resolve({ ok: false, reason: PoolFailure.ABORTED });
@@ -245,14 +208,22 @@ export class WorkerPool {
       if (oom) this.stats.outOfMemory++;
       else this.stats.crashes++;
       this.release(slot);
-      const e = error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: 'worker exited' };
-      this.settle(job, { ok: false, reason: oom ? PoolFailure.OUT_OF_MEMORY : PoolFailure.CRASHED, error: e });
+      const e =
+        error instanceof Error
+          ? { name: error.name, message: error.message }
+          : { name: 'Error', message: 'worker exited' };
+      this.settle(job, {
+        ok: false,
+        reason: oom ? PoolFailure.OUT_OF_MEMORY : PoolFailure.CRASHED,
+        error: e,
+      });
     }
     if (this.closed) return;
     if (!slot.ready && ++this.startupFailures >= MAX_STARTUP_FAILURES) {
       // The handler module itself is broken: stop restarting and fail everything.
       this.closed = true;
-      for (const j of this.queue.splice(0)) this.settle(j, { ok: false, reason: PoolFailure.CLOSED, error: describe(error) });
+      for (const j of this.queue.splice(0))
+        this.settle(j, { ok: false, reason: PoolFailure.CLOSED, error: describe(error) });
       this.stats.queued = 0;
       this.slots.splice(i, 1);
       return;
@@ -317,7 +288,11 @@ export class WorkerPool {
     if (slot.job !== job) return;
     this.stats.timeouts++;
     this.release(slot);
-    this.settle(job, { ok: false, reason: PoolFailure.TIMEOUT, error: { name: 'TimeoutError', message: `task exceeded ${job.timeoutMs} ms` } });
+    this.settle(job, {
+      ok: false,
+      reason: PoolFailure.TIMEOUT,
+      error: { name: 'TimeoutError', message: `task exceeded ${job.timeoutMs} ms` },
+    });
     this.replace(slot);
     this.pump();
   }
@@ -369,7 +344,9 @@ export class WorkerPool {
 }
 
 function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
 }
 
 /** Creates a worker pool. See `WorkerPool`. */

@@ -21,7 +21,10 @@ export type Rule = readonly [path: string, ok: boolean, message: string];
 export function check(what: string, rules: readonly Rule[]): void {
   const issues: FieldIssue[] = rules.filter(([, ok]) => !ok).map(([path, , message]) => ({ path, message }));
   if (issues.length > 0) {
-    throw new ValidationError(`invalid ${what}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+    throw new ValidationError(
+      `invalid ${what}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+      issues,
+    );
   }
 }
 
