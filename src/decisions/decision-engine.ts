@@ -1,4 +1,7 @@
 import type { DecisionData, Variant } from '../core/events.js';
+import type { AgentDefinition } from '../agents-registry/agent-definition.js';
+import type { ServingModel } from '../registry/serving-models.js';
+import type { ModelGuard } from '../resilience/index.js';
 import { hashContext } from './context-hash.js';
 import type { AsyncLearningWriter } from './async-learning-writer.js';
 import { assertAgentName, assertUnitId } from './validate.js';
@@ -18,57 +21,274 @@ export interface Decision<T = unknown> {
   readonly latencyMs: number;
 }
 
+/** Every `reason` a decision can carry. */
+export const DecisionReason = {
+  RULES: 'RULES',
+  MODEL: 'MODEL',
+  ML_DISABLED: 'ML_DISABLED',
+  NO_MODEL: 'NO_MODEL',
+  /** The model only predicts asynchronously (ONNX): served by `decideAsync`, not the synchronous `decide`. */
+  ASYNC_MODEL: 'ASYNC_MODEL',
+  BREAKER_OPEN: 'BREAKER_OPEN',
+  TIMEOUT: 'TIMEOUT',
+  MODEL_ERROR: 'MODEL_ERROR',
+} as const;
+export type DecisionReason = (typeof DecisionReason)[keyof typeof DecisionReason];
+
+/** Which arm a unit gets and the probability it had of getting it. */
+export interface Route {
+  readonly variant: Variant;
+  readonly propensity: number;
+}
+
+/** Handed to the shadow sink after a decision whose answer did not come from the model. */
+export interface ShadowJob {
+  readonly decisionId: string;
+  readonly agent: string;
+  readonly unitId: string;
+  readonly features: Readonly<Record<string, unknown>>;
+  /** The answer that was served (the rules'). */
+  readonly served: unknown;
+}
+
+/** Where the engine finds loaded models (see `ServingModels` in src/registry). */
+export interface ModelSource {
+  serving(agent: string): ServingModel | undefined;
+}
+
 export interface DecisionEngineOptions {
   readonly writer: AsyncLearningWriter;
   /** Called after each decision (metrics). */
   readonly onDecision?: (d: Decision, startedAt: number) => void;
+  /** Agent definitions (feature spec, time budget, shadow switch). Default: none — rules only, no features. */
+  readonly agents?: (agent: string) => AgentDefinition | undefined;
+  /** The rollout seam: arm for a unit. Default every unit `{ variant: 'deterministic', propensity: 1 }`. */
+  readonly router?: (agent: string, unitId: string) => Route;
+  /** The privacy seam: the context as stored (redacted/encrypted). Default identity. */
+  readonly protectContext?: (agent: string, context: unknown, subjectId?: string) => unknown;
+  /** Loaded models to serve on the `ml` arm. Default none (`NO_MODEL`). */
+  readonly models?: ModelSource;
+  /** Breakers in front of an agent's model. Default none (errors still fall back to the rules). */
+  readonly guard?: (agent: string) => ModelGuard | undefined;
+  /** Whether models may serve and shadow at all (config `mlEnabled`). Default true. */
+  readonly mlEnabled?: boolean | (() => boolean);
+  /** Takes shadow jobs; must return at once (queue, never predict here). Default none. */
+  readonly shadow?: (job: ShadowJob) => void;
+}
+
+const RULES_ROUTE: Route = { variant: 'deterministic', propensity: 1 };
+const DEFAULT_BUDGET_MS = 20;
+
+interface Served {
+  value: unknown;
+  source: 'deterministic' | 'ml';
+  reason: DecisionReason;
+  modelVersion: number | undefined;
+}
+
+/** Feature names of a definition, computed once per definition object. */
+const featureNames = new WeakMap<AgentDefinition, readonly string[]>();
+
+/** The raw values of the spec's fields (scalars only): what training and off-policy evaluation read. */
+function extractFeatures(def: AgentDefinition, context: unknown): Record<string, unknown> {
+  let names = featureNames.get(def);
+  if (!names) featureNames.set(def, (names = def.features.map((f) => f.name)));
+  const out: Record<string, unknown> = {};
+  if (context === null || typeof context !== 'object') return out;
+  const c = context as Record<string, unknown>;
+  for (const n of names) {
+    const v = c[n];
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[n] = v;
+  }
+  return out;
+}
+
+/** A model's answer must be one the agent can give. */
+function validAnswer(def: AgentDefinition, v: unknown): boolean {
+  if (def.kind === 'regression') return typeof v === 'number' && Number.isFinite(v);
+  return typeof v === 'string' && (def.labels?.includes(v) ?? true);
 }
 
 /**
- * The decision path (DESIGN.md §2.1): validate → route → (model) → deterministic fallback →
- * record → return. A decision never throws for model problems: failures are data in `reason`.
+ * The decision path (DESIGN.md §2.1): validate → features → route → (model under a time
+ * budget, behind the agent's breakers) → deterministic fallback → record → shadow → return.
+ * A decision never throws for model problems: failures are data in `reason`.
  * Bad input (agent name, unitId) is a `ValidationError` before anything is recorded.
+ *
+ * @example
+ * const engine = new DecisionEngine({ writer, agents: (a) => registry.get(a), models: serving, guard: (a) => guards.get(a) });
+ * const d = engine.decide('code-reviewer', 'pr-7', { files: 3 }, 'approve'); // sync models only
+ * const d2 = await engine.decideAsync('code-reviewer', 'pr-8', { files: 9 }, 'reject'); // ONNX too
  */
 export class DecisionEngine {
   readonly #writer: AsyncLearningWriter;
-  readonly #onDecision: DecisionEngineOptions['onDecision'];
+  readonly #o: DecisionEngineOptions;
 
   constructor(options: DecisionEngineOptions) {
     this.#writer = options.writer;
-    this.#onDecision = options.onDecision;
+    this.#o = options;
   }
 
-  decide<T>(agent: string, unitId: string, context: unknown, deterministic: T): Decision<T> {
+  #mlEnabled(): boolean {
+    const m = this.#o.mlEnabled;
+    return m === undefined ? true : typeof m === 'function' ? m() : m;
+  }
+
+  /** Synchronous: serves built-in (synchronous) models; an async-only model answers `ASYNC_MODEL`. */
+  decide<T>(agent: string, unitId: string, context: unknown, deterministic: T, subjectId?: string): Decision<T> {
     const t0 = performance.now();
     assertAgentName(agent);
     assertUnitId(unitId);
-    const variant: Variant = 'deterministic';
+    const def = this.#o.agents?.(agent);
+    const features = def ? extractFeatures(def, context) : undefined;
+    const route = this.#o.router ? this.#o.router(agent, unitId) : RULES_ROUTE;
+    const served = route.variant === 'ml' ? this.#serveSync(agent, def, features, deterministic) : undefined;
+    return this.#finish(t0, agent, unitId, context, deterministic, subjectId, def, features, route, served);
+  }
+
+  /** Like `decide`, and also serves asynchronous models (ONNX) under the agent's time budget. */
+  async decideAsync<T>(agent: string, unitId: string, context: unknown, deterministic: T, subjectId?: string): Promise<Decision<T>> {
+    const t0 = performance.now();
+    assertAgentName(agent);
+    assertUnitId(unitId);
+    const def = this.#o.agents?.(agent);
+    const features = def ? extractFeatures(def, context) : undefined;
+    const route = this.#o.router ? this.#o.router(agent, unitId) : RULES_ROUTE;
+    let served: Served | undefined;
+    if (route.variant === 'ml') {
+      const model = this.#model(agent, def, features);
+      if (typeof model === 'string') served = { value: deterministic, source: 'deterministic', reason: model, modelVersion: undefined };
+      else if (model.predictSync) served = this.#serveSync(agent, def, features, deterministic);
+      else served = await this.#serveAsync(agent, def!, features!, model, deterministic);
+    }
+    return this.#finish(t0, agent, unitId, context, deterministic, subjectId, def, features, route, served);
+  }
+
+  /** The model to use, or the reason there is none. */
+  #model(agent: string, def: AgentDefinition | undefined, features: unknown): ServingModel | DecisionReason {
+    if (!this.#mlEnabled()) return DecisionReason.ML_DISABLED;
+    const model = def && features ? this.#o.models?.serving(agent) : undefined;
+    return model ?? DecisionReason.NO_MODEL;
+  }
+
+  #serveSync(agent: string, def: AgentDefinition | undefined, features: Record<string, unknown> | undefined, deterministic: unknown): Served {
+    const model = this.#model(agent, def, features);
+    const rules = (reason: DecisionReason): Served => ({ value: deterministic, source: 'deterministic', reason, modelVersion: typeof model === 'string' ? undefined : model.version.version });
+    if (typeof model === 'string') return rules(model);
+    const predict = model.predictSync;
+    if (!predict) return rules(DecisionReason.ASYNC_MODEL);
+    const budget = def!.timeBudgetMs ?? DEFAULT_BUDGET_MS;
+    const guard = this.#o.guard?.(agent);
+    let called = false;
+    let ok = false;
+    let value: unknown;
+    const t = performance.now();
+    const run = (): unknown => {
+      called = true;
+      value = predict(features!);
+      if (!validAnswer(def!, value)) throw new Error(`model answered ${JSON.stringify(value)?.slice(0, 80)}, not a valid answer for ${agent}`);
+      ok = true;
+      return value;
+    };
+    if (guard) {
+      // A synchronous prediction completes inside `execute` (bookkeeping included); the returned promise only carries it.
+      void guard.execute(run, { budgetMs: budget });
+      if (!called) return rules(DecisionReason.BREAKER_OPEN);
+    } else {
+      try {
+        run();
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) return rules(DecisionReason.MODEL_ERROR);
+    // A synchronous model cannot be pre-empted: over budget, its answer is not served.
+    if (performance.now() - t > budget) return rules(DecisionReason.TIMEOUT);
+    return { value, source: 'ml', reason: DecisionReason.MODEL, modelVersion: model.version.version };
+  }
+
+  async #serveAsync(agent: string, def: AgentDefinition, features: Record<string, unknown>, model: ServingModel, deterministic: unknown): Promise<Served> {
+    const budget = def.timeBudgetMs ?? DEFAULT_BUDGET_MS;
+    const rules = (reason: DecisionReason): Served => ({ value: deterministic, source: 'deterministic', reason, modelVersion: model.version.version });
+    const check = async (): Promise<unknown> => {
+      const v = await model.predict(features);
+      if (!validAnswer(def, v)) throw new Error(`model answered ${JSON.stringify(v)?.slice(0, 80)}, not a valid answer for ${agent}`);
+      return v;
+    };
+    const guard = this.#o.guard?.(agent);
+    if (guard) {
+      const r = await guard.execute(() => check(), { budgetMs: budget });
+      return r.ok ? { value: r.value, source: 'ml', reason: DecisionReason.MODEL, modelVersion: model.version.version } : rules(r.reason);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const v = await Promise.race([
+        check(),
+        new Promise<typeof DecisionReason.TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(DecisionReason.TIMEOUT), budget))),
+      ]);
+      if (v === DecisionReason.TIMEOUT) return rules(DecisionReason.TIMEOUT);
+      return { value: v, source: 'ml', reason: DecisionReason.MODEL, modelVersion: model.version.version };
+    } catch {
+      return rules(DecisionReason.MODEL_ERROR);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #finish<T>(
+    t0: number,
+    agent: string,
+    unitId: string,
+    context: unknown,
+    deterministic: T,
+    subjectId: string | undefined,
+    def: AgentDefinition | undefined,
+    features: Record<string, unknown> | undefined,
+    route: Route,
+    served: Served | undefined,
+  ): Decision<T> {
+    const value = (served ? served.value : deterministic) as T;
+    const source = served?.source ?? 'deterministic';
+    const reason = served?.reason ?? DecisionReason.RULES;
+    const modelVersion = served?.modelVersion;
+    const stored = this.#o.protectContext ? this.#o.protectContext(agent, context, subjectId) : context;
     const data: Omit<DecisionData, 'decisionId'> = {
       agent,
       unitId,
-      value: deterministic,
+      value,
       deterministic,
-      source: 'deterministic',
-      reason: 'RULES',
-      variant,
-      propensity: 1,
+      source,
+      reason,
+      ...(modelVersion !== undefined ? { modelVersion } : {}),
+      variant: route.variant,
+      propensity: route.propensity,
       latencyMs: performance.now() - t0,
-      context,
+      ...(features ? { features } : {}),
+      context: stored,
+      ...(subjectId !== undefined ? { subjectId } : {}),
       contextHash: hashContext(agent, context),
     };
     const decisionId = this.#writer.recordDecision(data);
+    if (this.#o.shadow && features && source !== 'ml' && def?.shadow !== false && this.#mlEnabled()) {
+      try {
+        this.#o.shadow({ decisionId, agent, unitId, features, served: value });
+      } catch {
+        // shadow is best effort: never the caller's problem
+      }
+    }
     const decision: Decision<T> = {
       decisionId,
       agent,
       unitId,
-      value: deterministic,
-      source: 'deterministic',
-      reason: 'RULES',
-      variant,
-      propensity: 1,
+      value,
+      source,
+      reason,
+      ...(modelVersion !== undefined ? { modelVersion } : {}),
+      variant: route.variant,
+      propensity: route.propensity,
       latencyMs: performance.now() - t0,
     };
-    this.#onDecision?.(decision, t0);
+    this.#o.onDecision?.(decision, t0);
     return decision;
   }
 }
