@@ -79,6 +79,22 @@ describe('redis bus during a Redis outage', () => {
     }
   });
 
+  it('starts while Redis is down when connecting lazily, and works once it is up', async () => {
+    await redis.kill();
+    const bus = await createRedisBus({ url: redis.url, prefix: 'outage:', lazyConnect: true, maxReconnectDelayMs: 100 });
+    try {
+      expect(bus.ready).toBe(false);
+      expect(await bus.publish('decisions', batch(0)).catch((e: unknown) => e)).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+      });
+      await redis.start();
+      await waitUntilReachable(bus);
+      await bus.publish('decisions', batch(1));
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('loses nothing and keeps order when failed batches go to the spool and are drained', async () => {
     const bus = await openBus();
     const spool = createSpool({ dir });

@@ -112,8 +112,9 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
     return b.client;
   };
 
-  const pendingDeliveries = (key: string, group: string, id: string): Promise<number> =>
-    main.xPendingRange(key, group, id, id, 1).then((r) => r[0]?.deliveriesCounter ?? 0);
+  /** Delivery count of a pending entry; undefined if it was acknowledged in the meantime. */
+  const pendingDeliveries = (key: string, group: string, id: string): Promise<number | undefined> =>
+    main.xPendingRange(key, group, id, id, 1).then((r) => r[0]?.deliveriesCounter);
 
   const moveToDeadLetters = async (topic: string, group: string, m: StreamMessage, deliveries: number): Promise<void> => {
     // Both keys share the `{topic}` hash tag, so this transaction is valid on Redis Cluster too.
@@ -229,7 +230,8 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
         const messages: BusMessage[] = [];
         let deadLettered = 0;
         for (const [i, m] of live.entries()) {
-          const deliveries = counts[i] ?? 1;
+          const deliveries = counts[i];
+          if (deliveries === undefined) continue; // acknowledged by its previous owner meanwhile
           if (deliveries > maxDeliveries) {
             await moveToDeadLetters(topic, group, m, deliveries - 1);
             deadLettered++;
