@@ -70,7 +70,9 @@ export function scoreFromCounts(which: Which, c: LabelCounts, options: ClassScor
       if (i < 0) {
         // sklearn: an absent positive label is an error only when two other labels are present.
         if (c.labels.length === 2) {
-          throw new ValidationError(`posLabel ${String(pos)} is not a label`, [{ path: 'posLabel', message: 'not present' }]);
+          throw new ValidationError(`posLabel ${String(pos)} is not a label`, [
+            { path: 'posLabel', message: 'not present' },
+          ]);
         }
         return 0;
       }
@@ -105,12 +107,20 @@ export function scoreFromCounts(which: Which, c: LabelCounts, options: ClassScor
  * Precision, as sklearn's `precision_score(..., zero_division=0)`.
  * @example precision([1, 0, 1], [1, 1, 1], { average: 'binary' }) // 2/3
  */
-export function precision(yTrue: readonly Label[], yPred: readonly Label[], options?: ClassScoreOptions): number {
+export function precision(
+  yTrue: readonly Label[],
+  yPred: readonly Label[],
+  options?: ClassScoreOptions,
+): number {
   return scoreFromCounts('precision', labelCounts(yTrue, yPred), options);
 }
 
 /** Recall, as sklearn's `recall_score(..., zero_division=0)`. */
-export function recall(yTrue: readonly Label[], yPred: readonly Label[], options?: ClassScoreOptions): number {
+export function recall(
+  yTrue: readonly Label[],
+  yPred: readonly Label[],
+  options?: ClassScoreOptions,
+): number {
   return scoreFromCounts('recall', labelCounts(yTrue, yPred), options);
 }
 

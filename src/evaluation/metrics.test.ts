@@ -103,12 +103,21 @@ describe('metric properties', () => {
   });
   it('ROC AUC of negated scores is 1 − AUC', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 2 }), (rows) => {
-        const y = rows.map(([b]) => (b ? 1 : 0));
-        fc.pre(y.includes(0) && y.includes(1));
-        const s = rows.map(([, v]) => v);
-        expect(rocAuc(y, s) + rocAuc(y, s.map((v) => -v))).toBeCloseTo(1, 12);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 2 }),
+        (rows) => {
+          const y = rows.map(([b]) => (b ? 1 : 0));
+          fc.pre(y.includes(0) && y.includes(1));
+          const s = rows.map(([, v]) => v);
+          expect(
+            rocAuc(y, s) +
+              rocAuc(
+                y,
+                s.map((v) => -v),
+              ),
+          ).toBeCloseTo(1, 12);
+        },
+      ),
     );
   });
   it('rejects mismatched lengths, empty input and mixed label types with a ValidationError', () => {

@@ -18,7 +18,9 @@ function positiveLabel(yTrue: readonly Label[], posLabel: Label | undefined): La
   const labels = uniqueLabels(yTrue);
   if (posLabel !== undefined) return posLabel;
   if (labels.length > 2) {
-    throw new ValidationError(`a binary metric got ${labels.length} labels`, [{ path: 'yTrue', message: 'at most two labels' }]);
+    throw new ValidationError(`a binary metric got ${labels.length} labels`, [
+      { path: 'yTrue', message: 'at most two labels' },
+    ]);
   }
   return labels[labels.length - 1]!;
 }
@@ -28,7 +30,7 @@ function binaryAuc(isPos: (i: number) => boolean, scores: (i: number) => number,
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores(a) - scores(b));
   let nPos = 0;
   let rankSum = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     while (end + 1 < n && scores(order[end + 1]!) === scores(order[start]!)) end++;
     const avgRank = (start + end) / 2 + 1;
@@ -53,10 +55,18 @@ function binaryAuc(isPos: (i: number) => boolean, scores: (i: number) => number,
  * Binary ROC AUC, as sklearn's `roc_auc_score(y_true, y_score)`.
  * @example rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) // 0.75
  */
-export function rocAuc(yTrue: readonly Label[], scores: ArrayLike<number>, options: BinaryScoreOptions = {}): number {
+export function rocAuc(
+  yTrue: readonly Label[],
+  scores: ArrayLike<number>,
+  options: BinaryScoreOptions = {},
+): number {
   assertSameLength(yTrue, scores, ['yTrue', 'scores']);
   const pos = positiveLabel(yTrue, options.posLabel);
-  return binaryAuc((i) => yTrue[i] === pos, (i) => scores[i]!, yTrue.length);
+  return binaryAuc(
+    (i) => yTrue[i] === pos,
+    (i) => scores[i]!,
+    yTrue.length,
+  );
 }
 
 /** One-vs-rest macro ROC AUC: sklearn's `roc_auc_score(..., multi_class='ovr', average='macro')`. */
@@ -69,7 +79,11 @@ export function rocAucOvr(
   const labels = options.labels ?? uniqueLabels(yTrue);
   let sum = 0;
   for (let c = 0; c < labels.length; c++) {
-    sum += binaryAuc((i) => yTrue[i] === labels[c], (i) => proba[i]![c]!, yTrue.length);
+    sum += binaryAuc(
+      (i) => yTrue[i] === labels[c],
+      (i) => proba[i]![c]!,
+      yTrue.length,
+    );
   }
   return sum / labels.length;
 }
@@ -100,7 +114,10 @@ export function logLoss(
     let pTrue: number;
     let sum: number;
     if (typeof row === 'number') {
-      if (labels.length > 2) throw new ValidationError('1-D probabilities need two labels', [{ path: 'proba', message: 'pass one row per sample' }]);
+      if (labels.length > 2)
+        throw new ValidationError('1-D probabilities need two labels', [
+          { path: 'proba', message: 'pass one row per sample' },
+        ]);
       const p1 = clip(row);
       const p0 = clip(1 - row);
       pTrue = k === labels.length - 1 ? p1 : p0;
@@ -126,7 +143,11 @@ const clip = (p: number): number => Math.min(1 - EPS, Math.max(EPS, p));
  * Brier score for a binary target: mean squared difference between P(positive) and the
  * 0/1 outcome, as sklearn's `brier_score_loss`.
  */
-export function brierScore(yTrue: readonly Label[], probPos: ArrayLike<number>, options: BinaryScoreOptions = {}): number {
+export function brierScore(
+  yTrue: readonly Label[],
+  probPos: ArrayLike<number>,
+  options: BinaryScoreOptions = {},
+): number {
   assertSameLength(yTrue, probPos, ['yTrue', 'probPos']);
   const pos = positiveLabel(yTrue, options.posLabel);
   let total = 0;

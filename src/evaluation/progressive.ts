@@ -58,15 +58,23 @@ const EPS = 2.220446049250313e-16;
  * model.update(12.5, 14);
  * model.snapshot().window.mae; // 1.5
  */
-export function createProgressiveEvaluator(task: 'classification', options?: ProgressiveEvaluatorOptions): ClassificationEvaluator;
-export function createProgressiveEvaluator(task: 'regression', options?: ProgressiveEvaluatorOptions): RegressionEvaluator;
+export function createProgressiveEvaluator(
+  task: 'classification',
+  options?: ProgressiveEvaluatorOptions,
+): ClassificationEvaluator;
+export function createProgressiveEvaluator(
+  task: 'regression',
+  options?: ProgressiveEvaluatorOptions,
+): RegressionEvaluator;
 export function createProgressiveEvaluator(
   task: 'classification' | 'regression',
   options: ProgressiveEvaluatorOptions = {},
 ): ClassificationEvaluator | RegressionEvaluator {
   const size = options.window ?? DEFAULT_WINDOW;
   if (!Number.isInteger(size) || size < 1) {
-    throw new ValidationError('window must be a positive integer', [{ path: 'window', message: `got ${size}` }]);
+    throw new ValidationError('window must be a positive integer', [
+      { path: 'window', message: `got ${size}` },
+    ]);
   }
   return task === 'classification' ? classificationEvaluator(size) : regressionEvaluator(size);
 }
@@ -191,7 +199,13 @@ function regressionEvaluator(size: number): RegressionEvaluator {
       const cumulative: RegressionScores =
         n === 0
           ? { count: 0, mae: null, rmse: null, mape: null, r2: null }
-          : { count: n, mae: absSum / n, rmse: Math.sqrt(sqSum / n), mape: apeSum / n, r2: r2FromSums(sqSum, m2) };
+          : {
+              count: n,
+              mae: absSum / n,
+              rmse: Math.sqrt(sqSum / n),
+              mape: apeSum / n,
+              r2: r2FromSums(sqSum, m2),
+            };
       const w = ring.values();
       const p = w.map((s) => s[0]);
       const t = w.map((s) => s[1]);

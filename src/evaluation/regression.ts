@@ -26,7 +26,8 @@ export function rmse(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number
 export function mape(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   assertSameLength(yTrue, yPred, ['yTrue', 'yPred']);
   let s = 0;
-  for (let i = 0; i < yTrue.length; i++) s += Math.abs(yTrue[i]! - yPred[i]!) / Math.max(Math.abs(yTrue[i]!), EPS);
+  for (let i = 0; i < yTrue.length; i++)
+    s += Math.abs(yTrue[i]! - yPred[i]!) / Math.max(Math.abs(yTrue[i]!), EPS);
   return s / yTrue.length;
 }
 

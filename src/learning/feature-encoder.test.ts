@@ -24,15 +24,21 @@ describe('FeatureEncoder', () => {
 
   it('standardises numerics with running (Welford) statistics equal to the batch ones', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1e8, max: 1e8 }).map((i) => i / 100), { minLength: 2, maxLength: 200 }), (values) => {
-        const enc = new FeatureEncoder([{ name: 'v', type: 'numeric' }]);
-        for (const v of values) enc.observe({ v });
-        const mean = values.reduce((a, b) => a + b, 0) / values.length;
-        const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
-        const x = values[0]!;
-        const expected = sd > 0 ? (x - mean) / sd : x - mean;
-        expect(enc.encode({ v: x })[0]).toBeCloseTo(expected, 6);
-      }),
+      fc.property(
+        fc.array(
+          fc.integer({ min: -1e8, max: 1e8 }).map((i) => i / 100),
+          { minLength: 2, maxLength: 200 },
+        ),
+        (values) => {
+          const enc = new FeatureEncoder([{ name: 'v', type: 'numeric' }]);
+          for (const v of values) enc.observe({ v });
+          const mean = values.reduce((a, b) => a + b, 0) / values.length;
+          const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+          const x = values[0]!;
+          const expected = sd > 0 ? (x - mean) / sd : x - mean;
+          expect(enc.encode({ v: x })[0]).toBeCloseTo(expected, 6);
+        },
+      ),
     );
   });
 
@@ -59,9 +65,14 @@ describe('FeatureEncoder', () => {
     const b = enc.encode({ lang: 'py', author: 'ada', title: 'FIX: the  fix!' });
     expect(Array.from(b)).toEqual(Array.from(a));
     // Same value under a different field name lands elsewhere (field-seeded hashes).
-    const c = new FeatureEncoder([{ name: 'x', type: 'categorical', buckets: 1024 }, { name: 'y', type: 'categorical', buckets: 1024 }]);
+    const c = new FeatureEncoder([
+      { name: 'x', type: 'categorical', buckets: 1024 },
+      { name: 'y', type: 'categorical', buckets: 1024 },
+    ]);
     const v = c.encode({ x: 'same', y: 'same' });
-    expect(v.subarray(0, 1024).findIndex((t) => t !== 0)).not.toBe(v.subarray(1024).findIndex((t) => t !== 0));
+    expect(v.subarray(0, 1024).findIndex((t) => t !== 0)).not.toBe(
+      v.subarray(1024).findIndex((t) => t !== 0),
+    );
   });
 
   it('reuses a caller buffer and rejects a wrong-size one', () => {
@@ -77,7 +88,9 @@ describe('FeatureEncoder', () => {
     const enc = new FeatureEncoder(spec);
     for (const lines of [1, 5, 9]) enc.observe({ lines });
     const copy = FeatureEncoder.fromJSON(JSON.parse(JSON.stringify(enc.toJSON())));
-    expect(Array.from(copy.encode({ lines: 7, title: 'a b' }))).toEqual(Array.from(enc.encode({ lines: 7, title: 'a b' })));
+    expect(Array.from(copy.encode({ lines: 7, title: 'a b' }))).toEqual(
+      Array.from(enc.encode({ lines: 7, title: 'a b' })),
+    );
     let err: unknown;
     try {
       FeatureEncoder.fromJSON({ ...enc.toJSON(), specHash: 'f'.repeat(64) });
@@ -90,11 +103,29 @@ describe('FeatureEncoder', () => {
 
 describe('feature spec', () => {
   it('specHash is stable under key order and spelled-out defaults, and changes with the layout', () => {
-    const h = specHash([{ name: 'a', type: 'numeric' }, { name: 't', type: 'text' }]);
+    const h = specHash([
+      { name: 'a', type: 'numeric' },
+      { name: 't', type: 'text' },
+    ]);
     expect(h).toMatch(/^[0-9a-f]{64}$/);
-    expect(specHash([{ type: 'numeric', name: 'a', standardize: true }, { buckets: 64, type: 'text', name: 't' }])).toBe(h);
-    expect(specHash([{ name: 'a', type: 'numeric' }, { name: 't', type: 'text', buckets: 32 }])).not.toBe(h);
-    expect(specHash([{ name: 't', type: 'text' }, { name: 'a', type: 'numeric' }])).not.toBe(h);
+    expect(
+      specHash([
+        { type: 'numeric', name: 'a', standardize: true },
+        { buckets: 64, type: 'text', name: 't' },
+      ]),
+    ).toBe(h);
+    expect(
+      specHash([
+        { name: 'a', type: 'numeric' },
+        { name: 't', type: 'text', buckets: 32 },
+      ]),
+    ).not.toBe(h);
+    expect(
+      specHash([
+        { name: 't', type: 'text' },
+        { name: 'a', type: 'numeric' },
+      ]),
+    ).not.toBe(h);
   });
 
   it('rejects an invalid spec naming each bad field', () => {

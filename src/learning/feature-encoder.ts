@@ -73,7 +73,8 @@ export class FeatureEncoder {
     const names: string[] = [];
     for (const { field } of this.columns) {
       if (field.width === 1 && field.vocabulary === null && field.buckets === 0) names.push(field.name);
-      else if (field.vocabulary !== null) names.push(...field.vocabulary.map((v) => `${field.name}=${v}`), `${field.name}=<other>`);
+      else if (field.vocabulary !== null)
+        names.push(...field.vocabulary.map((v) => `${field.name}=${v}`), `${field.name}=<other>`);
       else for (let b = 0; b < field.buckets; b++) names.push(`${field.name}#${b}`);
     }
     return names;
@@ -94,8 +95,12 @@ export class FeatureEncoder {
   }
 
   /** Encode one record into `out` (allocated if absent; must have length `dimension`). */
-  encode(record: Readonly<Record<string, unknown>>, out: Float64Array = new Float64Array(this.dimension)): Float64Array {
-    if (out.length !== this.dimension) throw new RangeError(`output buffer length ${out.length} != dimension ${this.dimension}`);
+  encode(
+    record: Readonly<Record<string, unknown>>,
+    out: Float64Array = new Float64Array(this.dimension),
+  ): Float64Array {
+    if (out.length !== this.dimension)
+      throw new RangeError(`output buffer length ${out.length} != dimension ${this.dimension}`);
     out.fill(0);
     for (const col of this.columns) {
       const { field } = col;
@@ -105,12 +110,18 @@ export class FeatureEncoder {
           out[col.offset] = this.numeric(col, raw);
           break;
         case 'boolean': {
-          const b = typeof raw === 'boolean' ? raw : raw === 1 || raw === 0 ? raw === 1 : field.default === true;
+          const b =
+            typeof raw === 'boolean' ? raw : raw === 1 || raw === 0 ? raw === 1 : field.default === true;
           out[col.offset] = b ? 1 : 0;
           break;
         }
         case 'categorical': {
-          const v = typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : field.default;
+          const v =
+            typeof raw === 'string'
+              ? raw
+              : typeof raw === 'number' && Number.isFinite(raw)
+                ? String(raw)
+                : field.default;
           if (typeof v !== 'string') break;
           if (col.vocab !== null) {
             out[col.offset + (col.vocab.get(v) ?? field.vocabulary!.length)] = 1;
@@ -142,10 +153,14 @@ export class FeatureEncoder {
   static fromJSON(json: FeatureEncoderJSON): FeatureEncoder {
     const enc = new FeatureEncoder(json.spec);
     if (enc.specHash !== json.specHash) {
-      throw new ModelInvalidError('feature encoder state was saved for another spec', [{ path: 'specHash', message: `expected ${enc.specHash}` }]);
+      throw new ModelInvalidError('feature encoder state was saved for another spec', [
+        { path: 'specHash', message: `expected ${enc.specHash}` },
+      ]);
     }
     if (json.numeric.length !== enc.n.length) {
-      throw new ModelInvalidError(`expected statistics for ${enc.n.length} numeric features`, [{ path: 'numeric', message: `length must be ${enc.n.length}` }]);
+      throw new ModelInvalidError(`expected statistics for ${enc.n.length} numeric features`, [
+        { path: 'numeric', message: `length must be ${enc.n.length}` },
+      ]);
     }
     json.numeric.forEach((s, i) => {
       enc.n[i] = s.n;
@@ -187,4 +202,3 @@ function hashTokens(text: string, seed: number, buckets: number, out: Float64Arr
 }
 
 export const createFeatureEncoder = (spec: FeatureSpec): FeatureEncoder => new FeatureEncoder(spec);
-

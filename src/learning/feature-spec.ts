@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 
-export const FeatureType = { NUMERIC: 'numeric', BOOLEAN: 'boolean', CATEGORICAL: 'categorical', TEXT: 'text' } as const;
+export const FeatureType = {
+  NUMERIC: 'numeric',
+  BOOLEAN: 'boolean',
+  CATEGORICAL: 'categorical',
+  TEXT: 'text',
+} as const;
 export type FeatureType = (typeof FeatureType)[keyof typeof FeatureType];
 
 /** One feature of an agent's context, as declared in its feature spec. */
@@ -42,19 +47,35 @@ const fieldSchema = z
     name: z.string().min(1),
     type: z.enum(['numeric', 'boolean', 'categorical', 'text']),
     default: z.union([z.number(), z.boolean(), z.string()]).optional(),
-    buckets: z.number().int().min(1).max(1 << 20).optional(),
+    buckets: z
+      .number()
+      .int()
+      .min(1)
+      .max(1 << 20)
+      .optional(),
     vocabulary: z.array(z.string()).min(1).optional(),
     standardize: z.boolean().optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
-    const bad = (path: string, message: string): void => void ctx.addIssue({ code: 'custom', path: [path], message });
-    if (f.type === 'numeric' && f.default !== undefined && typeof f.default !== 'number') bad('default', 'must be a number');
-    if (f.type === 'boolean' && f.default !== undefined && typeof f.default !== 'boolean') bad('default', 'must be a boolean');
-    if ((f.type === 'categorical' || f.type === 'text') && f.default !== undefined && typeof f.default !== 'string') bad('default', 'must be a string');
-    if (f.vocabulary !== undefined && f.type !== 'categorical') bad('vocabulary', 'only for categorical features');
-    if (f.vocabulary !== undefined && new Set(f.vocabulary).size !== f.vocabulary.length) bad('vocabulary', 'values must be distinct');
-    if (f.buckets !== undefined && f.type !== 'categorical' && f.type !== 'text') bad('buckets', 'only for categorical or text features');
+    const bad = (path: string, message: string): void =>
+      void ctx.addIssue({ code: 'custom', path: [path], message });
+    if (f.type === 'numeric' && f.default !== undefined && typeof f.default !== 'number')
+      bad('default', 'must be a number');
+    if (f.type === 'boolean' && f.default !== undefined && typeof f.default !== 'boolean')
+      bad('default', 'must be a boolean');
+    if (
+      (f.type === 'categorical' || f.type === 'text') &&
+      f.default !== undefined &&
+      typeof f.default !== 'string'
+    )
+      bad('default', 'must be a string');
+    if (f.vocabulary !== undefined && f.type !== 'categorical')
+      bad('vocabulary', 'only for categorical features');
+    if (f.vocabulary !== undefined && new Set(f.vocabulary).size !== f.vocabulary.length)
+      bad('vocabulary', 'values must be distinct');
+    if (f.buckets !== undefined && f.type !== 'categorical' && f.type !== 'text')
+      bad('buckets', 'only for categorical or text features');
     if (f.standardize !== undefined && f.type !== 'numeric') bad('standardize', 'only for numeric features');
   });
 const specSchema = z
@@ -63,7 +84,8 @@ const specSchema = z
   .superRefine((fields, ctx) => {
     const seen = new Set<string>();
     fields.forEach((f, i) => {
-      if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate feature name '${f.name}'` });
+      if (seen.has(f.name))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate feature name '${f.name}'` });
       seen.add(f.name);
     });
   });
@@ -72,14 +94,38 @@ const specSchema = z
 export function resolveFeatureSpec(spec: unknown): ResolvedField[] {
   const parsed = specSchema.safeParse(spec);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    throw new ValidationError(`invalid feature spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    }));
+    throw new ValidationError(
+      `invalid feature spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
   }
   return parsed.data.map((f) => {
     const vocabulary = f.vocabulary ?? null;
-    const buckets = f.type === 'text' ? (f.buckets ?? DEFAULT_TEXT_BUCKETS) : f.type === 'categorical' && vocabulary === null ? (f.buckets ?? DEFAULT_CATEGORICAL_BUCKETS) : 0;
-    const width = f.type === 'numeric' || f.type === 'boolean' ? 1 : vocabulary !== null ? vocabulary.length + 1 : buckets;
-    return { name: f.name, type: f.type, default: f.default ?? null, buckets, vocabulary, standardize: f.type === 'numeric' ? (f.standardize ?? true) : false, width };
+    const buckets =
+      f.type === 'text'
+        ? (f.buckets ?? DEFAULT_TEXT_BUCKETS)
+        : f.type === 'categorical' && vocabulary === null
+          ? (f.buckets ?? DEFAULT_CATEGORICAL_BUCKETS)
+          : 0;
+    const width =
+      f.type === 'numeric' || f.type === 'boolean'
+        ? 1
+        : vocabulary !== null
+          ? vocabulary.length + 1
+          : buckets;
+    return {
+      name: f.name,
+      type: f.type,
+      default: f.default ?? null,
+      buckets,
+      vocabulary,
+      standardize: f.type === 'numeric' ? (f.standardize ?? true) : false,
+      width,
+    };
   });
 }
 
@@ -88,7 +134,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -100,5 +149,7 @@ function canonical(value: unknown): string {
  * @example specHash([{ name: 'files', type: 'numeric' }]) // '3f1c…' (64 hex chars)
  */
 export function specHash(spec: FeatureSpec): string {
-  return createHash('sha256').update(canonical(resolveFeatureSpec(spec))).digest('hex');
+  return createHash('sha256')
+    .update(canonical(resolveFeatureSpec(spec)))
+    .digest('hex');
 }

@@ -1,11 +1,33 @@
-import { assertNever } from '../core/assert-never.js';
 import { LabelEncoder } from './label-encoder.js';
 import type { ClassifierLearner, Features, Label } from './learner.js';
 import { ModelInvalidError } from './model-invalid-error.js';
-import { argmax, checkFeatures, checkPositiveInt, checkWeight, softmaxInto } from './internal/check.js';
-import { entropy, LeafGaussians } from './internal/gaussian.js';
+import {
+  argmax,
+  checkFeatures,
+  checkLabel,
+  checkPositiveInt,
+  checkWeight,
+  softmaxInto,
+} from './internal/check.js';
+import { LeafGaussians } from './internal/gaussian.js';
+import { findSplit } from './internal/split-search.js';
+import {
+  leafWeight,
+  nodeFromJSON,
+  nodeToJSON,
+  type Leaf,
+  type NodeJSON,
+  type Split,
+  type TreeNode,
+} from './internal/tree-node.js';
 
-export const LeafPrediction = { MAJORITY: 'majority', NAIVE_BAYES: 'naive-bayes', ADAPTIVE: 'adaptive' } as const;
+export type { LeafJSON, NodeJSON, SplitJSON } from './internal/tree-node.js';
+
+export const LeafPrediction = {
+  MAJORITY: 'majority',
+  NAIVE_BAYES: 'naive-bayes',
+  ADAPTIVE: 'adaptive',
+} as const;
 export type LeafPrediction = (typeof LeafPrediction)[keyof typeof LeafPrediction];
 
 export interface HoeffdingTreeOptions {
@@ -29,29 +51,6 @@ export interface HoeffdingTreeOptions {
 
 type Resolved = Required<Omit<HoeffdingTreeOptions, 'classes'>>;
 
-export interface LeafJSON {
-  readonly type: 'leaf';
-  readonly depth: number;
-  readonly counts: readonly number[];
-  readonly classCount: number;
-  readonly stats: readonly number[];
-  /** `null` for a feature not seen yet. */
-  readonly min: readonly (number | null)[];
-  readonly max: readonly (number | null)[];
-  readonly lastEval: number;
-  readonly mcCorrect: number;
-  readonly nbCorrect: number;
-}
-export interface SplitJSON {
-  readonly type: 'split';
-  readonly depth: number;
-  readonly feature: number;
-  readonly threshold: number;
-  readonly left: NodeJSON;
-  readonly right: NodeJSON;
-}
-export type NodeJSON = LeafJSON | SplitJSON;
-
 export interface HoeffdingTreeJSON {
   readonly kind: 'hoeffding-tree';
   readonly version: 1;
@@ -60,25 +59,6 @@ export interface HoeffdingTreeJSON {
   readonly root: NodeJSON;
   readonly samplesSeen: number;
 }
-
-interface Leaf {
-  readonly type: 'leaf';
-  readonly depth: number;
-  counts: number[];
-  readonly gauss: LeafGaussians;
-  lastEval: number;
-  mcCorrect: number;
-  nbCorrect: number;
-}
-interface Split {
-  readonly type: 'split';
-  readonly depth: number;
-  readonly feature: number;
-  readonly threshold: number;
-  readonly left: TreeNode;
-  readonly right: TreeNode;
-}
-type TreeNode = Leaf | Split;
 
 const DEFAULTS: Omit<Resolved, 'featureCount'> = {
   gracePeriod: 200,
@@ -142,6 +122,7 @@ export class HoeffdingTree implements ClassifierLearner<HoeffdingTreeJSON> {
   partialFit(x: Features, y: Label, weight = 1): void {
     checkFeatures(x, this.featureCount);
     checkWeight(weight);
+    checkLabel(y);
     const c = this.labels.add(y);
     if (weight === 0) return;
     const leaf = this.leafFor(x);
@@ -157,7 +138,7 @@ export class HoeffdingTree implements ClassifierLearner<HoeffdingTreeJSON> {
     const seenAtLeaf = leafWeight(leaf);
     if (seenAtLeaf - leaf.lastEval >= this.o.gracePeriod && leaf.depth < this.o.maxDepth) {
       leaf.lastEval = seenAtLeaf;
-      this.attemptSplit(leaf, x);
+      this.attemptSplit(leaf);
     }
   }
 
@@ -168,7 +149,8 @@ export class HoeffdingTree implements ClassifierLearner<HoeffdingTreeJSON> {
     const leaf = this.leafFor(x);
     const useNb =
       leafWeight(leaf) > 0 &&
-      (this.o.leafPrediction === 'naive-bayes' || (this.o.leafPrediction === 'adaptive' && leaf.nbCorrect >= leaf.mcCorrect));
+      (this.o.leafPrediction === 'naive-bayes' ||
+        (this.o.leafPrediction === 'adaptive' && leaf.nbCorrect >= leaf.mcCorrect));
     if (useNb) return this.naiveBayes(leaf, x, k);
     const out = new Float64Array(k);
     let total = 0;
@@ -183,13 +165,20 @@ export class HoeffdingTree implements ClassifierLearner<HoeffdingTreeJSON> {
   }
 
   toJSON(): HoeffdingTreeJSON {
-    return { kind: this.kind, version: 1, options: { ...this.o }, classes: [...this.labels.classes], root: nodeToJSON(this.root), samplesSeen: this.seen };
+    return {
+      kind: this.kind,
+      version: 1,
+      options: { ...this.o },
+      classes: [...this.labels.classes],
+      root: nodeToJSON(this.root),
+      samplesSeen: this.seen,
+    };
   }
 
   static fromJSON(json: HoeffdingTreeJSON): HoeffdingTree {
     const t = new HoeffdingTree({ ...json.options, classes: json.classes });
     t.leaves = 0;
-    t.root = t.nodeFromJSON(json.root, 'root');
+    t.root = nodeFromJSON(json.root, t.featureCount, 'root', () => t.leaves++);
     t.seen = json.samplesSeen;
     return t;
   }
@@ -201,7 +190,15 @@ export class HoeffdingTree implements ClassifierLearner<HoeffdingTreeJSON> {
   }
 
   private newLeaf(depth: number, counts: number[]): Leaf {
-    return { type: 'leaf', depth, counts, gauss: new LeafGaussians(this.featureCount, this.labels.size), lastEval: 0, mcCorrect: 0, nbCorrect: 0 };
+    return {
+      type: 'leaf',
+      depth,
+      counts,
+      gauss: new LeafGaussians(this.featureCount, this.labels.size),
+      lastEval: 0,
+      mcCorrect: 0,
+      nbCorrect: 0,
+    };
   }
 
   /** Gaussian naive Bayes posterior at a leaf (variance smoothed as sklearn's GaussianNB). */
@@ -229,63 +226,20 @@ export class HoeffdingTree implements ClassifierLearner<HoeffdingTreeJSON> {
     return softmaxInto(logp, logp);
   }
 
-  private attemptSplit(leaf: Leaf, _x: Features): void {
-    const g = leaf.gauss;
-    const k = g.classCount;
-    const dist = new Float64Array(k);
-    for (let c = 0; c < k; c++) dist[c] = g.weight(0, c);
-    let present = 0;
-    for (let c = 0; c < k; c++) if (dist[c]! > 0) present++;
-    if (present < 2) return;
-    const n = dist.reduce((a, b) => a + b, 0);
-    const parentH = entropy(dist);
-    let best: { gain: number; feature: number; threshold: number; left: Float64Array } = { gain: 0, feature: -1, threshold: 0, left: new Float64Array(k) };
-    let second = 0;
-    const left = new Float64Array(k);
-    const right = new Float64Array(k);
-    for (let j = 0; j < this.featureCount; j++) {
-      const lo = g.min[j]!;
-      const hi = g.max[j]!;
-      if (!(hi > lo)) continue;
-      let featureBest = 0;
-      let featureThreshold = 0;
-      let featureLeft: Float64Array | undefined;
-      for (let b = 1; b <= this.o.splitCandidates; b++) {
-        const t = lo + ((hi - lo) * b) / (this.o.splitCandidates + 1);
-        let nl = 0;
-        for (let c = 0; c < k; c++) {
-          left[c] = g.weightBelow(j, c, t);
-          right[c] = dist[c]! - left[c]!;
-          nl += left[c]!;
-        }
-        const gain = parentH - (nl / n) * entropy(left) - ((n - nl) / n) * entropy(right);
-        if (gain > featureBest) {
-          featureBest = gain;
-          featureThreshold = t;
-          featureLeft = Float64Array.from(left);
-        }
-      }
-      if (featureLeft === undefined) continue;
-      if (featureBest > best.gain) {
-        second = best.gain;
-        best = { gain: featureBest, feature: j, threshold: featureThreshold, left: featureLeft };
-      } else if (featureBest > second) {
-        second = featureBest;
-      }
-    }
-    if (best.feature < 0) return;
-    const range = Math.log2(Math.max(present, 2));
-    const bound = Math.sqrt((range * range * Math.log(1 / this.o.delta)) / (2 * n));
-    if (best.gain - second <= bound && bound >= this.o.tieThreshold) return;
-    const leftCounts = Array.from(best.left);
-    const rightCounts = leftCounts.map((l, c) => Math.max(0, dist[c]! - l));
+  private attemptSplit(leaf: Leaf): void {
+    const s = findSplit(leaf.gauss, this.o.splitCandidates);
+    if (s === undefined) return;
+    // Hoeffding bound on the information gain, whose range is log2(classes present).
+    const range = Math.log2(Math.max(s.classesPresent, 2));
+    const bound = Math.sqrt((range * range * Math.log(1 / this.o.delta)) / (2 * s.weight));
+    if (s.gain - s.runnerUp <= bound && bound >= this.o.tieThreshold) return;
     const split: Split = {
       type: 'split',
       depth: leaf.depth,
-      feature: best.feature,
-      threshold: best.threshold,
-      left: this.newLeaf(leaf.depth + 1, leftCounts),
-      right: this.newLeaf(leaf.depth + 1, rightCounts),
+      feature: s.feature,
+      threshold: s.threshold,
+      left: this.newLeaf(leaf.depth + 1, s.leftCounts),
+      right: this.newLeaf(leaf.depth + 1, s.rightCounts),
     };
     this.replace(leaf, split);
     this.leaves++;
@@ -305,56 +259,6 @@ export class HoeffdingTree implements ClassifierLearner<HoeffdingTreeJSON> {
     };
     walk(this.root);
   }
-
-  private nodeFromJSON(n: NodeJSON, path: string): TreeNode {
-    switch (n.type) {
-      case 'split': {
-        if (n.feature >= this.featureCount) {
-          throw new ModelInvalidError(`split on feature ${n.feature} of ${this.featureCount}`, [{ path: `${path}.feature`, message: 'out of range' }]);
-        }
-        return { ...n, left: this.nodeFromJSON(n.left, `${path}.left`), right: this.nodeFromJSON(n.right, `${path}.right`) };
-      }
-      case 'leaf': {
-        const gauss = new LeafGaussians(this.featureCount, n.classCount);
-        if (n.stats.length !== gauss.stats.length || n.min.length !== this.featureCount || n.max.length !== this.featureCount) {
-          throw new ModelInvalidError('leaf statistics do not match the feature and class counts', [{ path: `${path}.stats`, message: `length must be ${gauss.stats.length}` }]);
-        }
-        gauss.stats.set(n.stats);
-        gauss.min.set(n.min.map((v) => v ?? Infinity));
-        gauss.max.set(n.max.map((v) => v ?? -Infinity));
-        this.leaves++;
-        return { type: 'leaf', depth: n.depth, counts: [...n.counts], gauss, lastEval: n.lastEval, mcCorrect: n.mcCorrect, nbCorrect: n.nbCorrect };
-      }
-      default:
-        return assertNever(n);
-    }
-  }
-}
-
-function leafWeight(leaf: Leaf): number {
-  let s = 0;
-  for (let c = 0; c < leaf.gauss.classCount; c++) s += leaf.gauss.weight(0, c);
-  return s;
-}
-
-const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-function nodeToJSON(node: TreeNode): NodeJSON {
-  if (node.type === 'split') {
-    return { type: 'split', depth: node.depth, feature: node.feature, threshold: node.threshold, left: nodeToJSON(node.left), right: nodeToJSON(node.right) };
-  }
-  return {
-    type: 'leaf',
-    depth: node.depth,
-    counts: [...node.counts],
-    classCount: node.gauss.classCount,
-    stats: Array.from(node.gauss.stats),
-    min: Array.from(node.gauss.min, finiteOrNull),
-    max: Array.from(node.gauss.max, finiteOrNull),
-    lastEval: node.lastEval,
-    mcCorrect: node.mcCorrect,
-    nbCorrect: node.nbCorrect,
-  };
 }
 
 /**
@@ -363,4 +267,5 @@ function nodeToJSON(node: TreeNode): NodeJSON {
  * for (const [x, y] of stream) tree.partialFit(x, y);
  * tree.predictProba(x); // one probability per tree.classes entry
  */
-export const createHoeffdingTree = (options: HoeffdingTreeOptions): HoeffdingTree => new HoeffdingTree(options);
+export const createHoeffdingTree = (options: HoeffdingTreeOptions): HoeffdingTree =>
+  new HoeffdingTree(options);

@@ -20,7 +20,11 @@ export { LabelEncoder } from './label-encoder.js';
 export { LogisticRegression, createLogisticRegression } from './logistic-regression.js';
 export type { LogisticRegressionJSON, LogisticRegressionOptions } from './logistic-regression.js';
 export { LinearRegression, RegressionLoss, createLinearRegression } from './linear-regression.js';
-export type { LinearRegressionJSON, LinearRegressionOptions, RegressionOptimizer } from './linear-regression.js';
+export type {
+  LinearRegressionJSON,
+  LinearRegressionOptions,
+  RegressionOptimizer,
+} from './linear-regression.js';
 export { HoeffdingTree, LeafPrediction, createHoeffdingTree } from './hoeffding-tree.js';
 export type { HoeffdingTreeJSON, HoeffdingTreeOptions } from './hoeffding-tree.js';
 export { OzaBagging, createOzaBagging } from './oza-bagging.js';

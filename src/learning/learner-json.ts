@@ -46,9 +46,11 @@ const linear = z
   })
   .superRefine((m, ctx) => {
     const n = m.featureCount + 1;
-    if (m.weights.length !== n) ctx.addIssue({ code: 'custom', path: ['weights'], message: `length must be ${n}` });
+    if (m.weights.length !== n)
+      ctx.addIssue({ code: 'custom', path: ['weights'], message: `length must be ${n}` });
     const mn = m.optimizer === 'adam' ? 2 * n : n;
-    if (m.moments.length !== mn) ctx.addIssue({ code: 'custom', path: ['moments'], message: `length must be ${mn}` });
+    if (m.moments.length !== mn)
+      ctx.addIssue({ code: 'custom', path: ['moments'], message: `length must be ${mn}` });
   });
 
 const leaf = z.object({
@@ -117,12 +119,19 @@ export function learnerFromJSON(json: unknown): AnyLearner {
     try {
       value = JSON.parse(json);
     } catch (e) {
-      throw new ModelInvalidError('model file is not valid JSON', [{ path: '', message: (e as Error).message }], { cause: e });
+      throw new ModelInvalidError(
+        'model file is not valid JSON',
+        [{ path: '', message: (e as Error).message }],
+        { cause: e },
+      );
     }
   }
   const parsed = learnerSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    }));
     throw new ModelInvalidError(
       `model file is invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
       issues,
@@ -143,5 +152,7 @@ export function learnerFromJSON(json: unknown): AnyLearner {
 }
 
 /** Narrowing helpers for callers that know the task they expect. */
-export const isClassifierLearner = (l: AnyLearner): l is AnyLearner & ClassifierLearner => l.task === 'classification';
-export const isRegressorLearner = (l: AnyLearner): l is LinearRegression & RegressorLearner => l.task === 'regression';
+export const isClassifierLearner = (l: AnyLearner): l is AnyLearner & ClassifierLearner =>
+  l.task === 'classification';
+export const isRegressorLearner = (l: AnyLearner): l is LinearRegression & RegressorLearner =>
+  l.task === 'regression';

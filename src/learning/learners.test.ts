@@ -55,7 +55,12 @@ describe('LogisticRegression', () => {
 
   it('rejects a wrong-length or non-finite vector with a ValidationError and refuses to predict untrained', () => {
     const m = new LogisticRegression({ featureCount: 2 });
-    for (const f of [() => m.partialFit([1], 'a'), () => m.partialFit([1, Number.NaN], 'a')]) {
+    for (const f of [
+      () => m.partialFit([1], 'a'),
+      () => m.partialFit([1, Number.NaN], 'a'),
+      () => m.partialFit([1, 2], Number.NaN),
+      () => new LinearRegression({ featureCount: 1 }).partialFit([1], Number.POSITIVE_INFINITY),
+    ]) {
       let err: unknown;
       try {
         f();
@@ -70,7 +75,11 @@ describe('LogisticRegression', () => {
 
 describe('LinearRegression', () => {
   it.each(['adagrad', 'adam'] as const)('recovers a linear function with %s', (optimizer) => {
-    const m = new LinearRegression({ featureCount: 2, optimizer, learningRate: optimizer === 'adam' ? 0.01 : 0.5 });
+    const m = new LinearRegression({
+      featureCount: 2,
+      optimizer,
+      learningRate: optimizer === 'adam' ? 0.01 : 0.5,
+    });
     const rng = new SeededRandom(9);
     for (let i = 0; i < 20000; i++) {
       const x = [rng.next() * 2 - 1, rng.next() * 2 - 1];
@@ -103,20 +112,34 @@ describe('HoeffdingTree and OzaBagging', () => {
     const linear = new LogisticRegression({ featureCount: 3 });
     trainEpochs(tree, train.xs, train.ys, 1, 1);
     trainEpochs(linear, train.xs, train.ys, 3, 1);
-    const treeAcc = accuracy(test.ys, test.xs.map((x) => tree.predict(x)));
-    const linAcc = accuracy(test.ys, test.xs.map((x) => linear.predict(x)));
+    const treeAcc = accuracy(
+      test.ys,
+      test.xs.map((x) => tree.predict(x)),
+    );
+    const linAcc = accuracy(
+      test.ys,
+      test.xs.map((x) => linear.predict(x)),
+    );
     expect(tree.leafCount).toBeGreaterThan(2);
     expect(treeAcc).toBeGreaterThan(0.9);
     expect(linAcc).toBeLessThan(0.7);
   });
 
-  it.each(['majority', 'naive-bayes', 'adaptive'] as const)('every leaf prediction mode beats chance on the band (%s)', (leafPrediction) => {
-    const train = band(6000, 3);
-    const test = band(500, 4);
-    const tree = new HoeffdingTree({ featureCount: 3, gracePeriod: 100, leafPrediction });
-    trainEpochs(tree, train.xs, train.ys, 1, 1);
-    expect(accuracy(test.ys, test.xs.map((x) => tree.predict(x)))).toBeGreaterThan(0.85);
-  });
+  it.each(['majority', 'naive-bayes', 'adaptive'] as const)(
+    'every leaf prediction mode beats chance on the band (%s)',
+    (leafPrediction) => {
+      const train = band(6000, 3);
+      const test = band(500, 4);
+      const tree = new HoeffdingTree({ featureCount: 3, gracePeriod: 100, leafPrediction });
+      trainEpochs(tree, train.xs, train.ys, 1, 1);
+      expect(
+        accuracy(
+          test.ys,
+          test.xs.map((x) => tree.predict(x)),
+        ),
+      ).toBeGreaterThan(0.85);
+    },
+  );
 
   it('bagging is deterministic for a seed and keeps class order aligned across trees', () => {
     const train = band(3000, 5);
@@ -128,7 +151,12 @@ describe('HoeffdingTree and OzaBagging', () => {
     const a = make();
     expect(JSON.stringify(a.toJSON())).toBe(JSON.stringify(make().toJSON()));
     const test = band(500, 6);
-    expect(accuracy(test.ys, test.xs.map((x) => a.predict(x)))).toBeGreaterThan(0.85);
+    expect(
+      accuracy(
+        test.ys,
+        test.xs.map((x) => a.predict(x)),
+      ),
+    ).toBeGreaterThan(0.85);
     expect(a.predictProba([0.5, 0.5, 0.5]).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 9);
   });
 });
@@ -157,7 +185,8 @@ describe('model files', () => {
       expect(copy.kind).toBe(l.kind);
       for (const x of probe) {
         expect(copy.predict(x)).toEqual(l.predict(x));
-        if (l.task === 'classification' && copy.task === 'classification') expect(copy.predictProba(x)).toEqual(l.predictProba(x));
+        if (l.task === 'classification' && copy.task === 'classification')
+          expect(copy.predictProba(x)).toEqual(l.predictProba(x));
       }
       const more = band(300, 9);
       for (const [x, y] of more.xs.map((x, i) => [x, more.ys[i]!] as const)) {
@@ -182,7 +211,13 @@ describe('model files', () => {
       [{ ...lr, weights: [1, 2] }, /weights/],
       [{ ...lr, classes: ['x', 'x'] }, /distinct/],
       [{ ...new LinearRegression({ featureCount: 2 }).toJSON(), moments: [] }, /moments/],
-      [{ ...new HoeffdingTree({ featureCount: 2 }).toJSON(), root: { type: 'split', depth: 0, feature: 5, threshold: 0, left: {}, right: {} } }, /root/],
+      [
+        {
+          ...new HoeffdingTree({ featureCount: 2 }).toJSON(),
+          root: { type: 'split', depth: 0, feature: 5, threshold: 0, left: {}, right: {} },
+        },
+        /root/,
+      ],
     ];
     for (const [input, message] of cases) {
       let err: unknown;
@@ -199,7 +234,11 @@ describe('model files', () => {
   it('property: any weights of the right shape load, any other length is rejected', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 30 }), (d, len) => {
-        const json = { ...new LogisticRegression({ featureCount: d, classes: [0, 1] }).toJSON(), weights: new Array(len).fill(0.5), gradSq: new Array(len).fill(1) };
+        const json = {
+          ...new LogisticRegression({ featureCount: d, classes: [0, 1] }).toJSON(),
+          weights: new Array(len).fill(0.5),
+          gradSq: new Array(len).fill(1),
+        };
         const ok = len === 2 * (d + 1);
         if (ok) expect(learnerFromJSON(json).predict(new Array(d).fill(1))).toBe(0);
         else expect(() => learnerFromJSON(json)).toThrow(expect.objectContaining({ code: 'MODEL_INVALID' }));

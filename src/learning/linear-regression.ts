@@ -1,5 +1,5 @@
 import type { Features, RegressorLearner } from './learner.js';
-import { checkFeatures, checkPositiveInt, checkWeight } from './internal/check.js';
+import { checkFeatures, checkPositiveInt, checkTarget, checkWeight } from './internal/check.js';
 
 export const RegressionLoss = { SQUARED: 'squared', HUBER: 'huber' } as const;
 export type RegressionLoss = (typeof RegressionLoss)[keyof typeof RegressionLoss];
@@ -84,7 +84,7 @@ export class LinearRegression implements RegressorLearner<LinearRegressionJSON> 
   partialFit(x: Features, y: number, weight = 1): void {
     checkFeatures(x, this.featureCount);
     checkWeight(weight);
-    if (!Number.isFinite(y)) throw new RangeError(`target must be finite, got ${y}`);
+    checkTarget(y);
     if (weight === 0) return;
     // Weighted Welford update of the target's mean and variance.
     this.tn += weight;
@@ -94,7 +94,8 @@ export class LinearRegression implements RegressorLearner<LinearRegressionJSON> 
     const scale = this.targetScale();
     const residual = this.raw(x) - (y - this.tMean) / scale;
     let err = residual;
-    if (this.loss === 'huber' && Math.abs(residual) > this.huberDelta) err = Math.sign(residual) * this.huberDelta;
+    if (this.loss === 'huber' && Math.abs(residual) > this.huberDelta)
+      err = Math.sign(residual) * this.huberDelta;
     err *= weight;
     this.steps++;
     const d = this.featureCount;
@@ -172,4 +173,5 @@ export class LinearRegression implements RegressorLearner<LinearRegressionJSON> 
  * model.partialFit([1, 0, 2], 42);
  * model.predict([1, 0, 2]);
  */
-export const createLinearRegression = (options: LinearRegressionOptions): LinearRegression => new LinearRegression(options);
+export const createLinearRegression = (options: LinearRegressionOptions): LinearRegression =>
+  new LinearRegression(options);

@@ -1,7 +1,14 @@
 import { LabelEncoder } from './label-encoder.js';
 import type { ClassifierLearner, Features, Label } from './learner.js';
 import { ModelInvalidError } from './model-invalid-error.js';
-import { argmax, checkFeatures, checkPositiveInt, checkWeight, softmaxInto } from './internal/check.js';
+import {
+  argmax,
+  checkFeatures,
+  checkLabel,
+  checkPositiveInt,
+  checkWeight,
+  softmaxInto,
+} from './internal/check.js';
 
 export interface LogisticRegressionOptions {
   /** Length of the feature vector. Required. */
@@ -73,6 +80,7 @@ export class LogisticRegression implements ClassifierLearner<LogisticRegressionJ
   partialFit(x: Features, y: Label, weight = 1): void {
     checkFeatures(x, this.featureCount);
     checkWeight(weight);
+    checkLabel(y);
     const target = this.labels.add(y);
     this.grow();
     if (weight === 0) return;
@@ -127,9 +135,10 @@ export class LogisticRegression implements ClassifierLearner<LogisticRegressionJ
     });
     const expected = json.classes.length * (json.featureCount + 1);
     if (json.weights.length !== expected || json.gradSq.length !== expected) {
-      throw new ModelInvalidError(`logistic regression needs ${expected} weights for its classes and features`, [
-        { path: 'weights', message: `length must be ${expected}` },
-      ]);
+      throw new ModelInvalidError(
+        `logistic regression needs ${expected} weights for its classes and features`,
+        [{ path: 'weights', message: `length must be ${expected}` }],
+      );
     }
     m.weights = Float64Array.from(json.weights);
     m.gradSq = Float64Array.from(json.gradSq);

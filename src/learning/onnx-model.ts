@@ -47,7 +47,8 @@ export class OnnxModel implements AsyncPredictor {
 
   /** Probabilities per class for each row (classification only). */
   async predictProbaBatch(xs: readonly Features[]): Promise<Float64Array[]> {
-    if (this.task !== 'classification') throw new ModelInvalidError('predictProba needs a classification model');
+    if (this.task !== 'classification')
+      throw new ModelInvalidError('predictProba needs a classification model');
     const { data, width } = await this.run(xs);
     return xs.map((_, r) => Float64Array.from(data.subarray(r * width, (r + 1) * width)));
   }
@@ -57,7 +58,8 @@ export class OnnxModel implements AsyncPredictor {
   }
 
   async predictBatch(xs: readonly Features[]): Promise<(Label | number)[]> {
-    if (this.task === 'classification') return (await this.predictProbaBatch(xs)).map((p) => this.classList![argmax(p)]!);
+    if (this.task === 'classification')
+      return (await this.predictProbaBatch(xs)).map((p) => this.classList![argmax(p)]!);
     const { data } = await this.run(xs);
     return Array.from(data);
   }
@@ -77,14 +79,18 @@ export class OnnxModel implements AsyncPredictor {
 
   private async run(xs: readonly Features[]): Promise<{ data: Float32Array | Float64Array; width: number }> {
     const d = this.featureCount;
-    const buf = this.inputType === 'float32' ? new Float32Array(xs.length * d) : new Float64Array(xs.length * d);
+    const buf =
+      this.inputType === 'float32' ? new Float32Array(xs.length * d) : new Float64Array(xs.length * d);
     xs.forEach((x, r) => {
       checkFeatures(x, d);
       buf.set(x, r * d);
     });
     let out;
     try {
-      const result = await this.session.run({ [this.inputName]: new this.ort.Tensor(this.inputType, buf, [xs.length, d]) }, [this.outputName]);
+      const result = await this.session.run(
+        { [this.inputName]: new this.ort.Tensor(this.inputType, buf, [xs.length, d]) },
+        [this.outputName],
+      );
       out = result[this.outputName];
     } catch (e) {
       throw new ModelInvalidError(`ONNX inference failed: ${(e as Error).message}`, [], { cause: e });
@@ -95,7 +101,9 @@ export class OnnxModel implements AsyncPredictor {
     const width = out.data.length / Math.max(xs.length, 1);
     const expected = this.task === 'classification' ? this.classList!.length : 1;
     if (width !== expected) {
-      throw new ModelInvalidError(`output '${this.outputName}' has ${width} values per row, expected ${expected}`);
+      throw new ModelInvalidError(
+        `output '${this.outputName}' has ${width} values per row, expected ${expected}`,
+      );
     }
     return { data: out.data, width };
   }
@@ -107,7 +115,8 @@ export class OnnxModel implements AsyncPredictor {
       try {
         bytes = await readFile(source);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`model file ${source} does not exist`, { cause: e });
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new NotFoundError(`model file ${source} does not exist`, { cause: e });
         throw e;
       }
     } else {
@@ -118,7 +127,11 @@ export class OnnxModel implements AsyncPredictor {
     try {
       session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
     } catch (e) {
-      throw new ModelInvalidError(`not a loadable ONNX model: ${(e as Error).message}`, [{ path: 'model', message: 'corrupt or unsupported' }], { cause: e });
+      throw new ModelInvalidError(
+        `not a loadable ONNX model: ${(e as Error).message}`,
+        [{ path: 'model', message: 'corrupt or unsupported' }],
+        { cause: e },
+      );
     }
     try {
       return OnnxModel.check(ort, session, options);
@@ -134,35 +147,68 @@ export class OnnxModel implements AsyncPredictor {
     const input = session.inputMetadata.find((m) => m.name === inputName);
     const output = session.outputMetadata.find((m) => m.name === outputName);
     if (input === undefined || inputName === undefined) {
-      throw new ModelInvalidError(`model has no input '${String(inputName)}'`, [{ path: 'inputName', message: `inputs: ${session.inputNames.join(', ')}` }]);
+      throw new ModelInvalidError(`model has no input '${String(inputName)}'`, [
+        { path: 'inputName', message: `inputs: ${session.inputNames.join(', ')}` },
+      ]);
     }
     if (output === undefined || outputName === undefined) {
-      throw new ModelInvalidError(`model has no output '${String(outputName)}'`, [{ path: 'outputName', message: `outputs: ${session.outputNames.join(', ')}` }]);
+      throw new ModelInvalidError(`model has no output '${String(outputName)}'`, [
+        { path: 'outputName', message: `outputs: ${session.outputNames.join(', ')}` },
+      ]);
     }
-    if (!input.isTensor || (input.type !== 'float32' && input.type !== 'float64') || input.shape.length !== 2) {
-      throw new ModelInvalidError(`input '${inputName}' must be a 2-D float tensor`, [{ path: 'input', message: 'expected float32[N, features]' }]);
+    if (
+      !input.isTensor ||
+      (input.type !== 'float32' && input.type !== 'float64') ||
+      input.shape.length !== 2
+    ) {
+      throw new ModelInvalidError(`input '${inputName}' must be a 2-D float tensor`, [
+        { path: 'input', message: 'expected float32[N, features]' },
+      ]);
     }
     const dim = input.shape[1];
     if (typeof dim === 'number' && options.featureCount !== undefined && dim !== options.featureCount) {
-      throw new ModelInvalidError(`model expects ${dim} features, not ${options.featureCount}`, [{ path: 'featureCount', message: `model input width is ${dim}` }]);
+      throw new ModelInvalidError(`model expects ${dim} features, not ${options.featureCount}`, [
+        { path: 'featureCount', message: `model input width is ${dim}` },
+      ]);
     }
     const featureCount = typeof dim === 'number' ? dim : options.featureCount;
     if (featureCount === undefined) {
-      throw new ModelInvalidError('model input width is symbolic: pass featureCount', [{ path: 'featureCount', message: 'required' }]);
+      throw new ModelInvalidError('model input width is symbolic: pass featureCount', [
+        { path: 'featureCount', message: 'required' },
+      ]);
     }
     if (!output.isTensor) throw new ModelInvalidError(`output '${outputName}' is not a tensor`);
     const width = output.shape.length === 2 ? output.shape[1] : output.shape.length === 1 ? 1 : undefined;
     let classes: readonly Label[] | undefined;
     if (options.task === 'classification') {
       if (typeof width === 'number' && options.classes !== undefined && options.classes.length !== width) {
-        throw new ModelInvalidError(`model outputs ${width} classes, ${options.classes.length} were given`, [{ path: 'classes', message: `length must be ${width}` }]);
+        throw new ModelInvalidError(`model outputs ${width} classes, ${options.classes.length} were given`, [
+          { path: 'classes', message: `length must be ${width}` },
+        ]);
       }
-      classes = options.classes ?? (typeof width === 'number' ? Array.from({ length: width }, (_, i) => i) : undefined);
-      if (classes === undefined) throw new ModelInvalidError('model output width is symbolic: pass classes', [{ path: 'classes', message: 'required' }]);
+      classes =
+        options.classes ??
+        (typeof width === 'number' ? Array.from({ length: width }, (_, i) => i) : undefined);
+      if (classes === undefined)
+        throw new ModelInvalidError('model output width is symbolic: pass classes', [
+          { path: 'classes', message: 'required' },
+        ]);
     } else if (typeof width === 'number' && width !== 1) {
-      throw new ModelInvalidError(`a regression output must have one value per row, '${outputName}' has ${width}`, [{ path: 'outputName', message: 'expected [N, 1] or [N]' }]);
+      throw new ModelInvalidError(
+        `a regression output must have one value per row, '${outputName}' has ${width}`,
+        [{ path: 'outputName', message: 'expected [N, 1] or [N]' }],
+      );
     }
-    return new OnnxModel(ort, session, options.task, featureCount, classes, inputName, outputName, input.type);
+    return new OnnxModel(
+      ort,
+      session,
+      options.task,
+      featureCount,
+      classes,
+      inputName,
+      outputName,
+      input.type,
+    );
   }
 }
 
@@ -174,4 +220,5 @@ export class OnnxModel implements AsyncPredictor {
  * const p = await model.predictProba(features); // Float64Array per class
  * await model.close();
  */
-export const loadOnnxModel = (source: string | Uint8Array, options: OnnxModelOptions): Promise<OnnxModel> => OnnxModel.load(source, options);
+export const loadOnnxModel = (source: string | Uint8Array, options: OnnxModelOptions): Promise<OnnxModel> =>
+  OnnxModel.load(source, options);

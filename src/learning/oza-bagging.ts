@@ -2,7 +2,7 @@ import { HoeffdingTree, type HoeffdingTreeJSON, type HoeffdingTreeOptions } from
 import { LabelEncoder } from './label-encoder.js';
 import type { ClassifierLearner, Features, Label } from './learner.js';
 import { ModelInvalidError } from './model-invalid-error.js';
-import { argmax, checkFeatures, checkPositiveInt, checkWeight } from './internal/check.js';
+import { argmax, checkFeatures, checkLabel, checkPositiveInt, checkWeight } from './internal/check.js';
 import { SeededRandom } from './internal/random.js';
 
 export interface OzaBaggingOptions extends HoeffdingTreeOptions {
@@ -61,6 +61,7 @@ export class OzaBagging implements ClassifierLearner<OzaBaggingJSON> {
   partialFit(x: Features, y: Label, weight = 1): void {
     checkFeatures(x, this.featureCount);
     checkWeight(weight);
+    checkLabel(y);
     if (this.labels.indexOf(y) < 0) {
       this.labels.add(y);
       for (const t of this.trees) t.addClass(y);
@@ -104,11 +105,20 @@ export class OzaBagging implements ClassifierLearner<OzaBaggingJSON> {
   static fromJSON(json: OzaBaggingJSON): OzaBagging {
     const trees = json.trees.map((t) => HoeffdingTree.fromJSON(t));
     trees.forEach((t, i) => {
-      if (t.featureCount !== json.featureCount || t.classes.some((c, j) => json.classes[j] !== c) || t.classes.length !== json.classes.length) {
-        throw new ModelInvalidError(`tree ${i} disagrees with the ensemble's features or classes`, [{ path: `trees.${i}`, message: 'mismatch' }]);
+      if (
+        t.featureCount !== json.featureCount ||
+        t.classes.some((c, j) => json.classes[j] !== c) ||
+        t.classes.length !== json.classes.length
+      ) {
+        throw new ModelInvalidError(`tree ${i} disagrees with the ensemble's features or classes`, [
+          { path: `trees.${i}`, message: 'mismatch' },
+        ]);
       }
     });
-    const m = new OzaBagging({ featureCount: json.featureCount, classes: json.classes, seed: json.rngState, size: trees.length }, trees);
+    const m = new OzaBagging(
+      { featureCount: json.featureCount, classes: json.classes, seed: json.rngState, size: trees.length },
+      trees,
+    );
     m.seen = json.samplesSeen;
     return m;
   }

@@ -10,14 +10,32 @@ export function checkFeatures(x: Features, featureCount: number): void {
   }
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
-      throw new ValidationError(`feature ${i} is not a finite number`, [{ path: `x.${i}`, message: 'must be finite' }]);
+      throw new ValidationError(`feature ${i} is not a finite number`, [
+        { path: `x.${i}`, message: 'must be finite' },
+      ]);
     }
   }
 }
 
+/** A class label must be a string or a finite number. */
+export function checkLabel(y: unknown): void {
+  if (typeof y === 'string' || (typeof y === 'number' && Number.isFinite(y))) return;
+  throw new ValidationError('label must be a string or a finite number', [
+    { path: 'y', message: `got ${String(y)}` },
+  ]);
+}
+
+/** A regression target must be a finite number. */
+export function checkTarget(y: unknown): void {
+  if (typeof y === 'number' && Number.isFinite(y)) return;
+  throw new ValidationError('target must be a finite number', [{ path: 'y', message: `got ${String(y)}` }]);
+}
+
 export function checkWeight(weight: number): void {
   if (!(weight >= 0) || !Number.isFinite(weight)) {
-    throw new ValidationError('weight must be a finite number >= 0', [{ path: 'weight', message: `got ${weight}` }]);
+    throw new ValidationError('weight must be a finite number >= 0', [
+      { path: 'weight', message: `got ${weight}` },
+    ]);
   }
 }
 

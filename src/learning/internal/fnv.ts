@@ -6,7 +6,13 @@
  */
 const FNV_OFFSET = 0x811c9dc5;
 
-export function fnvString(s: string, seed: number = FNV_OFFSET, from = 0, to = s.length, lowerAscii = false): number {
+export function fnvString(
+  s: string,
+  seed: number = FNV_OFFSET,
+  from = 0,
+  to = s.length,
+  lowerAscii = false,
+): number {
   let h = seed;
   for (let i = from; i < to; i++) {
     let c = s.charCodeAt(i);

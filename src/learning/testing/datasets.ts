@@ -33,7 +33,8 @@ export interface EncodedSplit {
 export function encodeSplit(ds: Dataset): EncodedSplit {
   const spec: FeatureSpec = ds.featureNames.map((name) => ({ name, type: 'numeric' as const }));
   const encoder = new FeatureEncoder(spec);
-  const record = (row: readonly number[]): Record<string, number> => Object.fromEntries(ds.featureNames.map((n, i) => [n, row[i]!]));
+  const record = (row: readonly number[]): Record<string, number> =>
+    Object.fromEntries(ds.featureNames.map((n, i) => [n, row[i]!]));
   const train = ds.trainIndex.map((i) => record(ds.x[i]!));
   for (const r of train) encoder.observe(r);
   return {
