@@ -122,6 +122,16 @@ describe('closed → open', () => {
     expect(guard.state.failure).toBe('open');
   });
 
+  it('a synchronous prediction that overruns its budget is a TIMEOUT and counts as slow', async () => {
+    const { guard } = setup({ budgetMs: 200, failureThreshold: 10 });
+    const cpuBound = (): number => {
+      vi.advanceTimersByTime(300); // stands in for 300 ms of blocking work
+      return 1;
+    };
+    expect(await guard.execute(cpuBound)).toMatchObject({ ok: false, reason: 'TIMEOUT', latencyMs: 300 });
+    expect(guard.stats).toMatchObject({ timeout: 1, slow: 1, served: 0 });
+  });
+
   it('accuracy: opens when rolling quality drops > 20 % below baseline and calls onOpen', async () => {
     const { guard } = setup({ accuracy: { minReports: 3, window: 5 } });
     const opened: BreakerStateChange[] = [];

@@ -46,7 +46,12 @@ export interface ModelGuardOptions {
   readonly cooldownMs?: number;
   /** Successful trial calls (or good quality reports) in half_open needed to close. Default 3. */
   readonly halfOpenTrials?: number;
-  /** Default time budget of one call (ms). Default 50. */
+  /**
+   * Default time budget of one call (ms). Default 500, above `slowCallMs` so that calls
+   * between the two are served but counted slow. A promise-returning prediction is abandoned
+   * (and its signal aborted) when the budget runs out; a synchronous one cannot be
+   * interrupted in-process (use `pooledPrediction`), but an overrun is still a `TIMEOUT`.
+   */
   readonly budgetMs?: number;
   /** Epoch-ms clock for breaker timings. Default `Date.now`. */
   readonly now?: () => number;
@@ -65,7 +70,7 @@ const defaults: Omit<Resolved, 'agent' | 'accuracy'> = {
   slowMinimumCalls: 10,
   cooldownMs: 30_000,
   halfOpenTrials: 3,
-  budgetMs: 50,
+  budgetMs: 500,
   now: () => Date.now(),
   latencyNow: () => performance.now(),
 };
@@ -183,8 +188,13 @@ export class ModelGuard {
     } catch (error) {
       return Promise.resolve(this.failed(FallbackReason.MODEL_ERROR, this.o.latencyNow() - t0, error));
     }
-    if (!isThenable(out)) return Promise.resolve(this.succeeded(out, this.o.latencyNow() - t0));
-    return this.race(out, context, t0, options?.budgetMs ?? this.o.budgetMs, callerSignal);
+    const budgetMs = options?.budgetMs ?? this.o.budgetMs;
+    if (!isThenable(out)) {
+      const latencyMs = this.o.latencyNow() - t0;
+      if (latencyMs > budgetMs) return Promise.resolve(this.failed(FallbackReason.TIMEOUT, latencyMs));
+      return Promise.resolve(this.succeeded(out, latencyMs));
+    }
+    return this.race(out, context, t0, budgetMs, callerSignal);
   }
 
   /** Feeds the accuracy breaker from the learning loop (higher is better). */
@@ -268,8 +278,14 @@ export class ModelGuard {
       this.stats.modelError++;
       this.failure.failure(`model error: ${errorMessage(error)}`);
     }
-    // A failed call says nothing about slowness: give back its slow-breaker trial permit.
-    this.slow.release();
+    if (latencyMs > this.o.slowCallMs) {
+      // Slow and failed count for both breakers (resilience4j does the same).
+      this.stats.slow++;
+      this.slow.failure(`slow call: ${latencyMs.toFixed(1)} ms > ${this.o.slowCallMs} ms`);
+    } else {
+      // A quick failure says nothing about slowness: give back its slow-breaker trial permit.
+      this.slow.release();
+    }
     return error === undefined ? { ok: false, reason, latencyMs } : { ok: false, reason, latencyMs, error };
   }
 
