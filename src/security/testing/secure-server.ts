@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { issueToken } from '../../auth/authenticate.js';
+import type { Role } from '../../auth/roles.js';
+import { AgentRegistry } from '../../agents-registry/agent-registry.js';
+import { agentRoutes } from '../../agents-registry/agent-routes.js';
+import type { ConfigInput } from '../../core/config.js';
+import { ModelRegistry } from '../../registry/model-registry.js';
+import { registryRoutes } from '../../registry/registry-routes.js';
+import { createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
+import { buildServer, type ServerOptions } from '../../server/app.js';
+import { installSecurity, type InstalledSecurity, type InstallSecurityOptions } from '../install-security.js';
+
+export interface SecureServer {
+  readonly dir: string;
+  readonly a: Apprentice;
+  readonly app: FastifyInstance;
+  readonly sec: InstalledSecurity;
+  /** One token per role. */
+  readonly tokens: Readonly<Record<Role, string>>;
+  /** Events in the store after flushing the writer and draining the projector. */
+  eventCount(): Promise<number>;
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * An embedded apprentice with every route module that exists (core, agents, model registry,
+ * security) behind installSecurity, and a viewer, an operator and an admin token.
+ */
+export async function startSecureServer(
+  config: Partial<ConfigInput> = {},
+  options: InstallSecurityOptions & { logger?: ServerOptions['logger'] } = {},
+): Promise<SecureServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'apprentice-sec-'));
+  const a = await createApprentice({ config: { dataDir: dir, requireAuth: true, logLevel: 'silent', ...config } });
+  const sec = await installSecurity(a, { env: {}, ...options });
+  const agents = new AgentRegistry({ sink: a.writer });
+  const models = new ModelRegistry({ dir: join(dir, 'models'), sink: a.writer });
+  const app = await buildServer(a, {
+    routes: [...sec.server.routes, agentRoutes(agents), registryRoutes(models)],
+    context: sec.server.context,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  const issue = async (role: Role): Promise<string> => (await issueToken(sec.tokens, { name: `test-${role}`, role })).token;
+  const tokens = { viewer: await issue('viewer'), operator: await issue('operator'), admin: await issue('admin') };
+  const settle = async (): Promise<void> => {
+    await a.writer.flush();
+    await a.projector?.drainOnce();
+  };
+  return {
+    dir,
+    a,
+    app,
+    sec,
+    tokens,
+    settle,
+    async eventCount() {
+      await settle();
+      const [r] = await a.store.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+      return r!.n;
+    },
+    async close() {
+      await app.close();
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
