@@ -18,7 +18,10 @@ CREATE TABLE IF NOT EXISTS events_default PARTITION OF events DEFAULT;
 -- Gap-safe global order: (transaction_id, position), read only below the snapshot xmin.
 CREATE INDEX IF NOT EXISTS events_global_order ON events (transaction_id, position);
 CREATE INDEX IF NOT EXISTS events_stream_order ON events (stream, position);
-CREATE INDEX IF NOT EXISTS events_type_order ON events (type, transaction_id, position);
+-- Reads by type are for the audit trail (control events, rare); the high-volume types are
+-- read in global order, so they stay out of this index and cost nothing on ingest.
+CREATE INDEX IF NOT EXISTS events_type_order ON events (type, transaction_id, position)
+  WHERE type NOT IN ('DecisionMade', 'OutcomeRecorded', 'ShadowPredicted');
 
 -- Append-only, enforced by the database. Erasure is crypto-shredding, never DELETE.
 CREATE OR REPLACE FUNCTION apprentice_events_append_only() RETURNS trigger AS $$
