@@ -8,17 +8,21 @@ import { createModelGuard } from '../src/resilience/index.js';
  *   request rate with the default guard (failure threshold 5). The model answers for a while,
  *   then starts throwing; the figure is the time from its first failure until the first call
  *   short-circuited by the open breaker (BREAKER_OPEN — rules served without calling the model).
+ *   `-hang-` variant: the model stops answering instead; each call times out after its 50 ms budget.
  * - guard-overhead: µs per closed-state `guard.execute` of a synchronous model (awaited),
  *   beside cockatiel's `CircuitBreakerPolicy.execute` measured the same way as the baseline.
  */
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+type Breakage = 'throws' | 'hangs';
+
 async function detection(
   rps: number,
   warmMs: number,
+  breakage: Breakage,
 ): Promise<{ detectMs: number; openMs: number; calls: number }> {
-  const guard = createModelGuard({ agent: 'bench', cooldownMs: 60_000 });
+  const guard = createModelGuard({ agent: 'bench', cooldownMs: 60_000, budgetMs: 50 });
   let failing = false;
   let failedAt = 0;
   let openedAt = 0;
@@ -26,9 +30,10 @@ async function detection(
   guard.onOpen(() => {
     openedAt ||= performance.now();
   });
-  const model = (): number => {
+  const model = (): number | Promise<number> => {
     if (!failing) return 1;
     failedAt ||= performance.now();
+    if (breakage === 'hangs') return new Promise<number>(() => undefined);
     throw new Error('model broke');
   };
   const start = performance.now();
@@ -52,15 +57,20 @@ async function detection(
   return { detectMs: detectedAt - failedAt, openMs: openedAt - failedAt, calls: sent };
 }
 
-async function detectionFigure(name: string, rps: number, warmMs: number): Promise<Figure> {
-  const d = await detection(rps, warmMs);
+async function detectionFigure(
+  name: string,
+  rps: number,
+  warmMs: number,
+  breakage: Breakage,
+): Promise<Figure> {
+  const d = await detection(rps, warmMs, breakage);
   return fig({
     name,
     value: d.detectMs,
     unit: 'ms',
     target: '< 1000',
     ok: d.detectMs < 1000,
-    note: `breaker opened ${d.openMs.toFixed(1)} ms after the first failure; ${d.calls} calls at ${rps} req/s`,
+    note: `model ${breakage}; breaker opened ${d.openMs.toFixed(1)} ms after the first failure; ${d.calls} calls at ${rps} req/s${breakage === 'hangs' ? ', budget 50 ms' : ''}`,
   });
 }
 
@@ -108,15 +118,19 @@ const suite: BenchSuite = {
   figures: [
     'breaker-detection-10rps',
     'breaker-detection-1000rps',
+    'breaker-detection-hang-1000rps',
     'guard-overhead',
     'guard-overhead-async-model',
   ],
   async run(only) {
     const out: Figure[] = [];
     const want = (n: string): boolean => !only || only === n;
-    if (want('breaker-detection-10rps')) out.push(await detectionFigure('breaker-detection-10rps', 10, 300));
+    if (want('breaker-detection-10rps'))
+      out.push(await detectionFigure('breaker-detection-10rps', 10, 300, 'throws'));
     if (want('breaker-detection-1000rps'))
-      out.push(await detectionFigure('breaker-detection-1000rps', 1000, 200));
+      out.push(await detectionFigure('breaker-detection-1000rps', 1000, 200, 'throws'));
+    if (want('breaker-detection-hang-1000rps'))
+      out.push(await detectionFigure('breaker-detection-hang-1000rps', 1000, 200, 'hangs'));
     if (want('guard-overhead') || want('guard-overhead-async-model')) {
       const figs = await overhead();
       out.push(...figs.filter((f) => want(f.name)));
