@@ -31,7 +31,7 @@ export const detektorCoder: DetektorAgent<number> = {
 /**
  * The team's rule of thumb: 2.5 h per story point, 1.5 h per extra component, 1 h for
  * tests, a little for long descriptions, +20% for refactors. Half-hour steps, 0.5–80 h.
- * @example estimateTaskHours({ storyPoints: 3, components: 2, hasTests: true }) // 12
+ * @example estimateTaskHours({ storyPoints: 3, components: 2, hasTests: true }) // 11
  */
 export function estimateTaskHours(context: unknown): number {
   const ctx = asContext(context);

@@ -25,7 +25,7 @@ export { DEFAULT_AGENT_MIX, createDetektorSimulator } from './simulator.js';
 export type { DetektorSimulator, DetektorSimulatorOptions, SimulatedDecision, SimulatedOutcome } from './simulator.js';
 export { defaultLearnerFactory } from './learner-factory.js';
 export type { LearnerFactory, LearnerRequest } from './learner-factory.js';
-export { runSimulation } from './run-simulation.js';
+export { LEARNING_EFFECT_SCENARIO, runSimulation } from './run-simulation.js';
 export type { AgentScores, AgentSimulationReport, HeadlineMetric, RewardScores, RunSimulationOptions, SimulationReport } from './run-simulation.js';
 export { startDemoWorkload } from './demo-workload.js';
 export type { DecisionTarget, DemoDecision, DemoOutcome, DemoWorkloadOptions, DemoWorkloadStats, StopDemoWorkload } from './demo-workload.js';

@@ -29,6 +29,12 @@ export interface RunSimulationOptions {
   readonly simulator?: Omit<DetektorSimulatorOptions, 'seed' | 'mix'>;
 }
 
+/**
+ * The fixed scenario behind the `learning-effect` bench figures and their unit test: all
+ * eight agents, seed 1, 30,000 decisions (about 7,000 each for detektor-coder and code-reviewer).
+ */
+export const LEARNING_EFFECT_SCENARIO = { seed: 1, decisions: 30_000 } as const satisfies RunSimulationOptions;
+
 export type HeadlineMetric = 'mae' | 'macroF1' | 'meanReward';
 export type AgentScores = ClassificationScores | RegressionScores | RewardScores;
 

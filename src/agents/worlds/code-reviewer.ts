@@ -4,7 +4,7 @@ import { noisyLabel, type World } from '../internal/world.js';
 
 const TITLE_WORDS = ['fix', 'add', 'update', 'detector', 'nms', 'threshold', 'tracker', 'camera', 'api', 'tests', 'config'];
 /** How strict each reviewer is: the rules do not know who reviews. */
-const REVIEWER_EFFECT: Record<string, number> = { anna: -1.8, bartek: 1.2, celina: 0, dawid: -0.8, ewa: 1.5, filip: 0.4 };
+const REVIEWER_EFFECT: Record<string, number> = { anna: -2.2, bartek: 1.5, celina: 0, dawid: -1, ewa: 1.8, filip: 0.5 };
 const REVIEWERS = Object.keys(REVIEWER_EFFECT);
 const LANGUAGE_EFFECT: Record<string, number> = { python: 0.3, typescript: 0.5, cpp: -0.7, cuda: -1.5 };
 
@@ -39,7 +39,7 @@ export const codeReviewerWorld: World = {
     z += testFilesChanged > 0 ? 0.8 : -0.6;
     if (touchesCore && testFilesChanged === 0) z -= 1.5;
     z += 0.4 * coverageDelta - 0.35 * lintWarnings;
-    z += ciPassed ? 0 : -3;
+    z += ciPassed ? 0 : -2;
     z += 0.07 * authorTenureMonths - 1.7;
     z += LANGUAGE_EFFECT[language] ?? 0;
     z += hasDescription ? 1 : -1;
