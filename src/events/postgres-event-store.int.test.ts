@@ -65,12 +65,20 @@ describe('PostgreSQL gap-safe ordering (the BIGSERIAL trap)', () => {
     const seen = new Map<string, number>();
     let cursor: Cursor = START;
     let writing = true;
+    let idle = 0;
+    const total = 16 * 15 * 3;
+    // Keep reading until all is seen: other test files' transactions may hold the xmin back.
     const reader = (async () => {
-      for (;;) {
+      while (writing || (seen.size < total && idle < 1000)) {
         const page = await store.readAll({ after: cursor, limit: 37 });
         for (const e of page) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
-        if (page.length > 0) cursor = cursorOf(page[page.length - 1]!);
-        else if (!writing) return;
+        if (page.length > 0) {
+          cursor = cursorOf(page[page.length - 1]!);
+          idle = 0;
+        } else if (!writing) {
+          idle++;
+          await new Promise((r) => setTimeout(r, 10));
+        }
       }
     })();
     const written: string[] = [];

@@ -153,12 +153,21 @@ export function eventStoreContract(name: string, make: () => Promise<EventStoreH
       let cursor: Cursor = start.length ? cursorOf(start[start.length - 1]!) : START;
       const seen = new Map<string, number>();
       let writing = true;
+      // Readers only see transactions below the cluster-wide snapshot xmin, so a long
+      // transaction elsewhere (another test file on the same server) may hold them back for a
+      // while: keep polling until everything written has been seen, within a bound.
+      let idle = 0;
       const reader = (async () => {
-        while (writing || seen.size < 400) {
+        while (writing || (seen.size < 400 && idle < 1000)) {
           const page = await store.readAll({ after: cursor, limit: 50 });
           for (const e of page) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
-          if (page.length > 0) cursor = cursorOf(page[page.length - 1]!);
-          else if (!writing) break;
+          if (page.length > 0) {
+            cursor = cursorOf(page[page.length - 1]!);
+            idle = 0;
+          } else if (!writing) {
+            idle++;
+            await new Promise((r) => setTimeout(r, 10));
+          }
           await new Promise((r) => setImmediate(r));
         }
       })();
