@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { BenchSuite, Figure } from './harness.js';
@@ -8,7 +9,8 @@ const usage = `Usage: npm run bench -- [--json] [--only <figure-or-suite>]
 Runs every bench/*.bench.ts suite and prints each figure beside its target.
   --json          end with one JSON array line of {name, value, unit, target, ok, baseline?, ratio?}
   --only <name>   run only the figure (or suite) with this name
-  --list          list suites and their figures`;
+  --list          list suites and their figures
+  --md <file>     also write the results as a Markdown table to <file>`;
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -39,6 +41,12 @@ async function main(): Promise<number> {
     console.error(`no bench figure or suite named "${only}" (try --list)`);
     return 2;
   }
+  const mdIdx = args.indexOf('--md');
+  const mdFile = mdIdx >= 0 ? args[mdIdx + 1] : undefined;
+  if (mdIdx >= 0 && !mdFile) {
+    console.error('--md needs a file name');
+    return 2;
+  }
   const all: Figure[] = [];
   for (const s of selected) {
     console.log(`\n## ${s.name}`);
@@ -52,8 +60,23 @@ async function main(): Promise<number> {
       );
     }
   }
+  if (mdFile) writeFileSync(mdFile, markdown(all));
   if (json) console.log(JSON.stringify(all));
   return 0;
+}
+
+function markdown(figs: readonly Figure[]): string {
+  const rows = figs.map(
+    (f) =>
+      `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${f.target} | ${f.ok ? 'ok' : '**missed**'} | ${f.baseline !== undefined ? fmt(f.baseline) : ''} | ${f.ratio !== undefined ? f.ratio.toFixed(3) : ''} | ${f.note ?? ''} |`,
+  );
+  return [
+    `<!-- written by \`npm run bench -- --md docs/benchmarks.md\` on ${new Date().toISOString()}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} -->`,
+    '| figure | value | target | | baseline | ratio | note |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 function fmt(v: number): string {
