@@ -1,6 +1,6 @@
 import { ValidationError } from '../core/errors.js';
 import { EventType, type DecisionData, type NewEvent } from '../core/events.js';
-import type { MonitorReport } from '../drift/index.js';
+import type { MonitorReport, WindowFootprint } from '../drift/index.js';
 import { AgentDrift, type AgentDriftSettings } from './agent-drift.js';
 import { driftDetectedEvent } from './drift-event.js';
 import { wireDriftMetrics } from './drift-metrics.js';
@@ -21,6 +21,8 @@ export interface DriftService {
   isDrifting(agent: string): boolean;
   status(agent: string): AgentDriftStatus | undefined;
   statuses(): AgentDriftStatus[];
+  /** Sketch sizes of `agent`'s features (bounded: they never grow with observations). */
+  footprint(agent: string): Record<string, WindowFootprint> | undefined;
   /** Stops feeding the gauges. Idempotent. */
   close(): void;
 }
@@ -145,6 +147,7 @@ export function createDriftService(options: DriftServiceOptions): DriftService {
     isDrifting: (agent) => agents.get(agent)?.drifting ?? false,
     status: (agent) => agents.get(agent)?.status(),
     statuses: () => [...agents.values()].map((a) => a.status()),
+    footprint: (agent) => agents.get(agent)?.monitor?.footprint(),
     close() {
       if (closed) return;
       closed = true;
