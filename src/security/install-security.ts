@@ -8,6 +8,7 @@ import type { ServerContext } from '../server/context.js';
 import { createSqlTokenStore } from '../auth/sql-token-store.js';
 import { createAuth, type AuthControl } from './auth-hook.js';
 import type { ContextPolicy, ContextProtector } from './context-protector.js';
+import { inputGuard } from './input-guard.js';
 import { decisionPresenter } from './present-decision.js';
 import { securityRoutes } from './security-routes.js';
 import { createSecurityRuntime, type SecurityRuntime } from './security-runtime.js';
@@ -30,6 +31,8 @@ export interface InstallSecurityOptions {
   readonly agentPolicy?: (agent: string) => ContextPolicy | undefined;
   /** Retention archives. Default `<dataDir>/archive`. */
   readonly archiveDir?: string;
+  /** Deepest accepted JSON nesting of a request body. Default 64. */
+  readonly maxBodyDepth?: number;
   /** Default `process.env` (master key variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -86,6 +89,7 @@ export async function installSecurity(a: Apprentice, options: InstallSecurityOpt
 
   const routes: RouteModule[] = [
     auth.routes,
+    inputGuard(options.maxBodyDepth),
     tokenRoutes({ tokens, record, onCreated: () => auth.enforce() }),
     securityRoutes({ runtime, record, db, archiveDir: options.archiveDir ?? join(resolve(a.config.dataDir), 'archive') }),
   ];
