@@ -157,7 +157,10 @@ export class AgentTrainer {
     const m = this.metrics();
     const f = this.#fit;
     if (f.kind === 'classification') return m['model.accuracy'] ?? null;
-    if (f.kind === 'regression') return m['model.mae'] == null ? null : -m['model.mae'];
+    if (f.kind === 'regression') {
+      const mae = m['model.mae'];
+      return mae === null || mae === undefined ? null : -mae;
+    }
     return m['model.replayMeanReward'] ?? null;
   }
 
@@ -165,12 +168,12 @@ export class AgentTrainer {
   quality(): { model: number; rules: number } | null {
     const m = this.metrics();
     const f = this.#fit;
-    const pair = (a: number | null | undefined, b: number | null | undefined): { model: number; rules: number } | null => (a == null || b == null ? null : { model: a, rules: b });
+    const pair = (a: number | null | undefined, b: number | null | undefined): { model: number; rules: number } | null => (a === null || a === undefined || b === null || b === undefined ? null : { model: a, rules: b });
     if (f.kind === 'classification') return pair(m['model.accuracy'], m['rules.accuracy']);
     if (f.kind === 'regression') {
       const a = m['model.mae'];
       const b = m['rules.mae'];
-      return a == null || b == null ? null : { model: 1 / (1 + a), rules: 1 / (1 + b) };
+      return a === null || a === undefined || b === null || b === undefined ? null : { model: 1 / (1 + a), rules: 1 / (1 + b) };
     }
     return pair(m['model.replayMeanReward'], m['rules.meanReward']);
   }
