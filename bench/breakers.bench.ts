@@ -1,5 +1,5 @@
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-import { fig, measureAsync, type BenchSuite, type Figure } from './harness.js';
+import { fig, measureAsync, measureSync, type BenchSuite, type Figure } from './harness.js';
 import { createModelGuard } from '../src/resilience/index.js';
 
 /**
@@ -86,6 +86,7 @@ async function overhead(): Promise<Figure[]> {
   const ours = await measureAsync(() => guard.execute(model), { iterations: 50_000, warmup: 10_000 });
   const theirs = await measureAsync(() => policy.execute(model), { iterations: 50_000, warmup: 10_000 });
   const bare = await measureAsync(() => Promise.resolve(model()), { iterations: 50_000, warmup: 10_000 });
+  const sync = measureSync(() => guard.executeSync(model), { iterations: 50_000, warmup: 20_000 });
   const asyncModel = (): Promise<number> => Promise.resolve(1);
   const oursAsync = await measureAsync(() => guard.execute(asyncModel), {
     iterations: 20_000,
@@ -101,6 +102,14 @@ async function overhead(): Promise<Figure[]> {
       baseline: theirs.p99,
       ratio: ours.p99 / theirs.p99,
       note: `p50 ${ours.p50.toFixed(2)} µs; cockatiel CircuitBreakerPolicy p50/p99 ${theirs.p50.toFixed(2)}/${theirs.p99.toFixed(2)} µs; bare awaited call p50/p99 ${bare.p50.toFixed(2)}/${bare.p99.toFixed(2)} µs`,
+    }),
+    fig({
+      name: 'guard-overhead-sync',
+      value: sync.p99,
+      unit: 'µs',
+      target: '<= 5 (p99)',
+      ok: sync.p99 <= 5,
+      note: `p50 ${sync.p50.toFixed(2)} µs; executeSync, no promise (includes two clock reads for latency)`,
     }),
     fig({
       name: 'guard-overhead-async-model',
@@ -120,6 +129,7 @@ const suite: BenchSuite = {
     'breaker-detection-1000rps',
     'breaker-detection-hang-1000rps',
     'guard-overhead',
+    'guard-overhead-sync',
     'guard-overhead-async-model',
   ],
   async run(only) {
@@ -131,7 +141,7 @@ const suite: BenchSuite = {
       out.push(await detectionFigure('breaker-detection-1000rps', 1000, 200, 'throws'));
     if (want('breaker-detection-hang-1000rps'))
       out.push(await detectionFigure('breaker-detection-hang-1000rps', 1000, 200, 'hangs'));
-    if (want('guard-overhead') || want('guard-overhead-async-model')) {
+    if (want('guard-overhead') || want('guard-overhead-sync') || want('guard-overhead-async-model')) {
       const figs = await overhead();
       out.push(...figs.filter((f) => want(f.name)));
     }

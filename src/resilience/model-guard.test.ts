@@ -239,6 +239,21 @@ describe('open → half_open → closed | open', () => {
   });
 });
 
+describe('executeSync', () => {
+  it('returns data synchronously: value, MODEL_ERROR, TIMEOUT, then BREAKER_OPEN', () => {
+    const { guard } = setup({ failureThreshold: 3, budgetMs: 100 });
+    expect(guard.executeSync(() => 5)).toEqual({ ok: true, value: 5, latencyMs: 0 });
+    expect(guard.executeSync(boom)).toMatchObject({ ok: false, reason: 'MODEL_ERROR' });
+    expect(guard.executeSync(() => Promise.resolve(1))).toMatchObject({ ok: false, reason: 'MODEL_ERROR' });
+    const overrun = guard.executeSync(() => {
+      vi.advanceTimersByTime(150);
+      return 1;
+    });
+    expect(overrun).toMatchObject({ ok: false, reason: 'TIMEOUT', latencyMs: 150 });
+    expect(guard.executeSync(() => 1)).toMatchObject({ ok: false, reason: 'BREAKER_OPEN' });
+  });
+});
+
 describe('manual overrides', () => {
   it('isolate() holds every breaker open until reset()', async () => {
     const { guard, changes } = setup();

@@ -21,6 +21,7 @@ import {
   type GuardResult,
   type GuardStats,
   type Prediction,
+  type PredictionContext,
 } from './guard-result.js';
 import { check, isFraction, isNonNegative, isPositiveInt, withDefaults } from './internal/options.js';
 import { SlowCallBreaker } from './slow-call-breaker.js';
@@ -195,6 +196,41 @@ export class ModelGuard {
       return Promise.resolve(this.succeeded(out, latencyMs));
     }
     return this.race(out, context, t0, budgetMs, callerSignal);
+  }
+
+  /**
+   * The synchronous twin of `execute` for in-process models on a synchronous decision path:
+   * no promise, no timer. The budget cannot interrupt the call, but an overrun is a
+   * `TIMEOUT`. A prediction that returns a promise here is a `MODEL_ERROR` (use `execute`).
+   */
+  executeSync<T>(
+    fn: (context: PredictionContext) => T,
+    options?: { readonly budgetMs?: number },
+  ): GuardResult<T> {
+    this.stats.calls++;
+    if (!this.admit()) {
+      this.stats.breakerOpen++;
+      return { ok: false, reason: FallbackReason.BREAKER_OPEN, latencyMs: 0 };
+    }
+    const t0 = this.o.latencyNow();
+    let out: T;
+    try {
+      out = fn(new CallContext());
+    } catch (error) {
+      return this.failed(FallbackReason.MODEL_ERROR, this.o.latencyNow() - t0, error);
+    }
+    const latencyMs = this.o.latencyNow() - t0;
+    if (isThenable(out)) {
+      Promise.resolve(out).catch(() => undefined);
+      return this.failed(
+        FallbackReason.MODEL_ERROR,
+        latencyMs,
+        new TypeError('executeSync: the prediction returned a promise'),
+      );
+    }
+    if (latencyMs > (options?.budgetMs ?? this.o.budgetMs))
+      return this.failed(FallbackReason.TIMEOUT, latencyMs);
+    return this.succeeded(out, latencyMs);
   }
 
   /** Feeds the accuracy breaker from the learning loop (higher is better). */
