@@ -28,9 +28,15 @@ async function main(): Promise<number> {
   const here = dirname(fileURLToPath(import.meta.url));
   const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
   const suites: BenchSuite[] = [];
+  let broken = 0;
   for (const f of files) {
-    const mod = (await import(pathToFileURL(join(here, f)).href)) as { default: BenchSuite };
-    suites.push(mod.default);
+    try {
+      const mod = (await import(pathToFileURL(join(here, f)).href)) as { default: BenchSuite };
+      suites.push(mod.default);
+    } catch (e) {
+      broken++;
+      console.error(`bench/${f} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   if (args.includes('--list')) {
     for (const s of suites) console.log(`${s.name}: ${s.figures.join(', ')}`);
@@ -62,7 +68,7 @@ async function main(): Promise<number> {
   }
   if (mdFile) writeFileSync(mdFile, markdown(all));
   if (json) console.log(JSON.stringify(all));
-  return 0;
+  return broken > 0 ? 1 : 0;
 }
 
 function markdown(figs: readonly Figure[]): string {
