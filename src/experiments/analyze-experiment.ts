@@ -1,0 +1,122 @@
+import { normalIndependentPower, sequentialTest, srmCheck } from '../stats/index.js';
+import type { Interval, SequentialState, SrmCheckResult } from '../stats/index.js';
+
+/**
+ * One arm of an experiment. `mean`/`variance` are of the outcome score, oriented so that
+ * higher is better (see `experiment-arms.ts`): reward as is, label correct = 1 / wrong = 0,
+ * a numeric outcome as −|prediction − actual|.
+ */
+export interface ArmSummary {
+  /** Distinct units served this arm (what the split is by: the SRM check counts these). */
+  readonly units: number;
+  /** Decisions served this arm. */
+  readonly exposures: number;
+  /** Decisions with an outcome (the sample of the score). */
+  readonly outcomes: number;
+  readonly mean: number;
+  /** Sample variance of the score (ddof = 1); 0 with fewer than 2 outcomes. */
+  readonly variance: number;
+}
+
+export interface ExperimentArms {
+  readonly deterministic: ArmSummary;
+  readonly ml: ArmSummary;
+}
+
+export interface AnalysisOptions {
+  /** Smallest improvement of the score worth detecting (absolute). Also the mSPRT τ. Default 0.05. */
+  readonly mde?: number;
+  /** Non-inferiority margin: how much worse (absolute score) the model may be and still advance. Default 0.02. */
+  readonly margin?: number;
+  /** Significance level of the sequential test and coverage 1 − α of its interval. Default 0.05. */
+  readonly alpha?: number;
+  /** p-value below which the split is a sample-ratio mismatch. Default 0.001. */
+  readonly srmThreshold?: number;
+  /** The previous look of the same experiment (running minimum p, intersected interval). */
+  readonly previous?: SequentialState;
+}
+
+export const ANALYSIS_DEFAULTS = { mde: 0.05, margin: 0.02, alpha: 0.05, srmThreshold: 0.001 } as const;
+
+export interface ExperimentAnalysis {
+  readonly percentage: number;
+  readonly arms: ExperimentArms;
+  /** mean(ml) − mean(deterministic) of the score; NaN without outcomes in both arms. */
+  readonly effect: number;
+  /** effect / mean(deterministic), when that mean is not 0. */
+  readonly relativeEffect: number | undefined;
+  /** Always-valid (1 − α) confidence sequence on the effect. */
+  readonly ci: Interval;
+  /** Always-valid p-value of "no effect" (mSPRT, running minimum over looks). */
+  readonly pValue: number;
+  readonly alpha: number;
+  readonly tau: number;
+  readonly margin: number;
+  /** Power of a fixed-horizon two-sided test to detect the MDE at the current sample (the mSPRT's is lower). */
+  readonly power: number;
+  readonly srm: SrmCheckResult;
+  /** Enough outcomes (≥ 2 per arm) for a test at all. */
+  readonly testable: boolean;
+  /** The interval is above −margin: the model is not worse by the margin or more. */
+  readonly nonInferior: boolean;
+  /** The interval is above 0: the model is better. */
+  readonly superior: boolean;
+  /** The interval is below 0: the model is significantly worse. */
+  readonly inferior: boolean;
+  /** State to pass as `previous` at the next look. */
+  readonly sequential: SequentialState;
+}
+
+/**
+ * Statistics of one rollout step (rules = arm A, model = arm B, difference B − A):
+ * - effect, always-valid interval and p-value from the mixture SPRT of Johari, Pekelis & Walsh
+ *   (2017) in `src/stats/sequential-test.ts`, safe under continuous peeking by the controller.
+ *   τ, the standard deviation of the normal mixture over effects, is set to the MDE: the
+ *   mSPRT's power is best for effects near τ (Johari et al. §4), and the MDE is the effect
+ *   size we care to detect. A larger τ reacts faster to large losses but needs more data to
+ *   confirm small gains.
+ * - non-inferiority: the confidence sequence's lower end above −margin (always valid too).
+ * - power: statsmodels-style normal power for the MDE at the current sample sizes.
+ * - SRM: χ² of units per arm against the intended split.
+ *
+ * @example
+ * const a = analyzeExperiment({ percentage: 25, arms }, { mde: 0.05 });
+ * if (a.inferior) rollback(); else if (a.nonInferior) advance();
+ */
+export function analyzeExperiment(input: { readonly percentage: number; readonly arms: ExperimentArms }, options: AnalysisOptions = {}): ExperimentAnalysis {
+  const mde = options.mde ?? ANALYSIS_DEFAULTS.mde;
+  const margin = options.margin ?? ANALYSIS_DEFAULTS.margin;
+  const alpha = options.alpha ?? ANALYSIS_DEFAULTS.alpha;
+  const { deterministic: a, ml: b } = input.arms;
+  const p = input.percentage;
+  const srm =
+    p > 0 && p < 100
+      ? srmCheck([a.units, b.units], [100 - p, p], { threshold: options.srmThreshold ?? ANALYSIS_DEFAULTS.srmThreshold })
+      : { chi2: 0, degreesOfFreedom: 1, pValue: 1, expected: [a.units, b.units], mismatch: false };
+  const testable = a.outcomes >= 2 && b.outcomes >= 2;
+  const base = { percentage: p, arms: input.arms, alpha, tau: mde, margin, srm, testable };
+  if (!testable) {
+    const effect = a.outcomes > 0 && b.outcomes > 0 ? b.mean - a.mean : NaN;
+    const sequential = options.previous ?? { pValue: 1, ci: [-Infinity, Infinity] as const };
+    return { ...base, effect, relativeEffect: undefined, ci: sequential.ci, pValue: sequential.pValue, power: 0, nonInferior: false, superior: false, inferior: false, sequential };
+  }
+  const r = sequentialTest(
+    { metric: 'mean', a: { mean: a.mean, variance: a.variance, count: a.outcomes }, b: { mean: b.mean, variance: b.variance, count: b.outcomes } },
+    { tau: mde, alpha, ...(options.previous ? { previous: options.previous } : {}) },
+  );
+  const pooledSd = Math.sqrt(((a.outcomes - 1) * a.variance + (b.outcomes - 1) * b.variance) / (a.outcomes + b.outcomes - 2));
+  const power = pooledSd > 0 ? normalIndependentPower(mde / pooledSd, a.outcomes, { alpha, ratio: b.outcomes / a.outcomes }) : 1;
+  const [lower, upper] = r.ci;
+  return {
+    ...base,
+    effect: r.difference,
+    relativeEffect: a.mean !== 0 ? r.difference / Math.abs(a.mean) : undefined,
+    ci: r.ci,
+    pValue: r.pValue,
+    power,
+    nonInferior: lower > -margin,
+    superior: lower > 0,
+    inferior: upper < 0,
+    sequential: { pValue: r.pValue, ci: r.ci },
+  };
+}
