@@ -51,7 +51,8 @@ export interface LearningThrottle {
 /**
  * Starts the event-loop throttle and the impact estimator, and feeds
  * `apprentice_learner_throttled` (1 while the loop is throttled) and
- * `apprentice_ml_performance_impact_ratio` (NaN until the first complete probe cycle).
+ * `apprentice_ml_performance_impact_ratio` (NaN, i.e. unknown, until the first complete probe
+ * cycle; a label-less gauge cannot be absent).
  * The throttle logs "learning throttled: ..." on entry and "learning resumed: ..." on exit.
  *
  * @example
