@@ -41,6 +41,8 @@ export interface RolloutControllerOptions {
   readonly analysis?: AnalysisOptions;
   /** Exposures and scores per arm. Default: read from the decisions projection. */
   readonly readArms?: (window: ExperimentWindow) => Promise<ExperimentArms>;
+  /** Default guardrail readings of the `ml` arm. Default: p95 latency and fallback rate from the decisions projection. */
+  readonly readGuardrails?: (window: ExperimentWindow) => Promise<GuardrailReport>;
   /** Schedule period. Default 30,000 ms; 0 = on demand only. */
   readonly intervalMs?: number;
   readonly now?: () => number;
@@ -141,6 +143,11 @@ export class RolloutController {
     await this.#queue.catch(() => undefined);
   }
 
+  /** Resolves when the operations queued so far (scheduled ticks included) are done. */
+  async idle(): Promise<void> {
+    await this.#queue.catch(() => undefined);
+  }
+
   /** One operation at a time per controller: a tick never interleaves with a command. */
   #serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(fn, fn);
@@ -195,7 +202,7 @@ export class RolloutController {
   async #guardrails(agent: string, state: RolloutState): Promise<GuardrailReport | undefined> {
     if (percentageOf(state) === 0) return undefined;
     const since = state.phase === RolloutPhase.PAUSED ? state.paused.since : state.since;
-    const measured = this.#o.readArms ? {} : await readMlGuardrails(this.#o.store, { agent, since });
+    const measured = await (this.#o.readGuardrails ?? ((w) => readMlGuardrails(this.#o.store, w)))({ agent, since });
     const injected = (await this.#o.guardrails?.(agent)) ?? {};
     return { ...measured, ...injected };
   }
