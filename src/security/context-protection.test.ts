@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCryptoError, isSubjectErasedError } from '../privacy/crypto-error.js';
 import { createRedactor } from '../privacy/redact.js';
@@ -6,6 +8,8 @@ import { createEnvelopeEncryptor } from '../privacy/envelope.js';
 import { createKeyring } from '../privacy/keyring.js';
 import { createContextProtector } from './context-protector.js';
 import { createSecurityRuntime } from './security-runtime.js';
+import { sqlClientOf } from './install-security.js';
+import { applyRetention } from './retention.js';
 import { startSecureServer, type SecureServer } from './testing/secure-server.js';
 
 const PII = {
@@ -140,5 +144,26 @@ describe('context protection on the decision path', () => {
     const stored = s.sec.protector.protect('code-reviewer', { email: PII.email }, 'some-ref');
     expect(JSON.stringify(stored)).not.toContain(PII.email);
     expect(stored).toMatchObject({ $protected: 'withheld' });
+  });
+
+  it('retention archives and purges old decisions from the projections, never from the event log', async () => {
+    await s.settle();
+    const count = async (t: string) => (await s.a.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`))[0]!.n;
+    const events = await count('events');
+    const decisions = await count('decisions');
+    expect(decisions).toBeGreaterThan(5);
+    const recorded: unknown[] = [];
+    const none = await applyRetention({ db: sqlClientOf(s.a)!, dataClass: 'decisions', olderThanDays: 1, archiveDir: join(s.dir, 'archive'), record: (e) => recorded.push(e), actor: 'job' });
+    expect(none).toMatchObject({ purged: 0, archive: undefined });
+    const r = await applyRetention({ db: sqlClientOf(s.a)!, dataClass: 'decisions', olderThanDays: 1, archiveDir: join(s.dir, 'archive'), record: (e) => recorded.push(e), actor: 'job', now: new Date(Date.now() + 2 * 86_400_000), batchSize: 4 });
+    expect(r.purged).toBe(decisions);
+    expect(await count('decisions')).toBe(0);
+    expect(await count('outcomes')).toBe(0);
+    expect(await count('events')).toBe(events);
+    const lines = readFileSync(r.archive!, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(decisions);
+    expect(statSync(r.archive!).mode & 0o777).toBe(0o600);
+    for (const v of Object.values(PII)) expect(lines.join('')).not.toContain(v);
+    expect(recorded.at(-1)).toMatchObject({ type: 'RetentionApplied', data: { purged: decisions, dataClass: 'decisions' }, metadata: { actor: 'job' } });
   });
 });

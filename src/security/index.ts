@@ -1,0 +1,40 @@
+/**
+ * Security wired into the service (DESIGN.md §7, issue 7): bearer-token access control
+ * with roles on every route, audit of token/key/erasure/retention actions, PII redaction
+ * and AES-256-GCM encryption of decision contexts before storage, per-subject erasure by
+ * crypto-shredding, retention, k-anonymous export, lineage.
+ *
+ * Hook-up (lead): `const sec = await installSecurity(apprentice)`; pass `sec.server.routes`
+ * and `sec.server.context` to buildServer; print `sec.startMessage`. To protect the library
+ * path too, build the engine with `protectContext: runtime.protector.protect` (from
+ * `createSecurityRuntime({ dataDir })`) and pass `{ runtime, engine }` to installSecurity.
+ */
+export { installSecurity, isLoopback, sqlClientOf } from './install-security.js';
+export type { InstallSecurityOptions, InstalledSecurity } from './install-security.js';
+export { createSecurityRuntime } from './security-runtime.js';
+export type { SecurityRuntime, SecurityRuntimeOptions } from './security-runtime.js';
+export { loadSecurityKeys, rotateMasterKey, deriveHmacKey, masterKeyFile, subjectKeyDir } from './security-keys.js';
+export type { SecurityKeys, LoadKeysOptions, KeySource } from './security-keys.js';
+export { createContextProtector, isStoredContext } from './context-protector.js';
+export type { ContextPolicy, ContextProtector, ContextProtectorOptions, StoredContext } from './context-protector.js';
+export { decisionPresenter } from './present-decision.js';
+export { createAuth } from './auth-hook.js';
+export type { AuthControl, AuthOptions } from './auth-hook.js';
+export { ROUTE_ROLES, accessFor, indexRouteRoles, hasRule, normalizePattern } from './route-roles.js';
+export type { Access, RouteRule, RouteRoleIndex } from './route-roles.js';
+export { inputGuard, jsonDepth, MAX_BODY_DEPTH } from './input-guard.js';
+export { tokenRoutes, publicToken, CreateTokenBody } from './token-routes.js';
+export type { TokenRoutesOptions } from './token-routes.js';
+export { securityRoutes } from './security-routes.js';
+export type { SecurityRoutesOptions } from './security-routes.js';
+export { eraseSubject, subjectStream } from './erasure.js';
+export type { EraseOptions, SubjectErasedData } from './erasure.js';
+export { applyRetention, DataClass } from './retention.js';
+export type { RetentionOptions, RetentionResult } from './retention.js';
+export { exportTraining, trainingRow } from './training-export.js';
+export type { TrainingRow } from './training-export.js';
+export { CONTROL_EVENT_TYPES, readEvents, auditLine, lineageOf } from './audit.js';
+export type { LineageReport } from './audit.js';
+export { controlEvent, requestActor, authOf } from './control-event.js';
+export type { RequestAuth } from './control-event.js';
+export { createSqlTokenStore, TOKENS_TABLE } from '../auth/sql-token-store.js';
