@@ -1,0 +1,119 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { ApprenticeError, ErrorCode, UnavailableError, ValidationError, type FieldIssue } from '../../core/errors.js';
+import { writeDashboards } from '../../monitoring/dashboards/write-dashboards.js';
+import { writeAlertFiles } from '../../ops/alert-files.js';
+import type { BreakerRow, OverrideResult } from '../../ops/breaker-board.js';
+import { installOps, type InstallOpsOptions } from '../../ops/install-ops.js';
+import { print, table } from '../output.js';
+import type { ServeExtension } from './serve.js';
+
+interface ApiFlags {
+  readonly url: string;
+  readonly token?: string;
+  readonly json?: boolean;
+  readonly reason?: string;
+}
+
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+/** Calls the running server; a problem+json answer becomes the matching ApprenticeError. */
+async function api<T>(flags: ApiFlags, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let base: URL;
+  try {
+    base = new URL(flags.url);
+  } catch {
+    throw new ValidationError('invalid --url', [{ path: 'url', message: 'must be an absolute http(s) URL' }]);
+  }
+  const token = flags.token ?? process.env.APPRENTICE_TOKEN;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, base), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(10_000) });
+  } catch (e) {
+    throw new UnavailableError(`cannot reach apprentice at ${base.origin}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const text = await res.text();
+  const parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
+  if (res.ok) return parsed as T;
+  const p = (parsed ?? {}) as { code?: string; detail?: string; title?: string; errors?: FieldIssue[] };
+  const message = `${method} ${path} failed with ${res.status}: ${p.detail ?? p.title ?? text}`;
+  if (p.code === ErrorCode.VALIDATION) throw new ValidationError(message, p.errors ?? []);
+  throw new ApprenticeError(p.code !== undefined && CODES.has(p.code) ? (p.code as ErrorCode) : ErrorCode.INTERNAL, message);
+}
+
+const apiOptions = (cmd: Command): Command =>
+  cmd
+    .option('--url <url>', 'apprentice server', 'http://127.0.0.1:8080')
+    .option('--token <token>', 'API token (env APPRENTICE_TOKEN)')
+    .option('--json', 'print JSON');
+
+const rowsText = (rows: readonly BreakerRow[]): string =>
+  rows.length === 0 ? 'no breakers yet (an agent gets its breakers when its model first serves)' : table([['AGENT', 'KIND', 'STATE'], ...rows.map((r) => [r.agent, r.kind, r.state])]);
+
+/**
+ * `apprentice breakers [list|open-all|close-all]`: the circuit breakers of a running server.
+ * @example
+ * apprentice breakers open-all --reason "model store outage" --token $TOKEN
+ */
+export function breakersCommand(): Command {
+  const cmd = new Command('breakers').description('list, open or close the circuit breakers of a running server');
+  const list = async (flags: ApiFlags): Promise<void> => {
+    const r = await api<{ heldOpen: boolean; breakers: BreakerRow[] }>(flags, 'GET', '/api/v1/circuit-breakers');
+    print(r, flags.json === true, () => `${r.heldOpen ? 'open-all override in force\n' : ''}${rowsText(r.breakers)}`);
+  };
+  const override = (action: 'open-all' | 'close-all') => async (flags: ApiFlags): Promise<void> => {
+    const r = await api<OverrideResult>(flags, 'POST', `/api/v1/circuit-breakers/${action}`, flags.reason ? { reason: flags.reason } : {});
+    print(r, flags.json === true, () => `${action}: ${r.agents.length} agent(s), audit event ${r.eventId}\n${rowsText(r.after)}`);
+  };
+  cmd.addCommand(apiOptions(new Command('list').description('every breaker of every agent (the default)')).action(list), { isDefault: true });
+  cmd.addCommand(
+    apiOptions(new Command('open-all').description('hold every breaker open: every agent answers with its rules'))
+      .option('--reason <text>', 'why (audited)')
+      .action(override('open-all')),
+  );
+  cmd.addCommand(
+    apiOptions(new Command('close-all').description('close every breaker and lift the open-all hold'))
+      .option('--reason <text>', 'why (audited)')
+      .action(override('close-all')),
+  );
+  return cmd;
+}
+
+/** `apprentice dashboards [--out dir]`: writes the Grafana dashboards as JSON. */
+export function dashboardsCommand(): Command {
+  return new Command('dashboards')
+    .description('write the Grafana dashboards (JSON) generated from code')
+    .option('--out <dir>', 'output directory', 'monitoring/grafana/dashboards')
+    .option('--json', 'print JSON')
+    .action(async (flags: { out: string; json?: boolean }) => {
+      const files = await writeDashboards(resolve(flags.out));
+      print({ files }, flags.json === true, () => files.map((f) => `wrote ${f}`).join('\n'));
+    });
+}
+
+/** `apprentice alerts [--out dir]`: writes the Prometheus alert rules and the Alertmanager example. */
+export function alertsCommand(): Command {
+  return new Command('alerts')
+    .description('write the Prometheus alert rules and the Alertmanager example config')
+    .option('--out <dir>', 'output directory (gets prometheus/rules/ and alertmanager/)', 'monitoring')
+    .option('--json', 'print JSON')
+    .action(async (flags: { out: string; json?: boolean }) => {
+      const w = await writeAlertFiles(flags.out);
+      print(w, flags.json === true, () => [...w.rules, w.alertmanager].map((f) => `wrote ${f}`).join('\n'));
+    });
+}
+
+/**
+ * The `serve` extension that installs ops (breakers, alert webhook, throttle).
+ * @example
+ * await runServe(flags, [opsServeExtension()]);
+ */
+export const opsServeExtension =
+  (options: InstallOpsOptions = {}): ServeExtension =>
+  async (a) => {
+    const ops = await installOps(a, options);
+    return { server: ops.server, stop: ops.stop };
+  };
