@@ -49,6 +49,7 @@ export class AgentDrift {
   #drifting = false;
   #lastReport: MonitorReport | undefined;
   #lastQuality: Readonly<Record<string, FeatureQuality>> | undefined;
+  #generation = 0;
   /** Model version in the last decision seen. */
   servedVersion: number | undefined;
 
@@ -56,6 +57,11 @@ export class AgentDrift {
     readonly agent: string,
     private readonly settings: AgentDriftSettings,
   ) {}
+
+  /** Grows whenever the last report, last quality or reference changes (lets scrapes skip unchanged gauges). */
+  get generation(): number {
+    return this.#generation;
+  }
 
   get drifting(): boolean {
     return this.#drifting;
@@ -94,6 +100,7 @@ export class AgentDrift {
     this.#lastQuality = monitor.qualities();
     const report = monitor.roll();
     this.#lastReport = report;
+    this.#generation++;
     return report;
   }
 
@@ -101,6 +108,7 @@ export class AgentDrift {
   settle(report: MonitorReport): boolean {
     if (report.datasetDrift === this.#drifting) return false;
     this.#drifting = report.datasetDrift;
+    this.#generation++;
     return true;
   }
 
@@ -150,6 +158,7 @@ export class AgentDrift {
     this.#windowDecisions = 0;
     this.#lastReport = undefined;
     this.#lastQuality = undefined;
+    this.#generation++;
   }
 
   status(): AgentDriftStatus {

@@ -124,13 +124,22 @@ describe('createDriftService', () => {
     expect(sample(text, 'apprentice_dataset_drift_detected', { agent: 'reviewer' })).toBe(0);
   });
 
-  it('records the return to normal as a second event and calls onDrift again', async () => {
-    const { service, recorded, drifts, feed } = setup();
+  it('records the return to normal as a second event and calls onDrift again; the gauges follow', async () => {
+    const { registry, service, recorded, drifts, feed } = setup();
     await ready(service);
+    const detected = async () => sample(await registry.metrics(), 'apprentice_dataset_drift_detected', { agent: 'reviewer' });
+    const latencyScore = async () => sample(await registry.metrics(), 'apprentice_feature_drift_score', { agent: 'reviewer', feature: 'latency', method: 'ks' });
     feed(decisions(WINDOW, 1, 2));
     expect(service.isDrifting('reviewer')).toBe(true);
-    feed(decisions(WINDOW, 2));
+    expect(await detected()).toBe(1);
+    const drifted = await latencyScore();
+    feed(decisions(WINDOW / 2, 2));
+    expect(await detected()).toBe(1); // an unchanged window keeps its values from scrape to scrape
+    expect(await latencyScore()).toBe(drifted);
+    feed(decisions(WINDOW / 2, 3));
     expect(service.isDrifting('reviewer')).toBe(false);
+    expect(await detected()).toBe(0);
+    expect(await latencyScore()).toBeLessThan(drifted!);
     expect(recorded.map((e) => (e.data as DriftDetectedData).after.datasetDrift)).toEqual([true, false]);
     expect(drifts.map(([, r]) => r.datasetDrift)).toEqual([true, false]);
     expect(recorded[1]!.metadata.reason).toMatch(/cleared/);
@@ -179,6 +188,16 @@ describe('createDriftService', () => {
     expect(service.status('reviewer')?.reference.modelVersion).toBe(5);
     // setReference drops the current window: monitoring restarts against the new training data.
     expect(service.status('reviewer')?.windowDecisions).toBe(0);
+  });
+
+  it('exports the completeness of the open window until the first window closes', async () => {
+    const { registry, service, feed } = setup();
+    await ready(service);
+    const completeness = async () => sample(await registry.metrics(), 'apprentice_feature_completeness_ratio', { agent: 'reviewer', feature: 'files' });
+    feed([decision('reviewer', { latency: 1 })]);
+    expect(await completeness()).toBe(0);
+    feed(decisions(3, 1));
+    expect(await completeness()).toBe(0.75);
   });
 
   it('exports freshness and completeness per agent and feature', async () => {
