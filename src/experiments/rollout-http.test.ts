@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ShadowEvidence } from '../rollout/rollout-policy.js';
 import { createApprentice, type Apprentice } from '../runtime/create-apprentice.js';
 import { buildServer } from '../server/app.js';
+import { flagsCommand } from '../cli/commands/flags.js';
+import { rollbackCommand } from '../cli/commands/rollout.js';
 import { type InstalledExperiments, installExperiments } from './install.js';
 
 /**
@@ -161,5 +163,31 @@ describe('rollout through the HTTP API (embedded)', () => {
     const flagEvents = await app.inject({ method: 'GET', url: '/api/v1/events?type=FlagChanged&limit=1000' });
     const newUi = (flagEvents.json() as { events: { stream: string; metadata: { reason?: string } }[] }).events.find((ev) => ev.stream === 'flag-new-ui');
     expect(newUi?.metadata.reason).toBe('launch');
+  });
+
+  it('CLI: flags percentage and rollback over the HTTP API, bad input exits 2', async () => {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await flagsCommand().parseAsync(['node', 'flags', 'percentage', 'rollout-cli-agent', '7', '--url', url, '--json', '--reason', 'cli']);
+      expect(JSON.parse(out.join(''))).toMatchObject({ key: 'rollout-cli-agent', definition: { metadata: { percentage: 7 } } });
+      expect(x.router('cli-agent', 'u').propensity).toBeGreaterThan(0);
+      await rollbackCommand().parseAsync(['node', 'rollback', '--url', url]);
+      expect(process.exitCode).toBe(2);
+      process.exitCode = undefined;
+      await flagsCommand().parseAsync(['node', 'flags', 'percentage', 'rollout-cli-agent', '101', '--url', url]);
+      expect(process.exitCode).toBe(2);
+      process.exitCode = undefined;
+      out.length = 0;
+      await rollbackCommand().parseAsync(['node', 'rollback', '--all', '--url', url, '--json']);
+      expect(JSON.parse(out.join(''))).toMatchObject({ agents: expect.arrayContaining(['cli-agent']) });
+      expect(x.router('cli-agent', 'u').variant).toBe('deterministic');
+    } finally {
+      write.mockRestore();
+      err.mockRestore();
+      process.exitCode = undefined;
+    }
   });
 });
