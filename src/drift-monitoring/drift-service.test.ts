@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../core/errors.js';
@@ -272,5 +273,24 @@ describe('createDriftService', () => {
     registry.resetMetrics();
     const text = await registry.metrics();
     expect(sample(text, 'apprentice_dataset_drift_detected', { agent: 'reviewer' })).toBeUndefined();
+  });
+});
+
+describe('createDriftService (properties)', () => {
+  it('never throws on arbitrary feature payloads and keeps every sketch within its capacity', () => {
+    const value = fc.oneof(fc.double(), fc.integer(), fc.string({ maxLength: 3 }), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(fc.integer(), { maxLength: 2 }));
+    const row = fc.option(fc.dictionary(fc.constantFrom('latency', 'lines', 'files', 'tool', 'extra'), value), { nil: undefined });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 120 }), fc.boolean(), (rows, withReference) => {
+        const { service } = setup({ windowSize: 20, reservoirSize: 8, referenceFor: () => Promise.resolve(undefined) });
+        if (withReference) service.setReference('reviewer', trainingReference());
+        for (const features of rows) service.observe(decision('reviewer', features));
+        const status = service.status('reviewer');
+        expect(status?.decisions ?? 0).toBe(rows.length);
+        for (const fp of Object.values(service.footprint('reviewer') ?? {})) expect(fp.sampleValues).toBeLessThanOrEqual(fp.sampleCapacity);
+        expect(status?.windowDecisions ?? 0).toBeLessThan(20);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
