@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeExperiment, type ArmSummary } from '../experiments/analyze-experiment.js';
 import { DEFAULT_ROLLOUT_POLICY, evaluateRollout } from './rollout-policy.js';
-import type { RolloutState } from './rollout-state.js';
+import type { CanaryState, RolloutState } from './rollout-state.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
-const canary = (percentage: 5 | 25 | 50 | 100): RolloutState => ({ phase: 'canary', percentage, experimentId: 'e', since: T0 });
+const canary = (percentage: 5 | 25 | 50 | 100): CanaryState => ({ phase: 'canary', percentage, experimentId: 'e', since: T0 });
 const arm = (units: number, mean: number, sd = 0.4): ArmSummary => ({ units, exposures: units, outcomes: units, mean, variance: sd * sd });
 const policy = { ...DEFAULT_ROLLOUT_POLICY, minStepDurationMs: 60_000, minSamplePerArm: 100, minShadowOutcomes: 50 };
 const analysis = (det: ArmSummary, ml: ArmSummary, percentage = 25) => analyzeExperiment({ percentage, arms: { deterministic: det, ml } }, { mde: 0.05, margin: 0.02 });

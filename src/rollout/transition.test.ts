@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isApprenticeError } from '../core/errors.js';
-import type { RolloutState } from './rollout-state.js';
+import type { CanaryState, RolloutState, ShadowState } from './rollout-state.js';
 import { describeState, experimentOf, percentageOf } from './rollout-state.js';
 import { type RolloutCommand, transition } from './transition.js';
 
@@ -9,8 +9,8 @@ const NOW = '2025-01-02T00:00:00.000Z';
 let n = 0;
 const ctx = { now: NOW, newExperimentId: () => `exp-${++n}` };
 
-const shadow: RolloutState = { phase: 'shadow', since: T0 };
-const canary = (percentage: 5 | 25 | 50 | 100): RolloutState => ({ phase: 'canary', percentage, experimentId: `e${percentage}`, since: T0 });
+const shadow: ShadowState = { phase: 'shadow', since: T0 };
+const canary = (percentage: 5 | 25 | 50 | 100): CanaryState => ({ phase: 'canary', percentage, experimentId: `e${percentage}`, since: T0 });
 const promoted: RolloutState = { phase: 'promoted', since: T0 };
 const rolledBack: RolloutState = { phase: 'rolled_back', since: T0, fromPercentage: 25, reason: 'loss' };
 const pausedShadow: RolloutState = { phase: 'paused', since: T0, paused: shadow };
@@ -88,7 +88,7 @@ describe('rollout state machine', () => {
 
   it('walks shadow → 5 → 25 → 50 → 100 → promoted', () => {
     const seen: string[] = [];
-    let s = shadow;
+    let s: RolloutState = shadow;
     for (let i = 0; i < 5; i++) seen.push(describeState((s = transition(s, advance, ctx))));
     expect(seen).toEqual(['canary-5', 'canary-25', 'canary-50', 'canary-100', 'promoted']);
   });
