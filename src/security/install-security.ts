@@ -10,6 +10,7 @@ import { createAuth, type AuthControl } from './auth-hook.js';
 import type { ContextPolicy, ContextProtector } from './context-protector.js';
 import { inputGuard } from './input-guard.js';
 import { decisionPresenter } from './present-decision.js';
+import { applyRetention, DataClass } from './retention.js';
 import { securityRoutes } from './security-routes.js';
 import { createSecurityRuntime, type SecurityRuntime } from './security-runtime.js';
 import { tokenRoutes } from './token-routes.js';
@@ -33,6 +34,12 @@ export interface InstallSecurityOptions {
   readonly archiveDir?: string;
   /** Deepest accepted JSON nesting of a request body. Default 64. */
   readonly maxBodyDepth?: number;
+  /**
+   * Run the retention job in this process: decisions older than `olderThanDays` archived and
+   * purged from the projections every `intervalMs` (default 24 h). Default: off (use
+   * `apprentice retention` or `POST /api/v1/retention/apply`).
+   */
+  readonly retention?: { readonly olderThanDays: number; readonly intervalMs?: number; readonly onError?: (e: unknown) => void };
   /** Default `process.env` (master key variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -87,11 +94,25 @@ export async function installSecurity(a: Apprentice, options: InstallSecurityOpt
   const protector = runtime.protector;
   const engine = options.engine ?? new DecisionEngine({ writer: a.writer, protectContext: protector.protect });
 
+  const archiveDir = options.archiveDir ?? join(resolve(a.config.dataDir), 'archive');
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  const retention = options.retention;
+  if (retention !== undefined && db !== undefined) {
+    const tick = (): void => {
+      running ??= applyRetention({ db, dataClass: DataClass.decisions, olderThanDays: retention.olderThanDays, archiveDir, record, actor: 'retention-job' })
+        .catch((e: unknown) => retention.onError?.(e))
+        .finally(() => (running = undefined));
+    };
+    timer = setInterval(tick, retention.intervalMs ?? 86_400_000);
+    timer.unref();
+  }
+
   const routes: RouteModule[] = [
     auth.routes,
     inputGuard(options.maxBodyDepth),
     tokenRoutes({ tokens, record, onCreated: () => auth.enforce() }),
-    securityRoutes({ runtime, record, db, archiveDir: options.archiveDir ?? join(resolve(a.config.dataDir), 'archive') }),
+    securityRoutes({ runtime, record, db, archiveDir }),
   ];
   const context: Partial<Omit<ServerContext, 'apprentice'>> = {
     async decide(agent, unitId, ctx, deterministic, subjectId) {
@@ -116,6 +137,9 @@ export async function installSecurity(a: Apprentice, options: InstallSecurityOpt
     auth,
     tokens,
     startMessage,
-    stop: async () => undefined,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
   };
 }

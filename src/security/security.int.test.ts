@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PG_URL } from '../../test/support/services.js';
 import { issueToken } from '../auth/authenticate.js';
 import { privateRedis, type PrivateRedis } from '../bus/testing/private-redis.js';
 import { isSubjectErasedError } from '../privacy/crypto-error.js';
-import { createApprentice, type Apprentice } from '../runtime/create-apprentice.js';
+import { Projector } from '../projector/projector.js';
+import { BUS_TOPIC, createApprentice, type Apprentice } from '../runtime/create-apprentice.js';
 import { buildServer } from '../server/app.js';
 import { installSecurity, type InstalledSecurity } from './install-security.js';
 
@@ -24,6 +25,7 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
   let dir: string;
   let redis: PrivateRedis;
   let a: Apprentice;
+  let projector: Projector;
   let sec: InstalledSecurity;
   let app: FastifyInstance;
   let token: string;
@@ -44,7 +46,13 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
     u.pathname = `/${db}`;
     a = await createApprentice({
       config: { dataDir: dir, databaseUrl: u.toString(), redisUrl: `redis://:${REDIS_PASS}@127.0.0.1:${redis.port}`, requireAuth: true, host: '0.0.0.0', logLevel: 'trace' },
+      // the lazily connecting Redis bus may still be connecting when createApprentice would
+      // start its projector (ensureGroup → "client is offline"): start ours once it is up
+      projector: false,
     });
+    await vi.waitFor(() => a.bus.ping(), { timeout: 15_000, interval: 50 });
+    projector = new Projector({ bus: a.bus, store: a.store, topic: BUS_TOPIC, consumer: 'sec-int' });
+    await projector.start();
     sec = await installSecurity(a, { env: {}, agentPolicy: () => ({ fields: { personal: [{ key: 'name' }] } }) });
     const stream = new Writable({ write: (chunk: Buffer, _enc, cb) => (logs.push(chunk.toString()), cb()) });
     app = await buildServer(a, { routes: sec.server.routes, context: sec.server.context, logger: { level: 'trace', stream } as unknown as { level: string } });
@@ -53,6 +61,7 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
   });
   afterAll(async () => {
     await app?.close();
+    await projector?.stop();
     await a?.close();
     await redis?.kill();
     await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -67,7 +76,7 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
   };
   const settle = async () => {
     await a.writer.flush();
-    await a.projector?.drainOnce();
+    await projector.drainOnce();
   };
   const decide = async (unitId: string, context: object, subjectId?: string): Promise<string> => {
     const r = await call('POST', '/api/v1/agents/code-reviewer/decide', { unitId, context, deterministic: 'approve', ...(subjectId ? { subjectId } : {}) });
