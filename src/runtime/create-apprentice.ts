@@ -16,7 +16,9 @@ import { createPgliteEventStore } from '../events/pglite-event-store.js';
 import { createPostgresEventStore } from '../events/postgres-event-store.js';
 import { createMetrics, type Metrics } from '../monitoring/metrics.js';
 import { Projector } from '../projector/projector.js';
+import type { Projection } from '../events/projection.js';
 import { componentHealth, type ComponentHealth } from './health.js';
+import { defaultProjections } from './projections.js';
 import { wireRuntimeMetrics } from './runtime-metrics.js';
 
 export interface ApprenticeOptions {
@@ -28,6 +30,8 @@ export interface ApprenticeOptions {
   readonly projector?: boolean;
   /** Name of this process in consumer groups. Default `<hostname>-<pid>`. */
   readonly instanceId?: string;
+  /** Projections of the event store. Default: every projection of the service. */
+  readonly projections?: readonly Projection[];
 }
 
 export interface Apprentice {
@@ -71,9 +75,10 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
   const dataDir = resolve(config.dataDir);
 
+  const projections = options.projections ?? defaultProjections;
   const store: EventStore = config.databaseUrl
-    ? createPostgresEventStore({ connectionString: config.databaseUrl })
-    : await createPgliteEventStore({ dataDir: join(dataDir, 'pgdata') });
+    ? createPostgresEventStore({ connectionString: config.databaseUrl, projections })
+    : await createPgliteEventStore({ dataDir: join(dataDir, 'pgdata'), projections });
   await store.migrate();
 
   let redis: RedisClientType | undefined;

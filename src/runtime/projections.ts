@@ -1,0 +1,13 @@
+import { agentsProjection } from '../agents-registry/agents-projection.js';
+import type { Projection } from '../events/projection.js';
+import { decisionsProjection } from '../events/projections/decisions.js';
+import { registryProjection } from '../registry/registry-projection.js';
+import { shadowResultsProjection } from '../shadow/shadow-projection.js';
+
+/** Every projection of the service: applied on append, rebuilt by `apprentice replay`. */
+export const defaultProjections: readonly Projection[] = [
+  decisionsProjection,
+  agentsProjection,
+  registryProjection,
+  shadowResultsProjection,
+];
