@@ -144,6 +144,25 @@ describe('ops routes (embedded)', () => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/alerts/webhook', payload: '[]', headers: { 'content-type': 'application/json' } })).statusCode).toBe(400);
   });
 
+  it('feeds decide latencies to the impact estimator when the throttle runs', async () => {
+    const b = await createApprentice({ config: { dataDir: join(dir, 'b') } });
+    // no loop sampling and no settle window during the test: every decide latency is counted
+    const o = await installOps(b, { throttle: { log: () => undefined, throttle: { intervalMs: 3_600_000 }, impact: { settleMs: 0 } } });
+    const s = await buildServer(b, { routes: [...o.server.routes] });
+    try {
+      for (let i = 0; i < 3; i++)
+        expect((await s.inject({ method: 'POST', url: '/api/v1/agents/x/decide', payload: { unitId: `u${i}`, context: {}, deterministic: 1 } })).statusCode).toBe(200);
+      await s.inject({ method: 'GET', url: '/health' });
+      const snap = o.throttle!.impact!.snapshot();
+      expect(snap.on.n + snap.off.n).toBe(3);
+      expect(o.isThrottled()).toBe(o.throttle!.isThrottled());
+    } finally {
+      await s.close();
+      await o.stop();
+      await b.close();
+    }
+  });
+
   it('test hook sets a catalogue gauge and refuses unknown gauges and labels', async () => {
     const r = await app.inject({ method: 'PUT', url: '/api/v1/ops/test/gauges/apprentice_model_accuracy', payload: { labels: { agent: 'debugger', version: '3' }, value: 0.5 } });
     expect(r.statusCode).toBe(200);
