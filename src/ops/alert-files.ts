@@ -19,7 +19,10 @@ export interface AlertFilesWritten {
  * @example
  * const written = await writeAlertFiles('/etc/apprentice');
  */
-export async function writeAlertFiles(out: string, source: string = monitoringDir()): Promise<AlertFilesWritten> {
+export async function writeAlertFiles(
+  out: string,
+  source: string = monitoringDir(),
+): Promise<AlertFilesWritten> {
   const rulesFrom = join(source, 'prometheus', 'rules');
   const rulesTo = join(resolve(out), 'prometheus', 'rules');
   const amFrom = join(source, 'alertmanager', 'alertmanager.yml');

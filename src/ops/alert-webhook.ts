@@ -100,7 +100,12 @@ export class AlertWebhook {
   private async handleAlert(alert: WebhookAlert): Promise<AlertHandled> {
     const { alertname } = alert.labels;
     this.o.metrics?.alertsReceivedTotal.inc({ alertname, status: alert.status });
-    const base = { alertname, fingerprint: alert.fingerprint, startsAt: alert.startsAt, status: alert.status };
+    const base = {
+      alertname,
+      fingerprint: alert.fingerprint,
+      startsAt: alert.startsAt,
+      status: alert.status,
+    };
     const plan = planRemediation(alert, this.o.table ?? DEFAULT_REMEDIATION);
     if (plan.action === 'none') return { ...base, action: 'none', result: 'none', detail: plan.why };
     const key = `${alert.fingerprint}|${alert.startsAt}`;
@@ -147,7 +152,11 @@ export class AlertWebhook {
     };
   }
 
-  private run(action: Exclude<RemediationAction, 'none'>, agent: string, reason: string): ActionOutcome | Promise<ActionOutcome> {
+  private run(
+    action: Exclude<RemediationAction, 'none'>,
+    agent: string,
+    reason: string,
+  ): ActionOutcome | Promise<ActionOutcome> {
     switch (action) {
       case 'rollback':
         return this.actions.rollback(agent, reason);

@@ -18,7 +18,11 @@ describe('BreakerBoard', () => {
     events = [];
     registry = new Registry();
     metrics = createMetrics(registry);
-    board = new BreakerBoard({ sink: { record: (e) => events.push(e) }, metrics, guard: { failureThreshold: 2, cooldownMs: 1000, halfOpenTrials: 1 } });
+    board = new BreakerBoard({
+      sink: { record: (e) => events.push(e) },
+      metrics,
+      guard: { failureThreshold: 2, cooldownMs: 1000, halfOpenTrials: 1 },
+    });
   });
   afterEach(() => {
     board.dispose();
@@ -51,10 +55,19 @@ describe('BreakerBoard', () => {
     expect(g.state.failure).toBe('open');
     const changed = events.filter((e) => e.type === 'BreakerStateChanged');
     expect(changed).toHaveLength(1);
-    expect(changed[0]).toMatchObject({ stream: 'breaker-debugger', data: { agent: 'debugger', kind: 'failure', from: 'closed', to: 'open' }, metadata: { actor: 'system' } });
+    expect(changed[0]).toMatchObject({
+      stream: 'breaker-debugger',
+      data: { agent: 'debugger', kind: 'failure', from: 'closed', to: 'open' },
+      metadata: { actor: 'system' },
+    });
     expect(await gauge('debugger', 'failure')).toBe(2);
     const t = await registry.getSingleMetric('apprentice_breaker_transitions_total')!.get();
-    expect(t.values).toContainEqual(expect.objectContaining({ value: 1, labels: { agent: 'debugger', kind: 'failure', from: 'closed', to: 'open' } }));
+    expect(t.values).toContainEqual(
+      expect.objectContaining({
+        value: 1,
+        labels: { agent: 'debugger', kind: 'failure', from: 'closed', to: 'open' },
+      }),
+    );
     // after the cooldown a scrape shows half_open without any call
     vi.advanceTimersByTime(1001);
     expect(await gauge('debugger', 'failure')).toBe(1);
@@ -69,7 +82,12 @@ describe('BreakerBoard', () => {
     expect(r.after.every((b) => b.state === 'isolated')).toBe(true);
     const overridden = events.filter((e) => e.type === 'BreakerOverridden');
     expect(overridden).toHaveLength(1);
-    expect(overridden[0]).toMatchObject({ id: r.eventId, stream: 'breakers', metadata: { actor: 'alice', reason: 'store outage' }, data: { action: 'open', agents: ['a', 'b'] } });
+    expect(overridden[0]).toMatchObject({
+      id: r.eventId,
+      stream: 'breakers',
+      metadata: { actor: 'alice', reason: 'store outage' },
+      data: { action: 'open', agents: ['a', 'b'] },
+    });
     expect(await gauge('a', 'slow')).toBe(2);
     expect((await board.getGuard('a').execute(() => 1)).ok).toBe(false);
 
@@ -78,7 +96,10 @@ describe('BreakerBoard', () => {
     expect(c.agents).toEqual(['a', 'b', 'late']);
     expect(board.list().every((b) => b.state === 'closed')).toBe(true);
     expect(board.getGuard('later').state.failure).toBe('closed');
-    expect(events.filter((e) => e.type === 'BreakerOverridden').at(-1)).toMatchObject({ metadata: { actor: 'bob', reason: 'fixed' }, data: { action: 'close' } });
+    expect(events.filter((e) => e.type === 'BreakerOverridden').at(-1)).toMatchObject({
+      metadata: { actor: 'bob', reason: 'fixed' },
+      data: { action: 'close' },
+    });
     expect(await gauge('a', 'accuracy')).toBe(0);
   });
 

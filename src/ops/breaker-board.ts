@@ -86,7 +86,9 @@ export class BreakerBoard {
     const gauge = o.metrics?.breakerState;
     // Read at scrape time: an open breaker whose cooldown ended shows half_open without a call.
     this.collector = gauge
-      ? collectFrom(gauge, () => this.list().map((r) => ({ labels: { agent: r.agent, kind: r.kind }, value: gaugeValue(r.state) })))
+      ? collectFrom(gauge, () =>
+          this.list().map((r) => ({ labels: { agent: r.agent, kind: r.kind }, value: gaugeValue(r.state) })),
+        )
       : undefined;
   }
 
@@ -164,7 +166,13 @@ export class BreakerBoard {
     ];
   }
 
-  private override(action: OverrideAction, agents: readonly string[], actor: string, reason: string, stream: string): OverrideResult {
+  private override(
+    action: OverrideAction,
+    agents: readonly string[],
+    actor: string,
+    reason: string,
+    stream: string,
+  ): OverrideResult {
     const guards = agents.map((a) => this.getGuard(a));
     const before = agents.flatMap((a) => this.rows(a));
     for (const g of guards) {

@@ -15,7 +15,12 @@ export {
   type OverrideResult,
 } from './breaker-board.js';
 export { breakerRoutes } from './breaker-routes.js';
-export { alertSchema, webhookPayloadSchema, type WebhookAlert, type WebhookPayload } from './alert-payload.js';
+export {
+  alertSchema,
+  webhookPayloadSchema,
+  type WebhookAlert,
+  type WebhookPayload,
+} from './alert-payload.js';
 export {
   RemediationAction,
   DEFAULT_REMEDIATION,

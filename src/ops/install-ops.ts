@@ -1,10 +1,19 @@
 import type { Apprentice } from '../runtime/create-apprentice.js';
 import type { RouteModule, ServerOptions } from '../server/app.js';
 import type { ModelGuard } from '../resilience/index.js';
-import { AlertWebhook, alertWebhookRoutes, type ActionReport, type RemediationActions } from './alert-webhook.js';
+import {
+  AlertWebhook,
+  alertWebhookRoutes,
+  type ActionReport,
+  type RemediationActions,
+} from './alert-webhook.js';
 import { BreakerBoard, type GuardSettings } from './breaker-board.js';
 import { breakerRoutes } from './breaker-routes.js';
-import { startLearningThrottle, type LearningThrottle, type LearningThrottleOptions } from './learning-throttle.js';
+import {
+  startLearningThrottle,
+  type LearningThrottle,
+  type LearningThrottleOptions,
+} from './learning-throttle.js';
 import type { RemediationAction } from './remediation.js';
 import { TEST_HOOKS_ENV, testHookRoutes } from './test-hooks.js';
 
@@ -45,7 +54,10 @@ export interface InstalledOps {
   stop(): Promise<void>;
 }
 
-const notWired = (what: string): ActionReport => ({ result: 'skipped', detail: `no ${what} handler installed (rollout controller not plugged in)` });
+const notWired = (what: string): ActionReport => ({
+  result: 'skipped',
+  detail: `no ${what} handler installed (rollout controller not plugged in)`,
+});
 
 /**
  * Operations for a running apprentice: the breaker control plane
@@ -73,7 +85,12 @@ export async function installOps(a: Apprentice, options: InstallOpsOptions = {})
     openBreaker(agent, reason) {
       const r = board.open(agent, 'alertmanager', reason);
       const already = r.before.length > 0 && r.before.every((b) => b.state === 'isolated');
-      return { result: already ? 'skipped' : 'applied', before: r.before, after: r.after, ...(already ? { detail: 'breakers already open' } : {}) };
+      return {
+        result: already ? 'skipped' : 'applied',
+        before: r.before,
+        after: r.after,
+        ...(already ? { detail: 'breakers already open' } : {}),
+      };
     },
   };
   const webhook = new AlertWebhook({
@@ -82,7 +99,10 @@ export async function installOps(a: Apprentice, options: InstallOpsOptions = {})
     actions: { ...defaults, ...options.actions },
     ...(options.remediationTable ? { table: options.remediationTable } : {}),
   });
-  const throttle = options.throttle === false ? undefined : startLearningThrottle({ ...options.throttle, metrics: a.metrics });
+  const throttle =
+    options.throttle === false
+      ? undefined
+      : startLearningThrottle({ ...options.throttle, metrics: a.metrics });
   const env = options.env ?? process.env;
   const testHooks = options.testHooks ?? env[TEST_HOOKS_ENV] === '1';
 
@@ -92,7 +112,8 @@ export async function installOps(a: Apprentice, options: InstallOpsOptions = {})
     if (testHooks) await testHookRoutes(a.metrics)(app, ctx);
     if (throttle)
       app.addHook('onResponse', async (req, reply) => {
-        if (req.routeOptions.url === '/api/v1/agents/:agent/decide') throttle.recordDecisionLatency(reply.elapsedTime);
+        if (req.routeOptions.url === '/api/v1/agents/:agent/decide')
+          throttle.recordDecisionLatency(reply.elapsedTime);
       });
   };
 

@@ -11,7 +11,8 @@ describe('startLearningThrottle', () => {
   let lines: string[];
   let t: LearningThrottle;
   const sampler = { sample: () => next, close: () => undefined };
-  const value = async (name: string): Promise<number | undefined> => (await registry.getSingleMetric(name)!.get()).values[0]?.value;
+  const value = async (name: string): Promise<number | undefined> =>
+    (await registry.getSingleMetric(name)!.get()).values[0]?.value;
 
   beforeEach(() => {
     vi.useFakeTimers();
@@ -26,7 +27,11 @@ describe('startLearningThrottle', () => {
   });
 
   it('enters throttled on a hot interval, logs "learning throttled", feeds the gauge, resumes with hysteresis', async () => {
-    t = startLearningThrottle({ metrics, impact: false, throttle: { sampler, intervalMs: 1000, recoverIntervals: 2, log: (l) => lines.push(l) } });
+    t = startLearningThrottle({
+      metrics,
+      impact: false,
+      throttle: { sampler, intervalMs: 1000, recoverIntervals: 2, log: (l) => lines.push(l) },
+    });
     const seen: boolean[] = [];
     t.onChange((x) => seen.push(x));
     vi.advanceTimersByTime(1000);

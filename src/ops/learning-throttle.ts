@@ -96,7 +96,9 @@ export function startLearningThrottle(options: LearningThrottleOptions = {}): Le
     set('event_loop', throttled);
   });
   options.metrics?.learnerThrottled.set({ worker }, 0);
-  const offRatio = options.metrics ? collectFrom(options.metrics.mlPerformanceImpactRatio, () => impact?.ratio ?? NaN) : undefined;
+  const offRatio = options.metrics
+    ? collectFrom(options.metrics.mlPerformanceImpactRatio, () => impact?.ratio ?? NaN)
+    : undefined;
   loop.start();
   impact?.start();
 

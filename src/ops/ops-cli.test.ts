@@ -46,16 +46,24 @@ describe('ops CLI commands', () => {
 
   it('breakers list / open-all / close-all talk to the server', async () => {
     expect(await run(breakersCommand(), ['list', '--url', url])).toMatch(/debugger\s+failure\s+closed/);
-    const opened = JSON.parse(await run(breakersCommand(), ['open-all', '--url', url, '--reason', 'drill', '--json'])) as { agents: string[] };
+    const opened = JSON.parse(
+      await run(breakersCommand(), ['open-all', '--url', url, '--reason', 'drill', '--json']),
+    ) as { agents: string[] };
     expect(opened.agents).toEqual(['debugger']);
-    expect(await run(breakersCommand(), ['--url', url])).toMatch(/open-all override in force[\s\S]*debugger\s+slow\s+isolated/);
+    expect(await run(breakersCommand(), ['--url', url])).toMatch(
+      /open-all override in force[\s\S]*debugger\s+slow\s+isolated/,
+    );
     expect(await run(breakersCommand(), ['close-all', '--url', url])).toMatch(/close-all: 1 agent/);
     expect(ops.board.list().every((b) => b.state === 'closed')).toBe(true);
   });
 
   it('breakers fails clearly when the server is unreachable or the URL is bad', async () => {
-    await expect(run(breakersCommand(), ['list', '--url', 'http://127.0.0.1:1'])).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
-    await expect(run(breakersCommand(), ['list', '--url', 'not a url'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(run(breakersCommand(), ['list', '--url', 'http://127.0.0.1:1'])).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+    });
+    await expect(run(breakersCommand(), ['list', '--url', 'not a url'])).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
   });
 
   it('alerts and dashboards write their files', async () => {

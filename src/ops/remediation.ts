@@ -63,7 +63,8 @@ export function planRemediation(
     action = LABEL_VALUES[label.trim().toLowerCase()];
     if (action === undefined) return { action: 'none', why: `unknown remediation label "${label}"` };
   } else action = table[alert.labels.alertname];
-  if (action === undefined || action === 'none') return { action: 'none', why: 'no remediation for this alert' };
+  if (action === undefined || action === 'none')
+    return { action: 'none', why: 'no remediation for this alert' };
   const agent = alert.labels.agent;
   if (agent === undefined || agent === '') return { action: 'none', why: 'alert has no agent label' };
   return { action, agent };

@@ -23,7 +23,11 @@ const body = z
  * it, so with auth on it needs an admin token.
  */
 export function testHookRoutes(metrics: Metrics): RouteModule {
-  const gauges = new Map(describeMetrics().filter((m) => m.type === 'gauge').map((m) => [m.name, m]));
+  const gauges = new Map(
+    describeMetrics()
+      .filter((m) => m.type === 'gauge')
+      .map((m) => [m.name, m]),
+  );
   return (app) => {
     app.put<{ Params: { name: string } }>('/api/v1/ops/test/gauges/:name', async (req) => {
       const spec = gauges.get(req.params.name);
@@ -31,7 +35,13 @@ export function testHookRoutes(metrics: Metrics): RouteModule {
       const { labels, value } = parseInput(body, req.body);
       const unknown = Object.keys(labels).filter((l) => !spec.labelNames.includes(l));
       if (unknown.length > 0)
-        throw new ValidationError(`invalid labels for ${spec.name}`, unknown.map((l) => ({ path: `labels.${l}`, message: `not a label of ${spec.name} (${spec.labelNames.join(', ')})` })));
+        throw new ValidationError(
+          `invalid labels for ${spec.name}`,
+          unknown.map((l) => ({
+            path: `labels.${l}`,
+            message: `not a label of ${spec.name} (${spec.labelNames.join(', ')})`,
+          })),
+        );
       (metrics[spec.key] as unknown as Gauge<string>).set(labels, value);
       return { name: req.params.name, labels, value };
     });

@@ -32,8 +32,15 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts one of scripts/monitoring/run-*.sh (which exec the daemon) and waits for `/-/ready`. */
-async function startDaemon(name: string, script: string, args: readonly string[], address: string): Promise<Daemon> {
-  const child: ChildProcess = spawn('sh', [join(root, 'scripts', 'monitoring', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startDaemon(
+  name: string,
+  script: string,
+  args: readonly string[],
+  address: string,
+): Promise<Daemon> {
+  const child: ChildProcess = spawn('sh', [join(root, 'scripts', 'monitoring', script), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
@@ -69,7 +76,8 @@ async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | und
       if (e instanceof Error && / exited with /.test(e.message)) throw e;
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -88,93 +96,136 @@ describe('Prometheus → Alertmanager → apprentice remediation (real daemons)'
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a firing accuracy alert reaches the webhook and apprentice opens the breakers, audited', { timeout: 180_000 }, async () => {
-    apprentice = await startCli(['serve', '--data-dir', join(dir, 'apprentice'), '--port', '0'], {
-      APPRENTICE_LOG_LEVEL: 'silent',
-      APPRENTICE_OPS_TEST_HOOKS: '1',
-    });
-    const api = apprentice.url;
-    const breakers = await fetch(`${api}/api/v1/circuit-breakers`);
-    expect(breakers.status, 'ops routes missing from `apprentice serve`: add opsServeExtension() to serve').toBe(200);
-    const setAccuracy = async (value: number): Promise<void> => {
-      const r = await fetch(`${api}/api/v1/ops/test/gauges/apprentice_model_accuracy`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ labels: { agent: AGENT, version: '1' }, value }),
+  it(
+    'a firing accuracy alert reaches the webhook and apprentice opens the breakers, audited',
+    { timeout: 180_000 },
+    async () => {
+      apprentice = await startCli(['serve', '--data-dir', join(dir, 'apprentice'), '--port', '0'], {
+        APPRENTICE_LOG_LEVEL: 'silent',
+        APPRENTICE_OPS_TEST_HOOKS: '1',
       });
-      expect(r.status).toBe(200);
-    };
-    await setAccuracy(0.9);
+      const api = apprentice.url;
+      const breakers = await fetch(`${api}/api/v1/circuit-breakers`);
+      expect(
+        breakers.status,
+        'ops routes missing from `apprentice serve`: add opsServeExtension() to serve',
+      ).toBe(200);
+      const setAccuracy = async (value: number): Promise<void> => {
+        const r = await fetch(`${api}/api/v1/ops/test/gauges/apprentice_model_accuracy`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ labels: { agent: AGENT, version: '1' }, value }),
+        });
+        expect(r.status).toBe(200);
+      };
+      await setAccuracy(0.9);
 
-    const amAddress = `127.0.0.1:${await freePort()}`;
-    writeFileSync(
-      join(dir, 'alertmanager.yml'),
-      [
-        'route:',
-        '  receiver: apprentice',
-        '  group_by: [alertname, agent]',
-        '  group_wait: 1s',
-        '  group_interval: 1s',
-        '  repeat_interval: 1h',
-        'receivers:',
-        '  - name: apprentice',
-        '    webhook_configs:',
-        `      - url: ${api}/api/v1/alerts/webhook`,
-        '        send_resolved: true',
-        '',
-      ].join('\n'),
-    );
-    daemons.push(await startDaemon('alertmanager', 'run-alertmanager.sh', [join(dir, 'alertmanager.yml'), join(dir, 'am-data'), amAddress], amAddress));
+      const amAddress = `127.0.0.1:${await freePort()}`;
+      writeFileSync(
+        join(dir, 'alertmanager.yml'),
+        [
+          'route:',
+          '  receiver: apprentice',
+          '  group_by: [alertname, agent]',
+          '  group_wait: 1s',
+          '  group_interval: 1s',
+          '  repeat_interval: 1h',
+          'receivers:',
+          '  - name: apprentice',
+          '    webhook_configs:',
+          `      - url: ${api}/api/v1/alerts/webhook`,
+          '        send_resolved: true',
+          '',
+        ].join('\n'),
+      );
+      daemons.push(
+        await startDaemon(
+          'alertmanager',
+          'run-alertmanager.sh',
+          [join(dir, 'alertmanager.yml'), join(dir, 'am-data'), amAddress],
+          amAddress,
+        ),
+      );
 
-    // The project's rules, with every `for:` shortened so the test needs seconds, not minutes.
-    const rules = readFileSync(join(root, 'monitoring', 'prometheus', 'rules', 'apprentice.rules.yml'), 'utf8').replace(/^(\s+for:\s*)\S+\s*$/gm, '$11s');
-    writeFileSync(join(dir, 'apprentice.rules.yml'), rules);
-    const promAddress = `127.0.0.1:${await freePort()}`;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        '  evaluation_interval: 1s',
-        'rule_files:',
-        `  - ${join(dir, 'apprentice.rules.yml')}`,
-        'alerting:',
-        '  alertmanagers:',
-        '    - static_configs:',
-        `        - targets: ['${amAddress}']`,
-        'scrape_configs:',
-        '  - job_name: apprentice',
-        '    static_configs:',
-        `      - targets: ['${new URL(api).host}']`,
-        '',
-      ].join('\n'),
-    );
-    daemons.push(await startDaemon('prometheus', 'run-prometheus.sh', [join(dir, 'prometheus.yml'), join(dir, 'prom-data'), promAddress], promAddress));
+      // The project's rules, with every `for:` shortened so the test needs seconds, not minutes.
+      const rules = readFileSync(
+        join(root, 'monitoring', 'prometheus', 'rules', 'apprentice.rules.yml'),
+        'utf8',
+      ).replace(/^(\s+for:\s*)\S+\s*$/gm, '$11s');
+      writeFileSync(join(dir, 'apprentice.rules.yml'), rules);
+      const promAddress = `127.0.0.1:${await freePort()}`;
+      writeFileSync(
+        join(dir, 'prometheus.yml'),
+        [
+          'global:',
+          '  scrape_interval: 1s',
+          '  evaluation_interval: 1s',
+          'rule_files:',
+          `  - ${join(dir, 'apprentice.rules.yml')}`,
+          'alerting:',
+          '  alertmanagers:',
+          '    - static_configs:',
+          `        - targets: ['${amAddress}']`,
+          'scrape_configs:',
+          '  - job_name: apprentice',
+          '    static_configs:',
+          `      - targets: ['${new URL(api).host}']`,
+          '',
+        ].join('\n'),
+      );
+      daemons.push(
+        await startDaemon(
+          'prometheus',
+          'run-prometheus.sh',
+          [join(dir, 'prometheus.yml'), join(dir, 'prom-data'), promAddress],
+          promAddress,
+        ),
+      );
 
-    const query = async (q: string): Promise<{ value: [number, string] }[]> => {
-      const r = await fetch(`http://${promAddress}/api/v1/query?query=${encodeURIComponent(q)}`);
-      return ((await r.json()) as { data: { result: { value: [number, string] }[] } }).data.result;
-    };
-    // Prometheus has scraped the healthy accuracy: it is the 6h maximum the alert compares with.
-    await waitFor('the first accuracy sample in Prometheus', 60_000, async () => ((await query(`apprentice_model_accuracy{agent="${AGENT}"}`))[0]?.value[1] === '0.9' ? true : undefined));
-    await setAccuracy(0.5);
+      const query = async (q: string): Promise<{ value: [number, string] }[]> => {
+        const r = await fetch(`http://${promAddress}/api/v1/query?query=${encodeURIComponent(q)}`);
+        return ((await r.json()) as { data: { result: { value: [number, string] }[] } }).data.result;
+      };
+      // Prometheus has scraped the healthy accuracy: it is the 6h maximum the alert compares with.
+      await waitFor('the first accuracy sample in Prometheus', 60_000, async () =>
+        (await query(`apprentice_model_accuracy{agent="${AGENT}"}`))[0]?.value[1] === '0.9'
+          ? true
+          : undefined,
+      );
+      await setAccuracy(0.5);
 
-    const audit = await waitFor('AlertRemediated audit event', 90_000, async () => {
-      const r = await fetch(`${api}/api/v1/events?type=AlertRemediated&limit=50`);
-      const events = ((await r.json()) as { events: { data: Record<string, unknown>; metadata: Record<string, unknown> }[] }).events;
-      return events.find((e) => e.data.alertname === 'ApprenticeModelAccuracyDrop');
-    }).catch((e: unknown) => {
-      throw new Error(`${String(e)}\n--- prometheus:\n${daemons[1]?.output()}\n--- alertmanager:\n${daemons[0]?.output()}\n--- apprentice:\n${apprentice?.output()}`);
-    });
-    expect(audit).toMatchObject({
-      data: { alertname: 'ApprenticeModelAccuracyDrop', agent: AGENT, action: 'open_breaker', result: 'applied' },
-      metadata: { actor: 'alertmanager' },
-    });
-    const after = (await (await fetch(`${api}/api/v1/circuit-breakers`)).json()) as { breakers: { agent: string; state: string }[] };
-    const mine = after.breakers.filter((b) => b.agent === AGENT);
-    expect(mine).toHaveLength(3);
-    expect(mine.every((b) => b.state === 'isolated')).toBe(true);
-    const metrics = await (await fetch(`${api}/metrics`)).text();
-    expect(metrics).toMatch(/apprentice_alert_remediations_total\{alertname="ApprenticeModelAccuracyDrop",action="open_breaker",result="applied"\} 1/);
-  });
+      const audit = await waitFor('AlertRemediated audit event', 90_000, async () => {
+        const r = await fetch(`${api}/api/v1/events?type=AlertRemediated&limit=50`);
+        const events = (
+          (await r.json()) as {
+            events: { data: Record<string, unknown>; metadata: Record<string, unknown> }[];
+          }
+        ).events;
+        return events.find((e) => e.data.alertname === 'ApprenticeModelAccuracyDrop');
+      }).catch((e: unknown) => {
+        throw new Error(
+          `${String(e)}\n--- prometheus:\n${daemons[1]?.output()}\n--- alertmanager:\n${daemons[0]?.output()}\n--- apprentice:\n${apprentice?.output()}`,
+        );
+      });
+      expect(audit).toMatchObject({
+        data: {
+          alertname: 'ApprenticeModelAccuracyDrop',
+          agent: AGENT,
+          action: 'open_breaker',
+          result: 'applied',
+        },
+        metadata: { actor: 'alertmanager' },
+      });
+      const after = (await (await fetch(`${api}/api/v1/circuit-breakers`)).json()) as {
+        breakers: { agent: string; state: string }[];
+      };
+      const mine = after.breakers.filter((b) => b.agent === AGENT);
+      expect(mine).toHaveLength(3);
+      expect(mine.every((b) => b.state === 'isolated')).toBe(true);
+      const metrics = await (await fetch(`${api}/metrics`)).text();
+      expect(metrics).toMatch(
+        /apprentice_alert_remediations_total\{alertname="ApprenticeModelAccuracyDrop",action="open_breaker",result="applied"\} 1/,
+      );
+    },
+  );
 });

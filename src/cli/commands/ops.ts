@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { ApprenticeError, ErrorCode, UnavailableError, ValidationError, type FieldIssue } from '../../core/errors.js';
+import {
+  ApprenticeError,
+  ErrorCode,
+  UnavailableError,
+  ValidationError,
+  type FieldIssue,
+} from '../../core/errors.js';
 import { writeDashboards } from '../../monitoring/dashboards/write-dashboards.js';
 import { writeAlertFiles } from '../../ops/alert-files.js';
 import type { BreakerRow, OverrideResult } from '../../ops/breaker-board.js';
@@ -31,9 +37,17 @@ async function api<T>(flags: ApiFlags, method: 'GET' | 'POST', path: string, bod
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(new URL(path, base), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(10_000) });
+    res = await fetch(new URL(path, base), {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (e) {
-    throw new UnavailableError(`cannot reach apprentice at ${base.origin}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new UnavailableError(
+      `cannot reach apprentice at ${base.origin}: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
   const text = await res.text();
   const parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
@@ -41,7 +55,10 @@ async function api<T>(flags: ApiFlags, method: 'GET' | 'POST', path: string, bod
   const p = (parsed ?? {}) as { code?: string; detail?: string; title?: string; errors?: FieldIssue[] };
   const message = `${method} ${path} failed with ${res.status}: ${p.detail ?? p.title ?? text}`;
   if (p.code === ErrorCode.VALIDATION) throw new ValidationError(message, p.errors ?? []);
-  throw new ApprenticeError(p.code !== undefined && CODES.has(p.code) ? (p.code as ErrorCode) : ErrorCode.INTERNAL, message);
+  throw new ApprenticeError(
+    p.code !== undefined && CODES.has(p.code) ? (p.code as ErrorCode) : ErrorCode.INTERNAL,
+    message,
+  );
 }
 
 const apiOptions = (cmd: Command): Command =>
@@ -51,7 +68,9 @@ const apiOptions = (cmd: Command): Command =>
     .option('--json', 'print JSON');
 
 const rowsText = (rows: readonly BreakerRow[]): string =>
-  rows.length === 0 ? 'no breakers yet (an agent gets its breakers when its model first serves)' : table([['AGENT', 'KIND', 'STATE'], ...rows.map((r) => [r.agent, r.kind, r.state])]);
+  rows.length === 0
+    ? 'no breakers yet (an agent gets its breakers when its model first serves)'
+    : table([['AGENT', 'KIND', 'STATE'], ...rows.map((r) => [r.agent, r.kind, r.state])]);
 
 /**
  * `apprentice breakers [list|open-all|close-all]`: the circuit breakers of a running server.
@@ -59,18 +78,44 @@ const rowsText = (rows: readonly BreakerRow[]): string =>
  * apprentice breakers open-all --reason "model store outage" --token $TOKEN
  */
 export function breakersCommand(): Command {
-  const cmd = new Command('breakers').description('list, open or close the circuit breakers of a running server');
+  const cmd = new Command('breakers').description(
+    'list, open or close the circuit breakers of a running server',
+  );
   const list = async (flags: ApiFlags): Promise<void> => {
-    const r = await api<{ heldOpen: boolean; breakers: BreakerRow[] }>(flags, 'GET', '/api/v1/circuit-breakers');
-    print(r, flags.json === true, () => `${r.heldOpen ? 'open-all override in force\n' : ''}${rowsText(r.breakers)}`);
+    const r = await api<{ heldOpen: boolean; breakers: BreakerRow[] }>(
+      flags,
+      'GET',
+      '/api/v1/circuit-breakers',
+    );
+    print(
+      r,
+      flags.json === true,
+      () => `${r.heldOpen ? 'open-all override in force\n' : ''}${rowsText(r.breakers)}`,
+    );
   };
-  const override = (action: 'open-all' | 'close-all') => async (flags: ApiFlags): Promise<void> => {
-    const r = await api<OverrideResult>(flags, 'POST', `/api/v1/circuit-breakers/${action}`, flags.reason ? { reason: flags.reason } : {});
-    print(r, flags.json === true, () => `${action}: ${r.agents.length} agent(s), audit event ${r.eventId}\n${rowsText(r.after)}`);
-  };
-  cmd.addCommand(apiOptions(new Command('list').description('every breaker of every agent (the default)')).action(list), { isDefault: true });
+  const override =
+    (action: 'open-all' | 'close-all') =>
+    async (flags: ApiFlags): Promise<void> => {
+      const r = await api<OverrideResult>(
+        flags,
+        'POST',
+        `/api/v1/circuit-breakers/${action}`,
+        flags.reason ? { reason: flags.reason } : {},
+      );
+      print(
+        r,
+        flags.json === true,
+        () => `${action}: ${r.agents.length} agent(s), audit event ${r.eventId}\n${rowsText(r.after)}`,
+      );
+    };
   cmd.addCommand(
-    apiOptions(new Command('open-all').description('hold every breaker open: every agent answers with its rules'))
+    apiOptions(new Command('list').description('every breaker of every agent (the default)')).action(list),
+    { isDefault: true },
+  );
+  cmd.addCommand(
+    apiOptions(
+      new Command('open-all').description('hold every breaker open: every agent answers with its rules'),
+    )
       .option('--reason <text>', 'why (audited)')
       .action(override('open-all')),
   );
