@@ -9,7 +9,8 @@ import { agentRoutes } from '../../agents-registry/agent-routes.js';
 import type { ConfigInput } from '../../core/config.js';
 import { ModelRegistry } from '../../registry/model-registry.js';
 import { registryRoutes } from '../../registry/registry-routes.js';
-import { createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
+import { Projector } from '../../projector/projector.js';
+import { BUS_TOPIC, createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
 import { buildServer, type ServerOptions } from '../../server/app.js';
 import { installSecurity, type InstalledSecurity, type InstallSecurityOptions } from '../install-security.js';
 
@@ -35,7 +36,11 @@ export async function startSecureServer(
   options: InstallSecurityOptions & { logger?: ServerOptions['logger'] } = {},
 ): Promise<SecureServer> {
   const dir = mkdtempSync(join(tmpdir(), 'apprentice-sec-'));
-  const a = await createApprentice({ config: { dataDir: dir, requireAuth: true, logLevel: 'silent', ...config } });
+  // No background projector: tests drain one explicitly, so no loop holds events mid-append
+  // while a test counts them.
+  const a = await createApprentice({ config: { dataDir: dir, requireAuth: true, logLevel: 'silent', ...config }, projector: false });
+  const projector = new Projector({ bus: a.bus, store: a.store, topic: BUS_TOPIC, consumer: 'security-test' });
+  await a.bus.ensureGroup(BUS_TOPIC, 'projector');
   const sec = await installSecurity(a, { env: {}, ...options });
   const agents = new AgentRegistry({ sink: a.writer });
   const models = new ModelRegistry({ dir: join(dir, 'models'), sink: a.writer });
@@ -48,7 +53,7 @@ export async function startSecureServer(
   const tokens = { viewer: await issue('viewer'), operator: await issue('operator'), admin: await issue('admin') };
   const settle = async (): Promise<void> => {
     await a.writer.flush();
-    await a.projector?.drainOnce();
+    while ((await projector.drainOnce()) > 0);
   };
   return {
     dir,
