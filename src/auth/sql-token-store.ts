@@ -47,11 +47,19 @@ export function createSqlTokenStore(db: SqlExecutor): TokenStore {
         const [row] = await db.query(
           `INSERT INTO ${TOKENS_TABLE} (id, name, role, hash, created_at, expires_at)
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-          [record.id, record.name, record.role, record.hash.toLowerCase(), record.createdAt, record.expiresAt ?? null],
+          [
+            record.id,
+            record.name,
+            record.role,
+            record.hash.toLowerCase(),
+            record.createdAt,
+            record.expiresAt ?? null,
+          ],
         );
         return fromRow(row!);
       } catch (e) {
-        if (isUniqueViolation(e)) throw new ConflictError('a token with this id or hash already exists', { cause: e });
+        if (isUniqueViolation(e))
+          throw new ConflictError('a token with this id or hash already exists', { cause: e });
         throw e;
       }
     },
@@ -67,7 +75,9 @@ export function createSqlTokenStore(db: SqlExecutor): TokenStore {
       return rows.length === 1;
     },
     async findByHash(hash) {
-      const [row] = await db.query(`SELECT ${COLUMNS} FROM ${TOKENS_TABLE} WHERE hash = $1`, [hash.toLowerCase()]);
+      const [row] = await db.query(`SELECT ${COLUMNS} FROM ${TOKENS_TABLE} WHERE hash = $1`, [
+        hash.toLowerCase(),
+      ]);
       return row === undefined ? undefined : fromRow(row);
     },
   };

@@ -31,7 +31,12 @@ describe('access control on every route (installSecurity + all route modules)', 
     });
     decisionId = (d.json() as { decisionId: string }).decisionId;
     await s.settle();
-    const spare = await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${s.tokens.admin}` }, payload: { name: 'spare', role: 'viewer' } });
+    const spare = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { authorization: `Bearer ${s.tokens.admin}` },
+      payload: { name: 'spare', role: 'viewer' },
+    });
     const spareId = (spare.json() as { id: string }).id;
     calls = [
       { method: 'GET', url: '/health', access: 'open' },
@@ -43,12 +48,41 @@ describe('access control on every route (installSecurity + all route modules)', 
       { method: 'GET', url: '/api/v1/agents/code-reviewer', access: 'viewer' },
       { method: 'GET', url: '/api/v1/models', access: 'viewer' },
       { method: 'GET', url: '/api/v1/models/code-reviewer/versions', access: 'viewer' },
-      { method: 'POST', url: '/api/v1/agents/code-reviewer/decide', payload: { unitId: 'pr-2', context: { files: 1 }, deterministic: 'approve' }, access: 'operator' },
-      { method: 'POST', url: `/api/v1/decisions/${decisionId}/outcome`, payload: { reward: 1 }, access: 'operator' },
-      { method: 'PUT', url: '/api/v1/agents/code-reviewer', payload: { kind: 'classification', labels: ['approve', 'reject'], features: [{ name: 'files', type: 'numeric' }] }, access: 'admin' },
-      { method: 'PUT', url: '/api/v1/models/code-reviewer/aliases/champion', payload: { version: 1, reason: 'test' }, access: 'admin' },
+      {
+        method: 'POST',
+        url: '/api/v1/agents/code-reviewer/decide',
+        payload: { unitId: 'pr-2', context: { files: 1 }, deterministic: 'approve' },
+        access: 'operator',
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/decisions/${decisionId}/outcome`,
+        payload: { reward: 1 },
+        access: 'operator',
+      },
+      {
+        method: 'PUT',
+        url: '/api/v1/agents/code-reviewer',
+        payload: {
+          kind: 'classification',
+          labels: ['approve', 'reject'],
+          features: [{ name: 'files', type: 'numeric' }],
+        },
+        access: 'admin',
+      },
+      {
+        method: 'PUT',
+        url: '/api/v1/models/code-reviewer/aliases/champion',
+        payload: { version: 1, reason: 'test' },
+        access: 'admin',
+      },
       { method: 'GET', url: '/api/v1/tokens', access: 'admin' },
-      { method: 'POST', url: '/api/v1/tokens', payload: { name: 'new-one', role: 'viewer' }, access: 'admin' },
+      {
+        method: 'POST',
+        url: '/api/v1/tokens',
+        payload: { name: 'new-one', role: 'viewer' },
+        access: 'admin',
+      },
       { method: 'DELETE', url: `/api/v1/tokens/${spareId}`, access: 'admin' },
       { method: 'POST', url: '/api/v1/keys/rotate', payload: { reason: 'test' }, access: 'admin' },
       { method: 'POST', url: '/api/v1/subjects/user-1/erase', payload: { reason: 'test' }, access: 'admin' },
@@ -73,7 +107,9 @@ describe('access control on every route (installSecurity + all route modules)', 
     expect(routes.length).toBeGreaterThan(15);
     expect(routes.filter((r) => !hasRule(index, r.method, r.url))).toEqual([]);
     // and every route of the server is exercised below
-    const exercised = new Set(calls.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/[0-9a-f-]{36}/, ':id')}`));
+    const exercised = new Set(
+      calls.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/[0-9a-f-]{36}/, ':id')}`),
+    );
     expect(exercised.size).toBeGreaterThanOrEqual(routes.length - 1);
   });
 
@@ -94,7 +130,11 @@ describe('access control on every route (installSecurity + all route modules)', 
       expect(anonymous.statusCode, `${c.method} ${c.url} without a token`).toBe(401);
       expect(anonymous.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(anonymous.json()).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
-      for (const bad of ['apr_' + 'x'.repeat(43), 'not-a-token', s.tokens.admin.slice(0, -1) + (s.tokens.admin.endsWith('0') ? '1' : '0')]) {
+      for (const bad of [
+        'apr_' + 'x'.repeat(43),
+        'not-a-token',
+        s.tokens.admin.slice(0, -1) + (s.tokens.admin.endsWith('0') ? '1' : '0'),
+      ]) {
         const r = await send(c, bad);
         expect(r.statusCode, `${c.method} ${c.url} with a bad token`).toBe(401);
       }
@@ -117,29 +157,60 @@ describe('access control on every route (installSecurity + all route modules)', 
         // one-shot calls (create/revoke/erase) only as the least role that may
         if (c.method !== 'GET' && RANK[role] !== Math.max(RANK[c.access], 0)) continue;
         const r = await send(c, s.tokens[role]);
-        expect([401, 403], `${c.method} ${c.url} as ${role}: ${r.body.slice(0, 200)}`).not.toContain(r.statusCode);
+        expect([401, 403], `${c.method} ${c.url} as ${role}: ${r.body.slice(0, 200)}`).not.toContain(
+          r.statusCode,
+        );
         expect(r.statusCode, `${c.method} ${c.url} as ${role}: ${r.body.slice(0, 200)}`).toBeLessThan(500);
       }
     }
   });
 
   it('audits token changes with the token name as actor, never the token', async () => {
-    const r = await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${s.tokens.admin}` }, payload: { name: 'ci', role: 'operator', reason: 'pipeline' } });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { authorization: `Bearer ${s.tokens.admin}` },
+      payload: { name: 'ci', role: 'operator', reason: 'pipeline' },
+    });
     expect(r.statusCode).toBe(201);
     const created = r.json() as { id: string; token: string };
     expect(created.token).toMatch(/^apr_/);
-    const list = await s.app.inject({ method: 'GET', url: '/api/v1/tokens', headers: { authorization: `Bearer ${s.tokens.admin}` } });
+    const list = await s.app.inject({
+      method: 'GET',
+      url: '/api/v1/tokens',
+      headers: { authorization: `Bearer ${s.tokens.admin}` },
+    });
     expect(list.body).not.toContain(created.token);
     expect(list.body).not.toContain('hash');
-    const ok = await s.app.inject({ method: 'GET', url: '/api/v1/events', headers: { authorization: `Bearer ${created.token}` } });
+    const ok = await s.app.inject({
+      method: 'GET',
+      url: '/api/v1/events',
+      headers: { authorization: `Bearer ${created.token}` },
+    });
     expect(ok.statusCode).toBe(200);
-    const del = await s.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${created.id}?reason=leaked`, headers: { authorization: `Bearer ${s.tokens.admin}` } });
+    const del = await s.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/tokens/${created.id}?reason=leaked`,
+      headers: { authorization: `Bearer ${s.tokens.admin}` },
+    });
     expect(del.json()).toMatchObject({ id: created.id, revokedAt: expect.any(String) });
-    const after = await s.app.inject({ method: 'GET', url: '/api/v1/events', headers: { authorization: `Bearer ${created.token}` } });
+    const after = await s.app.inject({
+      method: 'GET',
+      url: '/api/v1/events',
+      headers: { authorization: `Bearer ${created.token}` },
+    });
     expect(after.statusCode).toBe(401);
     await s.settle();
-    const ev = await s.app.inject({ method: 'GET', url: `/api/v1/events?type=${EventType.TokenCreated},${EventType.TokenRevoked}&limit=1000`, headers: { authorization: `Bearer ${s.tokens.viewer}` } });
-    const events = (ev.json() as { events: { type: string; stream: string; metadata: { actor: string; reason?: string } }[] }).events.filter((e) => e.stream === `token-${created.id}`);
+    const ev = await s.app.inject({
+      method: 'GET',
+      url: `/api/v1/events?type=${EventType.TokenCreated},${EventType.TokenRevoked}&limit=1000`,
+      headers: { authorization: `Bearer ${s.tokens.viewer}` },
+    });
+    const events = (
+      ev.json() as {
+        events: { type: string; stream: string; metadata: { actor: string; reason?: string } }[];
+      }
+    ).events.filter((e) => e.stream === `token-${created.id}`);
     expect(events.map((e) => [e.type, e.metadata.actor, e.metadata.reason])).toEqual([
       [EventType.TokenCreated, 'test-admin', 'pipeline'],
       [EventType.TokenRevoked, 'test-admin', 'leaked'],
@@ -148,10 +219,17 @@ describe('access control on every route (installSecurity + all route modules)', 
   });
 
   it('uses the token name as the audit actor of other control actions', async () => {
-    const r = await s.app.inject({ method: 'PUT', url: '/api/v1/agents/debugger', headers: { authorization: `Bearer ${s.tokens.admin}`, 'x-apprentice-reason': 'onboard' }, payload: { kind: 'classification', labels: ['a', 'b'], features: [{ name: 'n', type: 'numeric' }] } });
+    const r = await s.app.inject({
+      method: 'PUT',
+      url: '/api/v1/agents/debugger',
+      headers: { authorization: `Bearer ${s.tokens.admin}`, 'x-apprentice-reason': 'onboard' },
+      payload: { kind: 'classification', labels: ['a', 'b'], features: [{ name: 'n', type: 'numeric' }] },
+    });
     expect(r.statusCode, r.body).toBeLessThan(300);
     await s.settle();
-    const [row] = await s.a.store.query<{ actor: string }>(`SELECT metadata->>'actor' AS actor FROM events WHERE type = 'AgentDefined' AND stream LIKE '%debugger' ORDER BY position DESC LIMIT 1`);
+    const [row] = await s.a.store.query<{ actor: string }>(
+      `SELECT metadata->>'actor' AS actor FROM events WHERE type = 'AgentDefined' AND stream LIKE '%debugger' ORDER BY position DESC LIMIT 1`,
+    );
     expect(row?.actor).toBe('test-admin');
   });
 });
@@ -165,7 +243,11 @@ describe('open mode', () => {
       expect(s.sec.startMessage).toMatch(/auth is OFF/);
       const r = await s.app.inject({ method: 'GET', url: '/api/v1/tokens' });
       expect(r.statusCode).toBe(200);
-      const created = await s.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'me', role: 'admin' } });
+      const created = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        payload: { name: 'me', role: 'admin' },
+      });
       expect(created.statusCode).toBe(201);
       expect((await s.app.inject({ method: 'GET', url: '/api/v1/tokens' })).statusCode).toBe(401);
     } finally {
@@ -186,7 +268,15 @@ describe('open mode', () => {
     const s = await startSecureServer({}, { metricsOpen: false });
     try {
       expect((await s.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-      expect((await s.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${s.tokens.viewer}` } })).statusCode).toBe(200);
+      expect(
+        (
+          await s.app.inject({
+            method: 'GET',
+            url: '/metrics',
+            headers: { authorization: `Bearer ${s.tokens.viewer}` },
+          })
+        ).statusCode,
+      ).toBe(200);
       expect((await s.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     } finally {
       await s.close();

@@ -21,7 +21,11 @@ export const CONTROL_EVENT_TYPES: readonly string[] = [
 ];
 
 /** Reads every event of `types` in global order (what `GET /api/v1/events?type=` pages through). */
-export async function readEvents(store: EventStore, types: readonly string[], limit = Number.POSITIVE_INFINITY): Promise<StoredEvent[]> {
+export async function readEvents(
+  store: EventStore,
+  types: readonly string[],
+  limit = Number.POSITIVE_INFINITY,
+): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
   let after: Cursor = START;
   while (out.length < limit) {
@@ -60,7 +64,12 @@ export interface LineageReport {
  */
 export async function lineageOf(store: EventStore, agent: string, version: number): Promise<LineageReport> {
   const events = await readEvents(store, [EventType.ModelVersionRegistered, EventType.ModelAliasMoved]);
-  const reg = events.find((e) => e.type === EventType.ModelVersionRegistered && (e.data as { agent?: unknown }).agent === agent && (e.data as { version?: unknown }).version === version);
+  const reg = events.find(
+    (e) =>
+      e.type === EventType.ModelVersionRegistered &&
+      (e.data as { agent?: unknown }).agent === agent &&
+      (e.data as { version?: unknown }).version === version,
+  );
   if (reg === undefined) throw new NotFoundError(`no model version ${agent} v${version}`);
   const d = reg.data as Record<string, unknown>;
   const lineage = (d.lineage ?? {}) as Record<string, unknown>;
@@ -73,7 +82,12 @@ export async function lineageOf(store: EventStore, agent: string, version: numbe
     registeredAt: reg.time,
     registeredBy: reg.metadata.actor,
     aliases: events
-      .filter((e) => e.type === EventType.ModelAliasMoved && (e.data as { agent?: unknown }).agent === agent && (e.data as { to?: unknown }).to === version)
+      .filter(
+        (e) =>
+          e.type === EventType.ModelAliasMoved &&
+          (e.data as { agent?: unknown }).agent === agent &&
+          (e.data as { to?: unknown }).to === version,
+      )
       .map((e) => ({ alias: (e.data as { alias?: unknown }).alias, at: e.time, actor: e.metadata.actor })),
   };
 }

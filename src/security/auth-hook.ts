@@ -67,7 +67,12 @@ export function createAuth(options: AuthOptions): AuthControl {
       return undefined;
     }
     const header = req.headers.authorization;
-    const r = await authenticate(options.tokens, parseBearer(typeof header === 'string' ? header : undefined), access, now());
+    const r = await authenticate(
+      options.tokens,
+      parseBearer(typeof header === 'string' ? header : undefined),
+      access,
+      now(),
+    );
     if (!r.ok) {
       options.onDenied?.(r.reason, route ?? 'unmatched');
       if (r.reason === 'FORBIDDEN')
@@ -75,7 +80,11 @@ export function createAuth(options: AuthOptions): AuthControl {
       void reply.header('www-authenticate', 'Bearer realm="apprentice"');
       return sendProblem(reply, problem(401, ErrorCode.UNAUTHORIZED, DETAIL[r.reason]));
     }
-    (req as unknown as { auth: RequestAuth }).auth = { tokenId: r.token.id, name: r.token.name, role: r.token.role };
+    (req as unknown as { auth: RequestAuth }).auth = {
+      tokenId: r.token.id,
+      name: r.token.name,
+      role: r.token.role,
+    };
     return undefined;
   };
 

@@ -88,7 +88,10 @@ export function createContextProtector(options: ContextProtectorOptions): Contex
         }
       }
       if (subject !== undefined && subjects !== undefined)
-        return { $protected: 'withheld', why: 'subject key not loaded: decide through prepare()' } satisfies StoredContext;
+        return {
+          $protected: 'withheld',
+          why: 'subject key not loaded: decide through prepare()',
+        } satisfies StoredContext;
       const policy = policyOf(agent);
       const value = redacted(agent, context, policy);
       if (policy.encrypt === false) return value;

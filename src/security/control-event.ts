@@ -25,6 +25,9 @@ export function controlEvent<D>(
   meta: { readonly actor: string; readonly reason?: string | undefined },
   now: Date = new Date(),
 ): NewEvent<string, D> {
-  const metadata: EventMetadata = { actor: meta.actor, ...(meta.reason === undefined ? {} : { reason: meta.reason }) };
+  const metadata: EventMetadata = {
+    actor: meta.actor,
+    ...(meta.reason === undefined ? {} : { reason: meta.reason }),
+  };
   return { id: uuidv7(now.getTime()), type, stream, data, metadata, time: now.toISOString() };
 }

@@ -30,7 +30,17 @@ export const subjectStream = (ref: string): string => `subject-${ref}`;
 export async function eraseSubject(subjectId: string, options: EraseOptions): Promise<SubjectErasedData> {
   const subjectRef = options.subjects.subjectRef(subjectId);
   const keyDestroyed = await options.subjects.erase(subjectId);
-  const data: SubjectErasedData = { subjectRef, keyDestroyed, before: { key: keyDestroyed ? 'present' : 'absent' }, after: { key: 'absent' } };
-  options.record(controlEvent(EventType.SubjectErased, subjectStream(subjectRef), data, { actor: options.actor, reason: options.reason }));
+  const data: SubjectErasedData = {
+    subjectRef,
+    keyDestroyed,
+    before: { key: keyDestroyed ? 'present' : 'absent' },
+    after: { key: 'absent' },
+  };
+  options.record(
+    controlEvent(EventType.SubjectErased, subjectStream(subjectRef), data, {
+      actor: options.actor,
+      reason: options.reason,
+    }),
+  );
   return data;
 }

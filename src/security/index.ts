@@ -13,10 +13,21 @@ export { installSecurity, isLoopback, sqlClientOf } from './install-security.js'
 export type { InstallSecurityOptions, InstalledSecurity } from './install-security.js';
 export { createSecurityRuntime } from './security-runtime.js';
 export type { SecurityRuntime, SecurityRuntimeOptions } from './security-runtime.js';
-export { loadSecurityKeys, rotateMasterKey, deriveHmacKey, masterKeyFile, subjectKeyDir } from './security-keys.js';
+export {
+  loadSecurityKeys,
+  rotateMasterKey,
+  deriveHmacKey,
+  masterKeyFile,
+  subjectKeyDir,
+} from './security-keys.js';
 export type { SecurityKeys, LoadKeysOptions, KeySource } from './security-keys.js';
 export { createContextProtector, isStoredContext } from './context-protector.js';
-export type { ContextPolicy, ContextProtector, ContextProtectorOptions, StoredContext } from './context-protector.js';
+export type {
+  ContextPolicy,
+  ContextProtector,
+  ContextProtectorOptions,
+  StoredContext,
+} from './context-protector.js';
 export { decisionPresenter } from './present-decision.js';
 export { createAuth } from './auth-hook.js';
 export type { AuthControl, AuthOptions } from './auth-hook.js';

@@ -35,7 +35,9 @@ export function inputGuard(maxDepth = MAX_BODY_DEPTH): RouteModule {
     app.addHook('preValidation', async (req) => {
       if (req.body === undefined || req.body === null || typeof req.body !== 'object') return;
       if (jsonDepth(req.body, maxDepth) > maxDepth)
-        throw new ValidationError('request body is nested too deeply', [{ path: '', message: `at most ${maxDepth} levels of nesting` }]);
+        throw new ValidationError('request body is nested too deeply', [
+          { path: '', message: `at most ${maxDepth} levels of nesting` },
+        ]);
     });
   };
 }

@@ -39,13 +39,20 @@ export interface InstallSecurityOptions {
    * purged from the projections every `intervalMs` (default 24 h). Default: off (use
    * `apprentice retention` or `POST /api/v1/retention/apply`).
    */
-  readonly retention?: { readonly olderThanDays: number; readonly intervalMs?: number; readonly onError?: (e: unknown) => void };
+  readonly retention?: {
+    readonly olderThanDays: number;
+    readonly intervalMs?: number;
+    readonly onError?: (e: unknown) => void;
+  };
   /** Default `process.env` (master key variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface InstalledSecurity {
-  readonly server: ServerOptions & { readonly routes: readonly RouteModule[]; readonly context: Partial<Omit<ServerContext, 'apprentice'>> };
+  readonly server: ServerOptions & {
+    readonly routes: readonly RouteModule[];
+    readonly context: Partial<Omit<ServerContext, 'apprentice'>>;
+  };
   readonly protector: ContextProtector;
   readonly runtime: SecurityRuntime;
   readonly auth: AuthControl;
@@ -75,7 +82,10 @@ export function sqlClientOf(a: Apprentice): SqlClient | undefined {
  * const app = await buildServer(apprentice, { routes: [...sec.server.routes], context: sec.server.context });
  * process.stderr.write(sec.startMessage + '\n');
  */
-export async function installSecurity(a: Apprentice, options: InstallSecurityOptions = {}): Promise<InstalledSecurity> {
+export async function installSecurity(
+  a: Apprentice,
+  options: InstallSecurityOptions = {},
+): Promise<InstalledSecurity> {
   const runtime =
     options.runtime ??
     (await createSecurityRuntime({
@@ -85,14 +95,22 @@ export async function installSecurity(a: Apprentice, options: InstallSecurityOpt
     }));
   const db = sqlClientOf(a);
   const tokens = options.tokens ?? (db ? createSqlTokenStore(db) : undefined);
-  if (tokens === undefined) throw new Error('installSecurity needs a token store: the event store has no SQL client');
-  const active = (await tokens.list()).filter((t) => t.revokedAt === undefined && (t.expiresAt === undefined || Date.parse(t.expiresAt) > Date.now()));
+  if (tokens === undefined)
+    throw new Error('installSecurity needs a token store: the event store has no SQL client');
+  const active = (await tokens.list()).filter(
+    (t) => t.revokedAt === undefined && (t.expiresAt === undefined || Date.parse(t.expiresAt) > Date.now()),
+  );
   const loopback = isLoopback(a.config.host);
   const open = loopback && !a.config.requireAuth && active.length === 0;
-  const auth = createAuth({ tokens, open, ...(options.metricsOpen === undefined ? {} : { metricsOpen: options.metricsOpen }) });
+  const auth = createAuth({
+    tokens,
+    open,
+    ...(options.metricsOpen === undefined ? {} : { metricsOpen: options.metricsOpen }),
+  });
   const record = (e: Parameters<typeof a.writer.record>[0]): void => a.writer.record(e);
   const protector = runtime.protector;
-  const engine = options.engine ?? new DecisionEngine({ writer: a.writer, protectContext: protector.protect });
+  const engine =
+    options.engine ?? new DecisionEngine({ writer: a.writer, protectContext: protector.protect });
 
   const archiveDir = options.archiveDir ?? join(resolve(a.config.dataDir), 'archive');
   let timer: NodeJS.Timeout | undefined;
@@ -100,7 +118,14 @@ export async function installSecurity(a: Apprentice, options: InstallSecurityOpt
   const retention = options.retention;
   if (retention !== undefined && db !== undefined) {
     const tick = (): void => {
-      running ??= applyRetention({ db, dataClass: DataClass.decisions, olderThanDays: retention.olderThanDays, archiveDir, record, actor: 'retention-job' })
+      running ??= applyRetention({
+        db,
+        dataClass: DataClass.decisions,
+        olderThanDays: retention.olderThanDays,
+        archiveDir,
+        record,
+        actor: 'retention-job',
+      })
         .catch((e: unknown) => retention.onError?.(e))
         .finally(() => (running = undefined));
     };

@@ -7,7 +7,9 @@ import type { ContextProtector } from './context-protector.js';
  * An erased subject's context reads as `{ erased: true }`; a wrong or missing master key
  * is a CryptoError (422 CRYPTO_FAILED naming the key id), never garbage.
  */
-export function decisionPresenter(protector: ContextProtector): (view: DecisionView) => Promise<DecisionView> {
+export function decisionPresenter(
+  protector: ContextProtector,
+): (view: DecisionView) => Promise<DecisionView> {
   return async (view) => {
     if (view.decision.context === undefined) return view;
     let context: unknown;

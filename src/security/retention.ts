@@ -44,7 +44,9 @@ export interface RetentionResult {
  */
 export async function applyRetention(o: RetentionOptions): Promise<RetentionResult> {
   if (!Number.isInteger(o.olderThanDays) || o.olderThanDays < 1)
-    throw new ValidationError('invalid retention', [{ path: 'olderThanDays', message: 'must be an integer ≥ 1' }]);
+    throw new ValidationError('invalid retention', [
+      { path: 'olderThanDays', message: 'must be an integer ≥ 1' },
+    ]);
   const now = o.now ?? new Date();
   const cutoff = new Date(now.getTime() - o.olderThanDays * 86_400_000).toISOString();
   const batch = o.batchSize ?? 1000;

@@ -34,8 +34,12 @@ describe('route → role table', () => {
     expect(accessFor(index, method, url, {})).toBe(access);
   });
   it('decides a generic action route by its parameter', () => {
-    expect(accessFor(index, 'POST', '/api/v1/rollouts/:agent/:action', { agent: 'a', action: 'advance' })).toBe('admin');
-    expect(accessFor(index, 'POST', '/api/v1/rollouts/:agent/:action', { agent: 'a', action: 'pause' })).toBe('operator');
+    expect(
+      accessFor(index, 'POST', '/api/v1/rollouts/:agent/:action', { agent: 'a', action: 'advance' }),
+    ).toBe('admin');
+    expect(accessFor(index, 'POST', '/api/v1/rollouts/:agent/:action', { agent: 'a', action: 'pause' })).toBe(
+      'operator',
+    );
   });
   it('fails closed for routes it does not know: reads viewer, writes admin, 404s viewer', () => {
     expect(accessFor(index, 'GET', '/api/v1/unknown', {})).toBe('viewer');

@@ -66,7 +66,8 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
 ];
 
 /** `/a/:x/b/:y` → `/a/:/b/:` so tables and modules need not agree on parameter names. */
-export const normalizePattern = (url: string): string => url.replace(/:[^/]+/g, ':').replace(/\/+$/, '') || '/';
+export const normalizePattern = (url: string): string =>
+  url.replace(/:[^/]+/g, ':').replace(/\/+$/, '') || '/';
 
 export type RouteRoleIndex = ReadonlyMap<string, RouteRule>;
 

@@ -4,7 +4,14 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
-import { createKeyring, KEY_BYTES, loadKeyring, loadKeyringFile, saveKeyringFile, type Keyring } from '../privacy/keyring.js';
+import {
+  createKeyring,
+  KEY_BYTES,
+  loadKeyring,
+  loadKeyringFile,
+  saveKeyringFile,
+  type Keyring,
+} from '../privacy/keyring.js';
 import { createFileSubjectKeyStore, type SubjectKeyStore } from '../privacy/subject-key-store.js';
 
 /** Where the master keys came from. Only `file` keyrings can be rotated by apprentice. */
@@ -72,14 +79,22 @@ export async function loadSecurityKeys(options: LoadKeysOptions): Promise<Securi
       throw new ConfigError(`no master key: ${file} does not exist and APPRENTICE_MASTER_KEY is not set`, [
         { path: 'APPRENTICE_MASTER_KEY', message: 'set it, or start apprentice once to create the key file' },
       ]);
-    keyring = createKeyring({ keys: [{ id: `k-${uuidv7()}`, key: randomBytes(KEY_BYTES), createdAt: new Date().toISOString() }] });
+    keyring = createKeyring({
+      keys: [{ id: `k-${uuidv7()}`, key: randomBytes(KEY_BYTES), createdAt: new Date().toISOString() }],
+    });
     await mkdir(join(resolve(options.dataDir), 'keys'), { recursive: true, mode: 0o700 });
     await saveKeyringFile(file, keyring);
     source = 'created';
     keyFile = file;
   }
   await mkdir(subjectKeyDir(options.dataDir), { recursive: true, mode: 0o700 });
-  return { keyring, source, file: keyFile, hmacKey: deriveHmacKey(keyring), subjectKeys: createFileSubjectKeyStore(subjectKeyDir(options.dataDir)) };
+  return {
+    keyring,
+    source,
+    file: keyFile,
+    hmacKey: deriveHmacKey(keyring),
+    subjectKeys: createFileSubjectKeyStore(subjectKeyDir(options.dataDir)),
+  };
 }
 
 /**
@@ -90,7 +105,10 @@ export async function loadSecurityKeys(options: LoadKeysOptions): Promise<Securi
 export async function rotateMasterKey(keys: SecurityKeys): Promise<{ before: string; after: string }> {
   if (keys.file === undefined)
     throw new ConfigError('the master key comes from APPRENTICE_MASTER_KEY and cannot be rotated here', [
-      { path: 'APPRENTICE_MASTER_KEY', message: 'use a key file (APPRENTICE_MASTER_KEY_FILE or <dataDir>/keys/master.json) to rotate' },
+      {
+        path: 'APPRENTICE_MASTER_KEY',
+        message: 'use a key file (APPRENTICE_MASTER_KEY_FILE or <dataDir>/keys/master.json) to rotate',
+      },
     ]);
   const before = keys.keyring.activeKeyId;
   const k = keys.keyring.rotate();

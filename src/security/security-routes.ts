@@ -39,20 +39,42 @@ export function securityRoutes(o: SecurityRoutesOptions): RouteModule {
     app.post('/api/v1/subjects/:id/erase', async (req) => {
       const id = (req.params as { id?: string }).id ?? '';
       if (id.length === 0 || id.length > SUBJECT_ID_MAX)
-        throw new ValidationError('invalid subject id', [{ path: 'id', message: `1 to ${SUBJECT_ID_MAX} characters` }]);
+        throw new ValidationError('invalid subject id', [
+          { path: 'id', message: `1 to ${SUBJECT_ID_MAX} characters` },
+        ]);
       const body = parseInput(ReasonBody, req.body ?? {});
-      return eraseSubject(id, { subjects: o.runtime.subjects, record: o.record, actor: requestActor(req), reason: body.reason });
+      return eraseSubject(id, {
+        subjects: o.runtime.subjects,
+        record: o.record,
+        actor: requestActor(req),
+        reason: body.reason,
+      });
     });
     app.post('/api/v1/keys/rotate', async (req) => {
       const body = parseInput(ReasonBody, req.body ?? {});
       const r = await rotateMasterKey(o.runtime.keys);
-      o.record(controlEvent(EventType.KeyRotated, 'keys-master', { before: { activeKeyId: r.before }, after: { activeKeyId: r.after } }, { actor: requestActor(req), reason: body.reason }));
+      o.record(
+        controlEvent(
+          EventType.KeyRotated,
+          'keys-master',
+          { before: { activeKeyId: r.before }, after: { activeKeyId: r.after } },
+          { actor: requestActor(req), reason: body.reason },
+        ),
+      );
       return { activeKeyId: r.after, previousKeyId: r.before };
     });
     app.post('/api/v1/retention/apply', async (req) => {
       const body = parseInput(RetentionBody, req.body ?? {});
       if (o.db === undefined) throw new ConfigError('retention needs a SQL event store');
-      return applyRetention({ db: o.db, dataClass: body.dataClass, olderThanDays: body.olderThanDays, archiveDir: o.archiveDir, record: o.record, actor: requestActor(req), reason: body.reason });
+      return applyRetention({
+        db: o.db,
+        dataClass: body.dataClass,
+        olderThanDays: body.olderThanDays,
+        archiveDir: o.archiveDir,
+        record: o.record,
+        actor: requestActor(req),
+        reason: body.reason,
+      });
     });
   };
 }

@@ -31,9 +31,16 @@ export interface SecurityRuntime {
  * new DecisionEngine({ writer, protectContext: security.protector.protect });
  */
 export async function createSecurityRuntime(options: SecurityRuntimeOptions): Promise<SecurityRuntime> {
-  const keys = await loadSecurityKeys({ dataDir: options.dataDir, ...(options.env ? { env: options.env } : {}) });
+  const keys = await loadSecurityKeys({
+    dataDir: options.dataDir,
+    ...(options.env ? { env: options.env } : {}),
+  });
   const envelope = createEnvelopeEncryptor(keys.keyring);
-  const subjects = createSubjectEncryptor({ keyring: keys.keyring, store: keys.subjectKeys, refSecret: keys.hmacKey });
+  const subjects = createSubjectEncryptor({
+    keyring: keys.keyring,
+    store: keys.subjectKeys,
+    refSecret: keys.hmacKey,
+  });
   const redactor = createRedactor({ hmacKey: keys.hmacKey, encryptor: envelope });
   const protector = createContextProtector({
     redactor,

@@ -17,7 +17,13 @@ import { installSecurity, type InstalledSecurity } from './install-security.js';
 
 const PG_PASS = `PgSecret-${randomBytes(6).toString('hex')}`;
 const REDIS_PASS = `RedisSecret-${randomBytes(6).toString('hex')}`;
-const PII = ['grace.hopper@example.org', '+1 202 555 0143', '5500 0000 0000 0004', '198.51.100.23', 'Grace Hopper'];
+const PII = [
+  'grace.hopper@example.org',
+  '+1 202 555 0143',
+  '5500 0000 0000 0004',
+  '198.51.100.23',
+  'Grace Hopper',
+];
 
 describe('security against real PostgreSQL and Redis (passwords in the URLs)', () => {
   const db = `sec_${randomBytes(5).toString('hex')}`;
@@ -45,7 +51,14 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
     u.password = PG_PASS;
     u.pathname = `/${db}`;
     a = await createApprentice({
-      config: { dataDir: dir, databaseUrl: u.toString(), redisUrl: `redis://:${REDIS_PASS}@127.0.0.1:${redis.port}`, requireAuth: true, host: '0.0.0.0', logLevel: 'trace' },
+      config: {
+        dataDir: dir,
+        databaseUrl: u.toString(),
+        redisUrl: `redis://:${REDIS_PASS}@127.0.0.1:${redis.port}`,
+        requireAuth: true,
+        host: '0.0.0.0',
+        logLevel: 'trace',
+      },
       // the lazily connecting Redis bus may still be connecting when createApprentice would
       // start its projector (ensureGroup → "client is offline"): start ours once it is up
       projector: false,
@@ -54,9 +67,16 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
     // not started: the test drains it explicitly, so no background loop holds messages mid-append
     projector = new Projector({ bus: a.bus, store: a.store, topic: BUS_TOPIC, consumer: 'sec-int' });
     await a.bus.ensureGroup(BUS_TOPIC, 'projector');
-    sec = await installSecurity(a, { env: {}, agentPolicy: () => ({ fields: { personal: [{ key: 'name' }] } }) });
+    sec = await installSecurity(a, {
+      env: {},
+      agentPolicy: () => ({ fields: { personal: [{ key: 'name' }] } }),
+    });
     const stream = new Writable({ write: (chunk: Buffer, _enc, cb) => (logs.push(chunk.toString()), cb()) });
-    app = await buildServer(a, { routes: sec.server.routes, context: sec.server.context, logger: { level: 'trace', stream } as unknown as { level: string } });
+    app = await buildServer(a, {
+      routes: sec.server.routes,
+      context: sec.server.context,
+      logger: { level: 'trace', stream } as unknown as { level: string },
+    });
     token = (await issueToken(sec.tokens, { name: 'int-operator', role: 'admin' })).token;
     viewer = (await issueToken(sec.tokens, { name: 'int-viewer', role: 'viewer' })).token;
   });
@@ -69,8 +89,18 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const call = async (method: 'GET' | 'POST', url: string, payload?: object, t: string | undefined = token) => {
-    const r = await app.inject({ method, url, ...(payload ? { payload } : {}), headers: t ? { authorization: `Bearer ${t}` } : {} });
+  const call = async (
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: object,
+    t: string | undefined = token,
+  ) => {
+    const r = await app.inject({
+      method,
+      url,
+      ...(payload ? { payload } : {}),
+      headers: t ? { authorization: `Bearer ${t}` } : {},
+    });
     bodies.push(JSON.stringify(r.headers), r.body);
     return r;
   };
@@ -79,7 +109,12 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
     while ((await projector.drainOnce()) > 0);
   };
   const decide = async (unitId: string, context: object, subjectId?: string): Promise<string> => {
-    const r = await call('POST', '/api/v1/agents/code-reviewer/decide', { unitId, context, deterministic: 'approve', ...(subjectId ? { subjectId } : {}) });
+    const r = await call('POST', '/api/v1/agents/code-reviewer/decide', {
+      unitId,
+      context,
+      deterministic: 'approve',
+      ...(subjectId ? { subjectId } : {}),
+    });
     expect(r.statusCode, r.body).toBe(200);
     return (r.json() as { decisionId: string }).decisionId;
   };
@@ -94,10 +129,20 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
   };
 
   it('stores no PII in clear: checked in PostgreSQL directly', async () => {
-    await decide('pr-1', { note: `ping ${PII[0]} / ${PII[1]}, card ${PII[2]}, from ${PII[3]}`, user: { name: PII[4] }, files: 2 }, PII[0]);
+    await decide(
+      'pr-1',
+      {
+        note: `ping ${PII[0]} / ${PII[1]}, card ${PII[2]}, from ${PII[3]}`,
+        user: { name: PII[4] },
+        files: 2,
+      },
+      PII[0],
+    );
     await decide('pr-2', { note: `ping ${PII[0]}`, files: 1 });
     await settle();
-    const [dump] = await q<{ t: string }>(`SELECT (SELECT string_agg(e::text, '\n') FROM events e) || (SELECT string_agg(d::text, '\n') FROM decisions d) AS t`);
+    const [dump] = await q<{ t: string }>(
+      `SELECT (SELECT string_agg(e::text, '\n') FROM events e) || (SELECT string_agg(d::text, '\n') FROM decisions d) AS t`,
+    );
     expect(dump!.t.length).toBeGreaterThan(100);
     for (const p of PII) expect(dump!.t).not.toContain(p);
     expect(dump!.t).not.toContain('grace');
@@ -112,14 +157,21 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
     expect(r.statusCode, r.body).toBe(200);
     await settle();
     for (const table of ['events', 'events_copy']) {
-      const rows = await q<{ id: string; ctx: unknown }>(`SELECT data->>'decisionId' AS id, data->'context' AS ctx FROM ${table} WHERE type = 'DecisionMade' AND data->>'decisionId' = ANY($1)`, [[erased, kept]]);
+      const rows = await q<{ id: string; ctx: unknown }>(
+        `SELECT data->>'decisionId' AS id, data->'context' AS ctx FROM ${table} WHERE type = 'DecisionMade' AND data->>'decisionId' = ANY($1)`,
+        [[erased, kept]],
+      );
       expect(rows).toHaveLength(2);
       for (const row of rows) {
-        const got = await sec.protector.reveal(row.ctx).catch((e: unknown) => (isSubjectErasedError(e) ? 'ERASED' : e));
+        const got = await sec.protector
+          .reveal(row.ctx)
+          .catch((e: unknown) => (isSubjectErasedError(e) ? 'ERASED' : e));
         expect(got, `${table} ${row.id}`).toEqual(row.id === erased ? 'ERASED' : { files: 6 });
       }
     }
-    const [ev] = await q<{ t: string }>(`SELECT data::text || metadata::text AS t FROM events WHERE type = 'SubjectErased'`);
+    const [ev] = await q<{ t: string }>(
+      `SELECT data::text || metadata::text AS t FROM events WHERE type = 'SubjectErased'`,
+    );
     expect(ev!.t).not.toContain('subject-x');
     expect(ev!.t).toContain('request 42');
   });
@@ -137,7 +189,11 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
     await call('GET', '/api/v1/events', undefined, token.slice(0, -1) + (token.endsWith('z') ? 'y' : 'z'));
     await call('GET', '/api/v1/events', undefined, 'Bearer-garbage');
     await call('POST', '/api/v1/tokens', { name: 'x', role: 'viewer' }, viewer);
-    await call('POST', '/api/v1/agents/code-reviewer/decide', { unitId: 'u', deterministic: 'x', context: { password: REDIS_PASS, dsn: `postgres://u:${PG_PASS}@h/db` } });
+    await call('POST', '/api/v1/agents/code-reviewer/decide', {
+      unitId: 'u',
+      deterministic: 'x',
+      context: { password: REDIS_PASS, dsn: `postgres://u:${PG_PASS}@h/db` },
+    });
     await call('POST', '/api/v1/agents/code-reviewer/decide', { unitId: 5 });
     await call('GET', '/nope');
     const metrics = await call('GET', '/metrics', undefined, undefined);
@@ -145,11 +201,19 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
     await settle();
     const [events] = await q<{ t: string }>(`SELECT string_agg(e::text, '\n') AS t FROM events e`);
     const [decisions] = await q<{ t: string }>(`SELECT string_agg(d::text, '\n') AS t FROM decisions d`);
-    const haystacks = { logs: logs.join(''), responses: bodies.join('\n'), metrics: metrics.body, events: events!.t, decisions: decisions!.t, startMessage: sec.startMessage };
+    const haystacks = {
+      logs: logs.join(''),
+      responses: bodies.join('\n'),
+      metrics: metrics.body,
+      events: events!.t,
+      decisions: decisions!.t,
+      startMessage: sec.startMessage,
+    };
     expect(haystacks.logs.length).toBeGreaterThan(1000);
     expect(haystacks.logs).toContain('incoming request');
     for (const [where, text] of Object.entries(haystacks)) {
-      for (const secret of [PG_PASS, REDIS_PASS, token, viewer]) expect(text.includes(secret), `${where} contains a secret`).toBe(false);
+      for (const secret of [PG_PASS, REDIS_PASS, token, viewer])
+        expect(text.includes(secret), `${where} contains a secret`).toBe(false);
     }
   });
 });

@@ -61,10 +61,18 @@ export function tokenRoutes(options: TokenRoutesOptions): RouteModule {
         ...(body.expiresAt === undefined ? {} : { expiresAt: new Date(body.expiresAt).toISOString() }),
       });
       record(
-        controlEvent(EventType.TokenCreated, tokenStream(created.id), { before: null, after: publicToken(created) }, { actor: requestActor(req), reason: body.reason }),
+        controlEvent(
+          EventType.TokenCreated,
+          tokenStream(created.id),
+          { before: null, after: publicToken(created) },
+          { actor: requestActor(req), reason: body.reason },
+        ),
       );
       options.onCreated?.(created);
-      return reply.status(201).header('cache-control', 'no-store').send({ ...publicToken(created), token });
+      return reply
+        .status(201)
+        .header('cache-control', 'no-store')
+        .send({ ...publicToken(created), token });
     });
     app.get('/api/v1/tokens', async () => ({ tokens: (await tokens.list()).map(publicToken) }));
     app.delete('/api/v1/tokens/:id', async (req) => {
@@ -75,7 +83,14 @@ export function tokenRoutes(options: TokenRoutesOptions): RouteModule {
       const at = new Date().toISOString();
       if (before.revokedAt !== undefined || !(await tokens.revoke(id, at))) return publicToken(before);
       const after = { ...before, revokedAt: at };
-      record(controlEvent(EventType.TokenRevoked, tokenStream(id), { before: publicToken(before), after: publicToken(after) }, { actor: requestActor(req), reason: q.reason }));
+      record(
+        controlEvent(
+          EventType.TokenRevoked,
+          tokenStream(id),
+          { before: publicToken(before), after: publicToken(after) },
+          { actor: requestActor(req), reason: q.reason },
+        ),
+      );
       return publicToken(after);
     });
   };

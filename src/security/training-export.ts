@@ -24,9 +24,16 @@ export function trainingRow(r: Readonly<Record<string, unknown>>): TrainingRow {
  * @example
  * exportTraining(rows, { k: 5, quasi: ['team', 'linesChanged'] });
  */
-export function exportTraining(rows: readonly TrainingRow[], options: { readonly k: number; readonly quasi: readonly string[] }): AnonymizeResult<TrainingRow> {
-  if (!Number.isInteger(options.k) || options.k < 2) throw new ValidationError('invalid k', [{ path: 'k', message: 'must be an integer ≥ 2' }]);
-  if (options.quasi.length === 0) throw new ValidationError('no quasi-identifiers', [{ path: 'quasi', message: 'name at least one field' }]);
+export function exportTraining(
+  rows: readonly TrainingRow[],
+  options: { readonly k: number; readonly quasi: readonly string[] },
+): AnonymizeResult<TrainingRow> {
+  if (!Number.isInteger(options.k) || options.k < 2)
+    throw new ValidationError('invalid k', [{ path: 'k', message: 'must be an integer ≥ 2' }]);
+  if (options.quasi.length === 0)
+    throw new ValidationError('no quasi-identifiers', [
+      { path: 'quasi', message: 'name at least one field' },
+    ]);
   const quasiIdentifiers: QuasiIdentifier[] = options.quasi.map((field) => {
     const present = rows.map((r) => r[field]).filter((v) => v !== null && v !== undefined);
     const numeric = present.length > 0 && present.every((v) => typeof v === 'number' && Number.isFinite(v));

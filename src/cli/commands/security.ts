@@ -45,7 +45,9 @@ const sqlOf = (a: Apprentice) => {
   return db;
 };
 const withActor = (c: Command): Command =>
-  c.option('--reason <text>', 'why (kept in the audit event)').option('--actor <name>', 'audit actor (default cli:$USER)');
+  c
+    .option('--reason <text>', 'why (kept in the audit event)')
+    .option('--actor <name>', 'audit actor (default cli:$USER)');
 
 /** `apprentice tokens create|list|revoke`, directly against the token store (bootstraps the first admin token). */
 export function tokensCommand(): Command {
@@ -59,16 +61,36 @@ export function tokensCommand(): Command {
       .option('--json', 'print as JSON')
       .action(async (flags: ActionFlags & { name: string; role: string; expiresAt?: string }) => {
         const issues = [];
-        if (!TOKEN_NAME_RE.test(flags.name)) issues.push({ path: 'name', message: 'letters, digits, . _ -; at most 64 characters' });
+        if (!TOKEN_NAME_RE.test(flags.name))
+          issues.push({ path: 'name', message: 'letters, digits, . _ -; at most 64 characters' });
         if (!isRole(flags.role)) issues.push({ path: 'role', message: 'must be viewer, operator or admin' });
-        if (flags.expiresAt !== undefined && !(Date.parse(flags.expiresAt) > Date.now())) issues.push({ path: 'expires-at', message: 'must be an ISO-8601 time in the future' });
-        if (issues.length > 0 || !isRole(flags.role)) throw new ValidationError('invalid token options', issues);
+        if (flags.expiresAt !== undefined && !(Date.parse(flags.expiresAt) > Date.now()))
+          issues.push({ path: 'expires-at', message: 'must be an ISO-8601 time in the future' });
+        if (issues.length > 0 || !isRole(flags.role))
+          throw new ValidationError('invalid token options', issues);
         const role = flags.role;
         await withApprentice(flags, async (a) => {
           const tokens = createSqlTokenStore(sqlOf(a));
-          const { token, record } = await issueToken(tokens, { name: flags.name, role, ...(flags.expiresAt ? { expiresAt: new Date(flags.expiresAt).toISOString() } : {}) });
-          await appendNow(a, controlEvent(EventType.TokenCreated, tokenStream(record.id), { before: null, after: publicToken(record) }, { actor: actorOf(flags), reason: flags.reason }));
-          print({ ...publicToken(record), token }, !!flags.json, () => `${token}\n(token ${record.id} "${record.name}", role ${record.role}: store it now, it is not shown again)`);
+          const { token, record } = await issueToken(tokens, {
+            name: flags.name,
+            role,
+            ...(flags.expiresAt ? { expiresAt: new Date(flags.expiresAt).toISOString() } : {}),
+          });
+          await appendNow(
+            a,
+            controlEvent(
+              EventType.TokenCreated,
+              tokenStream(record.id),
+              { before: null, after: publicToken(record) },
+              { actor: actorOf(flags), reason: flags.reason },
+            ),
+          );
+          print(
+            { ...publicToken(record), token },
+            !!flags.json,
+            () =>
+              `${token}\n(token ${record.id} "${record.name}", role ${record.role}: store it now, it is not shown again)`,
+          );
         });
       }),
   );
@@ -80,7 +102,12 @@ export function tokensCommand(): Command {
         await withApprentice(flags, async (a) => {
           const list = (await createSqlTokenStore(sqlOf(a)).list()).map(publicToken);
           print(list, !!flags.json, () =>
-            table([['ID', 'NAME', 'ROLE', 'CREATED', 'EXPIRES', 'REVOKED'], ...list.map((t) => [t.id, t.name, t.role, t.createdAt, t.expiresAt ?? '-', t.revokedAt ?? '-'].map(String))]),
+            table([
+              ['ID', 'NAME', 'ROLE', 'CREATED', 'EXPIRES', 'REVOKED'],
+              ...list.map((t) =>
+                [t.id, t.name, t.role, t.createdAt, t.expiresAt ?? '-', t.revokedAt ?? '-'].map(String),
+              ),
+            ]),
           );
         });
       }),
@@ -97,8 +124,19 @@ export function tokensCommand(): Command {
           if (before === undefined) throw new NotFoundError(`token ${id} not found`);
           const at = new Date().toISOString();
           const revoked = await tokens.revoke(id, at);
-          if (revoked) await appendNow(a, controlEvent(EventType.TokenRevoked, tokenStream(id), { before: publicToken(before), after: publicToken({ ...before, revokedAt: at }) }, { actor: actorOf(flags), reason: flags.reason }));
-          print({ id, revoked }, !!flags.json, () => (revoked ? `revoked ${id}` : `${id} was already revoked`));
+          if (revoked)
+            await appendNow(
+              a,
+              controlEvent(
+                EventType.TokenRevoked,
+                tokenStream(id),
+                { before: publicToken(before), after: publicToken({ ...before, revokedAt: at }) },
+                { actor: actorOf(flags), reason: flags.reason },
+              ),
+            );
+          print({ id, revoked }, !!flags.json, () =>
+            revoked ? `revoked ${id}` : `${id} was already revoked`,
+          );
         });
       }),
   );
@@ -107,28 +145,57 @@ export function tokensCommand(): Command {
 
 /** `apprentice keys rotate [--reencrypt]`. */
 export function keysCommand(): Command {
-  const cmd = new Command('keys').description('master encryption keys (key file under <dataDir>/keys, never in the database)');
+  const cmd = new Command('keys').description(
+    'master encryption keys (key file under <dataDir>/keys, never in the database)',
+  );
   cmd.addCommand(
     withActor(storageOptions(new Command('rotate')))
       .description('add a new active master key; old records stay readable')
-      .option('--reencrypt', 're-encrypt the contexts in the decisions projection under the new key (the event log is immutable)')
+      .option(
+        '--reencrypt',
+        're-encrypt the contexts in the decisions projection under the new key (the event log is immutable)',
+      )
       .option('--json', 'print as JSON')
       .action(async (flags: ActionFlags & { reencrypt?: boolean }) => {
         await withApprentice(flags, async (a) => {
           const rt = await createSecurityRuntime({ dataDir: a.config.dataDir });
           const r = await rotateMasterKey(rt.keys);
-          await appendNow(a, controlEvent(EventType.KeyRotated, 'keys-master', { before: { activeKeyId: r.before }, after: { activeKeyId: r.after } }, { actor: actorOf(flags), reason: flags.reason }));
+          await appendNow(
+            a,
+            controlEvent(
+              EventType.KeyRotated,
+              'keys-master',
+              { before: { activeKeyId: r.before }, after: { activeKeyId: r.after } },
+              { actor: actorOf(flags), reason: flags.reason },
+            ),
+          );
           let reencrypted = 0;
           if (flags.reencrypt) {
             const db = sqlOf(a);
-            const rows = await db.query<{ id: string; ctx: unknown }>(`SELECT decision_id AS id, context AS ctx FROM decisions WHERE context->>'$protected' = 'envelope' AND context->'record'->>'kid' <> $1`, [r.after]);
+            const rows = await db.query<{ id: string; ctx: unknown }>(
+              `SELECT decision_id AS id, context AS ctx FROM decisions WHERE context->>'$protected' = 'envelope' AND context->'record'->>'kid' <> $1`,
+              [r.after],
+            );
             for (const row of rows) {
-              if (!isStoredContext(row.ctx) || row.ctx.$protected !== 'envelope' || !isEncryptedRecord(row.ctx.record)) continue;
-              await db.query('UPDATE decisions SET context = $2 WHERE decision_id = $1', [row.id, JSON.stringify({ $protected: 'envelope', record: rt.envelope.reencrypt(row.ctx.record) })]);
+              if (
+                !isStoredContext(row.ctx) ||
+                row.ctx.$protected !== 'envelope' ||
+                !isEncryptedRecord(row.ctx.record)
+              )
+                continue;
+              await db.query('UPDATE decisions SET context = $2 WHERE decision_id = $1', [
+                row.id,
+                JSON.stringify({ $protected: 'envelope', record: rt.envelope.reencrypt(row.ctx.record) }),
+              ]);
               reencrypted++;
             }
           }
-          print({ ...r, reencrypted }, !!flags.json, () => `active master key ${r.after} (was ${r.before})${flags.reencrypt ? `; re-encrypted ${reencrypted} stored contexts` : ''}`);
+          print(
+            { ...r, reencrypted },
+            !!flags.json,
+            () =>
+              `active master key ${r.after} (was ${r.before})${flags.reencrypt ? `; re-encrypted ${reencrypted} stored contexts` : ''}`,
+          );
         });
       }),
   );
@@ -138,16 +205,27 @@ export function keysCommand(): Command {
 /** `apprentice erase --subject <id>`: crypto-shreds the subject's data key. */
 export function eraseCommand(): Command {
   return withActor(storageOptions(new Command('erase')))
-    .description("destroy a subject's data key: their contexts become unreadable everywhere (log, projections, backups)")
+    .description(
+      "destroy a subject's data key: their contexts become unreadable everywhere (log, projections, backups)",
+    )
     .requiredOption('--subject <id>', 'the subject id given at decide time')
     .option('--json', 'print as JSON')
     .action(async (flags: ActionFlags & { subject: string }) => {
       await withApprentice(flags, async (a) => {
         const rt = await createSecurityRuntime({ dataDir: a.config.dataDir });
         const events: NewEvent[] = [];
-        const r = await eraseSubject(flags.subject, { subjects: rt.subjects, record: (e) => events.push(e), actor: actorOf(flags), reason: flags.reason });
+        const r = await eraseSubject(flags.subject, {
+          subjects: rt.subjects,
+          record: (e) => events.push(e),
+          actor: actorOf(flags),
+          reason: flags.reason,
+        });
         await a.store.append(events);
-        print(r, !!flags.json, () => (r.keyDestroyed ? `erased subject ${r.subjectRef}` : `subject ${r.subjectRef} had no key (nothing to erase); recorded`));
+        print(r, !!flags.json, () =>
+          r.keyDestroyed
+            ? `erased subject ${r.subjectRef}`
+            : `subject ${r.subjectRef} had no key (nothing to erase); recorded`,
+        );
       });
     });
 }
@@ -155,16 +233,31 @@ export function eraseCommand(): Command {
 /** `apprentice retention --older-than-days N`: archive then purge old decisions from the projections. */
 export function retentionCommand(): Command {
   return withActor(storageOptions(new Command('retention')))
-    .description('archive decisions older than N days to NDJSON and purge them from the projections (never from the event log)')
+    .description(
+      'archive decisions older than N days to NDJSON and purge them from the projections (never from the event log)',
+    )
     .requiredOption('--older-than-days <n>', 'age in days')
     .option('--archive-dir <dir>', 'default <dataDir>/archive')
     .option('--json', 'print as JSON')
     .action(async (flags: ActionFlags & { olderThanDays: string; archiveDir?: string }) => {
       await withApprentice(flags, async (a) => {
         const events: NewEvent[] = [];
-        const r = await applyRetention({ db: sqlOf(a), dataClass: DataClass.decisions, olderThanDays: Number(flags.olderThanDays), archiveDir: flags.archiveDir ?? join(resolve(a.config.dataDir), 'archive'), record: (e) => events.push(e), actor: actorOf(flags), reason: flags.reason });
+        const r = await applyRetention({
+          db: sqlOf(a),
+          dataClass: DataClass.decisions,
+          olderThanDays: Number(flags.olderThanDays),
+          archiveDir: flags.archiveDir ?? join(resolve(a.config.dataDir), 'archive'),
+          record: (e) => events.push(e),
+          actor: actorOf(flags),
+          reason: flags.reason,
+        });
         await a.store.append(events);
-        print(r, !!flags.json, () => `purged ${r.purged} decisions older than ${r.cutoff}${r.archive ? ` (archived to ${r.archive})` : ''}`);
+        print(
+          r,
+          !!flags.json,
+          () =>
+            `purged ${r.purged} decisions older than ${r.cutoff}${r.archive ? ` (archived to ${r.archive})` : ''}`,
+        );
       });
     });
 }
@@ -179,14 +272,25 @@ export function exportCommand(): Command {
     .option('--out <file>', 'output file (default stdout)')
     .action(async (flags: GlobalFlags & { agent: string; k: string; quasi: string; out?: string }) => {
       await withApprentice(flags, async (a) => {
-        const rows = await a.store.query<Record<string, unknown>>('SELECT * FROM decisions_with_outcomes WHERE agent = $1 ORDER BY decided_at', [flags.agent]);
-        const r = exportTraining(rows.map(trainingRow), { k: Number(flags.k), quasi: flags.quasi.split(',').map((s) => s.trim()).filter(Boolean) });
+        const rows = await a.store.query<Record<string, unknown>>(
+          'SELECT * FROM decisions_with_outcomes WHERE agent = $1 ORDER BY decided_at',
+          [flags.agent],
+        );
+        const r = exportTraining(rows.map(trainingRow), {
+          k: Number(flags.k),
+          quasi: flags.quasi
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        });
         const text = r.rows.map((row) => JSON.stringify(row)).join('\n') + (r.rows.length > 0 ? '\n' : '');
         if (flags.out) {
           const ws = createWriteStream(flags.out, { mode: 0o600 });
           await new Promise<void>((res, rej) => ws.end(text, () => res()).on('error', rej));
         } else process.stdout.write(text);
-        process.stderr.write(`exported ${r.rows.length} rows (k=${flags.k}; suppressed ${r.suppressed}; levels ${JSON.stringify(r.levels)})\n`);
+        process.stderr.write(
+          `exported ${r.rows.length} rows (k=${flags.k}; suppressed ${r.suppressed}; levels ${JSON.stringify(r.levels)})\n`,
+        );
       });
     });
 }
@@ -202,8 +306,18 @@ export function auditCommand(): Command {
       await withApprentice(flags, async (a) => {
         const types = flags.type ? flags.type.split(',').map((s) => s.trim()) : [...CONTROL_EVENT_TYPES];
         const events = await readEvents(a.store, types, Number(flags.limit) || 1000);
-        const json = events.map((e) => ({ id: e.id, type: e.type, stream: e.stream, time: e.time, actor: e.metadata.actor, reason: e.metadata.reason, data: e.data }));
-        print(json, !!flags.json, () => (events.length === 0 ? 'no control events' : events.map(auditLine).join('\n')));
+        const json = events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          stream: e.stream,
+          time: e.time,
+          actor: e.metadata.actor,
+          reason: e.metadata.reason,
+          data: e.data,
+        }));
+        print(json, !!flags.json, () =>
+          events.length === 0 ? 'no control events' : events.map(auditLine).join('\n'),
+        );
       });
     });
 }
@@ -217,7 +331,8 @@ export function lineageCommand(): Command {
     .option('--json', 'print as JSON')
     .action(async (agent: string, version: string, flags: GlobalFlags) => {
       const v = Number(version);
-      if (!Number.isInteger(v) || v < 1) throw new ValidationError('invalid version', [{ path: 'version', message: 'a positive integer' }]);
+      if (!Number.isInteger(v) || v < 1)
+        throw new ValidationError('invalid version', [{ path: 'version', message: 'a positive integer' }]);
       await withApprentice(flags, async (a) => {
         const r = await lineageOf(a.store, agent, v);
         print(r, !!flags.json, () => JSON.stringify(r, null, 2));
@@ -226,4 +341,12 @@ export function lineageCommand(): Command {
 }
 
 /** Every security command, for main.ts. */
-export const securityCommands = (): Command[] => [tokensCommand(), keysCommand(), eraseCommand(), retentionCommand(), exportCommand(), auditCommand(), lineageCommand()];
+export const securityCommands = (): Command[] => [
+  tokensCommand(),
+  keysCommand(),
+  eraseCommand(),
+  retentionCommand(),
+  exportCommand(),
+  auditCommand(),
+  lineageCommand(),
+];

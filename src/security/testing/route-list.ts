@@ -12,7 +12,10 @@ export function listRoutes(app: FastifyInstance): { method: string; url: string 
     const parent = depth > 0 ? (stack[depth - 1] ?? '') : '';
     const full = parent + m[2];
     stack[depth] = full;
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'HEAD'))
+    for (const method of (m[3] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '' && s !== 'HEAD'))
       out.push({ method, url: full });
   }
   return out;

@@ -38,8 +38,16 @@ export async function startSecureServer(
   const dir = mkdtempSync(join(tmpdir(), 'apprentice-sec-'));
   // No background projector: tests drain one explicitly, so no loop holds events mid-append
   // while a test counts them.
-  const a = await createApprentice({ config: { dataDir: dir, requireAuth: true, logLevel: 'silent', ...config }, projector: false });
-  const projector = new Projector({ bus: a.bus, store: a.store, topic: BUS_TOPIC, consumer: 'security-test' });
+  const a = await createApprentice({
+    config: { dataDir: dir, requireAuth: true, logLevel: 'silent', ...config },
+    projector: false,
+  });
+  const projector = new Projector({
+    bus: a.bus,
+    store: a.store,
+    topic: BUS_TOPIC,
+    consumer: 'security-test',
+  });
   await a.bus.ensureGroup(BUS_TOPIC, 'projector');
   const sec = await installSecurity(a, { env: {}, ...options });
   const agents = new AgentRegistry({ sink: a.writer });
@@ -49,8 +57,13 @@ export async function startSecureServer(
     context: sec.server.context,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  const issue = async (role: Role): Promise<string> => (await issueToken(sec.tokens, { name: `test-${role}`, role })).token;
-  const tokens = { viewer: await issue('viewer'), operator: await issue('operator'), admin: await issue('admin') };
+  const issue = async (role: Role): Promise<string> =>
+    (await issueToken(sec.tokens, { name: `test-${role}`, role })).token;
+  const tokens = {
+    viewer: await issue('viewer'),
+    operator: await issue('operator'),
+    admin: await issue('admin'),
+  };
   const settle = async (): Promise<void> => {
     await a.writer.flush();
     while ((await projector.drainOnce()) > 0);
