@@ -34,6 +34,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'GET', url: '/api/v1/agents/:agent', access: 'viewer' },
   { method: 'PUT', url: '/api/v1/agents/:agent', access: 'admin' },
   { method: 'GET', url: '/api/v1/shadow/stats', access: 'viewer' },
+  { method: 'GET', url: '/api/v1/drift', access: 'viewer' },
   { method: 'GET', url: '/api/v1/flags', access: 'viewer' },
   { method: 'GET', url: '/api/v1/flags/:key', access: 'viewer' },
   { method: 'PUT', url: '/api/v1/flags/:key', access: 'admin' },
