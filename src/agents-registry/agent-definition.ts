@@ -19,6 +19,8 @@ export type LearnerChoice = (typeof LearnerChoice)[keyof typeof LearnerChoice];
  */
 export interface AgentDefinition {
   readonly name: string;
+  /** What the agent decides, for people. */
+  readonly description?: string | undefined;
   readonly kind: 'classification' | 'regression';
   /** Classification: the possible answers (actions, for reward feedback). */
   readonly labels?: readonly string[];
@@ -47,6 +49,7 @@ const fieldSchema = z.object({}).passthrough();
 export const AgentDefinitionSchema = z
   .object({
     name: z.string().regex(AGENT_NAME_RE, 'must match ^[a-z0-9][a-z0-9-]{0,62}$'),
+    description: z.string().max(2000).optional(),
     kind: z.enum(['classification', 'regression']),
     labels: z.array(z.string().min(1).max(256)).min(2).max(1000).optional(),
     feedback: z.enum(['label', 'reward']).default('label'),

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { migrateCommand, replayCommand, statusCommand } from './commands/storage.js';
-import { serveCommand } from './commands/serve.js';
-import { workerCommand } from './commands/worker.js';
 import { demoCommand } from './commands/demo.js';
+import { flagsCommand } from './commands/flags.js';
+import { modelsCommand } from './commands/models.js';
+import { alertsCommand, breakersCommand, dashboardsCommand } from './commands/ops.js';
+import { rollbackCommand, rolloutsCommand } from './commands/rollout.js';
+import { auditCommand, eraseCommand, exportCommand, keysCommand, lineageCommand, retentionCommand, tokensCommand } from './commands/security.js';
+import { serveCommand } from './commands/serve.js';
+import { migrateCommand, replayCommand, statusCommand } from './commands/storage.js';
+import { workerCommand } from './commands/worker.js';
 import { fail } from './output.js';
 
 export function buildCli(): Command {
@@ -12,12 +17,29 @@ export function buildCli(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(serveCommand());
-  program.addCommand(demoCommand());
-  program.addCommand(workerCommand());
-  program.addCommand(migrateCommand());
-  program.addCommand(replayCommand());
-  program.addCommand(statusCommand());
+  for (const c of [
+    serveCommand(),
+    demoCommand(),
+    workerCommand(),
+    migrateCommand(),
+    replayCommand(),
+    statusCommand(),
+    flagsCommand(),
+    rolloutsCommand(),
+    rollbackCommand(),
+    breakersCommand(),
+    modelsCommand(),
+    dashboardsCommand(),
+    alertsCommand(),
+    tokensCommand(),
+    keysCommand(),
+    eraseCommand(),
+    retentionCommand(),
+    exportCommand(),
+    auditCommand(),
+    lineageCommand(),
+  ])
+    program.addCommand(c.exitOverride());
   return program;
 }
 

@@ -90,7 +90,7 @@ interface Served {
 const featureNames = new WeakMap<AgentDefinition, readonly string[]>();
 
 /** The raw values of the spec's fields (scalars only): what training and off-policy evaluation read. */
-function extractFeatures(def: AgentDefinition, context: unknown): Record<string, unknown> {
+export function extractFeatures(def: AgentDefinition, context: unknown): Record<string, unknown> {
   let names = featureNames.get(def);
   if (!names) featureNames.set(def, (names = def.features.map((f) => f.name)));
   const out: Record<string, unknown> = {};

@@ -47,6 +47,8 @@ export interface Apprentice {
   readonly metrics: Metrics;
   readonly redis: RedisClientType | undefined;
   readonly instanceId: string;
+  /** Serve `decide()` through another engine (the learning engine, once installed). */
+  useEngine(engine: DecisionEngine): void;
   /** Decide for one unit; never throws for model failures (DESIGN.md §2.1). */
   decide<T>(agent: string, unitId: string, context: unknown, deterministic: T): Decision<T>;
   /** Record the outcome of a decision; rejects with NotFoundError when the decision is unknown. */
@@ -93,7 +95,7 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
   const spool = createSpool({ dir: join(dataDir, 'spool') });
   const reader = new CachedDecisionReader({ store, ...(redis ? { redis } : {}), prefix: config.redisPrefix });
   const writer = new AsyncLearningWriter({ bus, spool, topic: BUS_TOPIC, onRecord: (e) => reader.observe(e) });
-  const engine = new DecisionEngine({ writer });
+  let engine = new DecisionEngine({ writer });
   const runProjector = options.projector ?? true;
   const projector = runProjector
     ? new Projector({
@@ -117,7 +119,12 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
     spool,
     writer,
     reader,
-    engine,
+    get engine() {
+      return engine;
+    },
+    useEngine(e) {
+      engine = e;
+    },
     projector,
     registry,
     metrics,

@@ -1,6 +1,8 @@
 import { agentsProjection } from '../agents-registry/agents-projection.js';
 import type { Projection } from '../events/projection.js';
 import { decisionsProjection } from '../events/projections/decisions.js';
+import { flagsProjection } from '../flags/store/flags-projection.js';
+import { rolloutsProjection } from '../rollout/rollouts-projection.js';
 import { registryProjection } from '../registry/registry-projection.js';
 import { shadowResultsProjection } from '../shadow/shadow-projection.js';
 
@@ -10,4 +12,6 @@ export const defaultProjections: readonly Projection[] = [
   agentsProjection,
   registryProjection,
   shadowResultsProjection,
+  flagsProjection,
+  rolloutsProjection,
 ];

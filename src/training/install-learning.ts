@@ -34,6 +34,8 @@ export interface InstallLearningOptions {
   readonly trainer?: Omit<TrainingLoopOptions, 'agents' | 'registry'>;
   /** Breaker settings per agent model (the agent's `timeBudgetMs` is the call budget). */
   readonly guard?: Omit<ModelGuardOptions, 'agent'>;
+  /** Take each agent's guard from elsewhere (the ops breaker board), instead of creating one here. */
+  readonly guardFor?: (agent: string) => ModelGuard;
 }
 
 export interface InstalledLearning {
@@ -75,6 +77,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   const guards = new Map<string, ModelGuard>();
   const guard = (agent: string): ModelGuard => {
     let g = guards.get(agent);
+    if (!g && options.guardFor) guards.set(agent, (g = options.guardFor(agent)));
     if (!g) guards.set(agent, (g = createModelGuard({ ...options.guard, agent, budgetMs: agents.get(agent)?.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS })));
     return g;
   };
@@ -92,7 +95,12 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
     shadow: (job) => void shadow.submit(job),
     ...(options.router ? { router: options.router } : {}),
     ...(options.protectContext ? { protectContext: options.protectContext } : {}),
-    onDecision: (d) => a.metrics.decisionsTotal.inc({ agent: d.agent, source: d.source, reason: d.reason, variant: d.variant }),
+    onDecision: (d, startedAt) => {
+      const m = a.metrics;
+      m.decisionsTotal.inc({ agent: d.agent, source: d.source, reason: d.reason, variant: d.variant });
+      m.decisionDurationSeconds.observe({ agent: d.agent, source: d.source }, (performance.now() - startedAt) / 1000);
+      if (d.variant === 'ml' && d.source === 'deterministic') m.decisionFallbacksTotal.inc({ agent: d.agent, reason: d.reason });
+    },
   });
 
   const disposers: (() => Promise<void>)[] = [];

@@ -10,9 +10,7 @@ import {
 import { writeDashboards } from '../../monitoring/dashboards/write-dashboards.js';
 import { writeAlertFiles } from '../../ops/alert-files.js';
 import type { BreakerRow, OverrideResult } from '../../ops/breaker-board.js';
-import { installOps, type InstallOpsOptions } from '../../ops/install-ops.js';
 import { print, table } from '../output.js';
-import type { ServeExtension } from './serve.js';
 
 interface ApiFlags {
   readonly url: string;
@@ -150,15 +148,3 @@ export function alertsCommand(): Command {
       print(w, flags.json === true, () => [...w.rules, w.alertmanager].map((f) => `wrote ${f}`).join('\n'));
     });
 }
-
-/**
- * The `serve` extension that installs ops (breakers, alert webhook, throttle).
- * @example
- * await runServe(flags, [opsServeExtension()]);
- */
-export const opsServeExtension =
-  (options: InstallOpsOptions = {}): ServeExtension =>
-  async (a) => {
-    const ops = await installOps(a, options);
-    return { server: ops.server, stop: ops.stop };
-  };

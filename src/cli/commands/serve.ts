@@ -1,35 +1,42 @@
 import { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
+import { installPlatform, type PlatformOptions } from '../../runtime/install-platform.js';
 import { buildServer, type ServerOptions } from '../../server/app.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 
-interface ServeFlags extends GlobalFlags {
+export interface ServeFlags extends GlobalFlags {
   readonly host?: string;
   readonly port?: string;
   readonly ml?: boolean;
   readonly projector?: boolean;
+  readonly controller?: boolean;
 }
 
-/** Extra wiring for `serve` (the demo adds its agents and simulator here). */
-export type ServeExtension = (a: Apprentice) => Promise<{ server?: ServerOptions; stop?: () => Promise<void> }>;
+/** Extra wiring for `serve` (the demo adds its workload here). */
+export type ServeExtension = (a: Apprentice, platform: Awaited<ReturnType<typeof installPlatform>>) => Promise<{ server?: ServerOptions; stop?: () => Promise<void>; message?: string }>;
 
-const extensions: ServeExtension[] = [];
-export const registerServeExtension = (e: ServeExtension): void => void extensions.push(e);
-
-export async function runServe(flags: ServeFlags, extra: readonly ServeExtension[] = []): Promise<void> {
+export async function runServe(flags: ServeFlags, platformOptions: PlatformOptions = {}, extra: readonly ServeExtension[] = []): Promise<void> {
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
     throw new ConfigError('invalid --port', [{ path: 'port', message: 'must be an integer from 0 to 65535' }]);
   const config = configFrom(flags, { host: flags.host, port, ...(flags.ml === false ? { mlEnabled: false } : {}) });
   const a = await createApprentice({ config, projector: flags.projector !== false });
-  const parts = await Promise.all([...extensions, ...extra].map((e) => e(a)));
-  const routes = parts.flatMap((p) => p.server?.routes ?? []);
-  const context = Object.assign({}, ...parts.map((p) => p.server?.context ?? {})) as ServerOptions['context'];
-  const app = await buildServer(a, { routes, ...(context ? { context } : {}), logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  const platform = await installPlatform(a, { ...platformOptions, ...(flags.controller === false ? { controller: false } : {}) });
+  const parts = await Promise.all(extra.map((e) => e(a, platform)));
+  const routes = [...(platform.server.routes ?? []), ...parts.flatMap((p) => p.server?.routes ?? [])];
+  const app = await buildServer(a, {
+    routes,
+    context: { ...platform.server.context },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+  });
   const address = await app.listen({ host: config.host, port: config.port });
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
-  process.stderr.write(`apprentice listening on ${address} (store: ${storage}; bus: ${config.redisUrl ? 'Redis' : 'in-process'}; ML ${config.mlEnabled ? 'on' : 'off'})\n`);
+  process.stderr.write(
+    `apprentice listening on ${address} (store: ${storage}; bus: ${config.redisUrl ? 'Redis' : 'in-process'}; ML ${config.mlEnabled ? 'on' : 'off'})\n` +
+      `${platform.startMessage}\n` +
+      parts.map((p) => (p.message ? `${p.message}\n` : '')).join(''),
+  );
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -37,6 +44,7 @@ export async function runServe(flags: ServeFlags, extra: readonly ServeExtension
     process.stderr.write('apprentice stopping...\n');
     await app.close();
     for (const p of parts) await p.stop?.();
+    await platform.stop();
     await a.close();
     process.exit(0);
   };
@@ -46,10 +54,11 @@ export async function runServe(flags: ServeFlags, extra: readonly ServeExtension
 
 export function serveCommand(): Command {
   return storageOptions(new Command('serve'))
-    .description('run the HTTP API, decision gateway, /metrics and (embedded) the projector')
-    .option('--host <host>', 'bind address (env APPRENTICE_HOST, default 127.0.0.1)')
+    .description('run the HTTP API, decision gateway, /metrics and (embedded) the projector and learners')
+    .option('--host <host>', 'bind address (env APPRENTICE_HOST, default 127.0.0.1; any other address requires API tokens)')
     .option('-p, --port <port>', 'port (env APPRENTICE_PORT, default 8080)')
     .option('--no-ml', 'serve the rules only: no learning, no shadow, no model (env ML_ENABLED=false)')
     .option('--no-projector', 'do not consume the bus here (run `apprentice worker` processes instead)')
+    .option('--no-controller', 'do not run the rollout schedule here (run it on one instance of a fleet)')
     .action((flags: ServeFlags) => runServe(flags));
 }

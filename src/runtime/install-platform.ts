@@ -1,0 +1,177 @@
+import { DEFAULT_TIME_BUDGET_MS } from '../agents-registry/agent-definition.js';
+import type { DeterministicPolicy } from '../agents-registry/agent-registry.js';
+import { installDrift, type InstalledDrift } from '../drift-monitoring/install-drift.js';
+import type { Route } from '../experiments/router.js';
+import { installExperiments, type InstalledExperiments } from '../experiments/install.js';
+import { installOps, type InstalledOps } from '../ops/install-ops.js';
+import type { RolloutPolicy, ShadowEvidence } from '../rollout/rollout-policy.js';
+import { RolloutPhase } from '../rollout/rollout-state.js';
+import { createSecurityRuntime } from '../security/security-runtime.js';
+import { installSecurity, type InstalledSecurity } from '../security/install-security.js';
+import type { RouteModule, ServerOptions } from '../server/app.js';
+import type { ServerContext } from '../server/context.js';
+import type { AgentShadowStats } from '../shadow/shadow-stats.js';
+import { installLearning, type InstalledLearning } from '../training/install-learning.js';
+import type { TrainingLoopOptions } from '../training/training-loop.js';
+import type { Apprentice } from './create-apprentice.js';
+
+export interface PlatformOptions {
+  /** Agents defined at start, with optional in-process rules. */
+  readonly agents?: readonly { readonly definition: unknown; readonly policy?: DeterministicPolicy }[];
+  /** Rollout step rules (the demo shortens them). Default `DEFAULT_ROLLOUT_POLICY`. */
+  readonly rolloutPolicy?: Partial<RolloutPolicy>;
+  /** Rollout controller period. Default 30 s. */
+  readonly rolloutIntervalMs?: number;
+  /** Run the rollout schedule here (one instance of a fleet). Default true. */
+  readonly controller?: boolean;
+  /** Training loop settings. */
+  readonly trainer?: Omit<TrainingLoopOptions, 'agents' | 'registry'>;
+  /** Environment for keys and test hooks. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Platform {
+  readonly server: ServerOptions;
+  readonly startMessage: string;
+  readonly learning: InstalledLearning;
+  readonly experiments: InstalledExperiments;
+  readonly ops: InstalledOps;
+  readonly drift: InstalledDrift;
+  readonly security: InstalledSecurity;
+  stop(): Promise<void>;
+}
+
+/** Shadow quality as the rollout controller reads it: model vs rules on the same outcomes. */
+export function shadowEvidenceOf(s: AgentShadowStats | undefined): ShadowEvidence | undefined {
+  const q = s?.quality;
+  if (!q) return undefined;
+  switch (q.kind) {
+    case 'label':
+      return { n: q.count, modelQuality: q.model.accuracy, rulesQuality: q.rules.accuracy, higherIsBetter: true };
+    case 'value':
+      return { n: q.count, modelQuality: q.model.mae, rulesQuality: q.rules.mae, higherIsBetter: false };
+    case 'reward':
+      return q.modelMeanRewardWhenAgree === null
+        ? undefined
+        : { n: q.agreeCount, modelQuality: q.modelMeanRewardWhenAgree, rulesQuality: q.rulesMeanReward, higherIsBetter: true };
+  }
+}
+
+/**
+ * Every capability on one apprentice, wired to each other:
+ * security (context protection, tokens) → ops (breaker board, throttle, alert webhook) →
+ * learning (agents, registry, shadow, training; guards from the board) → experiments (flags,
+ * router, rollout controller; aliases follow the rollout) → drift (holds a rollout).
+ */
+export async function installPlatform(a: Apprentice, options: PlatformOptions = {}): Promise<Platform> {
+  const env = options.env ?? process.env;
+  const runtime = await createSecurityRuntime({ dataDir: a.config.dataDir, env });
+
+  // Late-bound seams: the engine is built before the router and the controller exist.
+  let route: (agent: string, unitId: string) => Route = () => ({ variant: 'deterministic', propensity: 1 });
+  const late: { learning?: InstalledLearning; experiments?: InstalledExperiments } = {};
+
+  const ops = await installOps(a, {
+    env,
+    guardFor: (agent) => ({ budgetMs: late.learning?.agents.get(agent)?.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS }),
+    actions: {
+      rollback: async (agent, reason) => {
+        if (!late.experiments) return 'skipped';
+        const before = await late.experiments.controller.status(agent);
+        const after = await late.experiments.controller.command(agent, { kind: 'rollback', reason }, { actor: 'alertmanager', reason });
+        return { result: 'applied', before: before.state, after: after.state };
+      },
+      pause: async (agent, reason) => {
+        if (!late.experiments) return 'skipped';
+        const after = await late.experiments.controller.command(agent, { kind: 'pause' }, { actor: 'alertmanager', reason });
+        return { result: 'applied', after: after.state };
+      },
+    },
+  });
+
+  const learning = await installLearning(a, {
+    ...(options.agents ? { agents: options.agents } : {}),
+    router: (agent, unitId) => route(agent, unitId),
+    protectContext: runtime.protector.protect,
+    guardFor: (agent) => ops.getGuard(agent),
+    // Learning pauses while the event loop is throttled (production first).
+    trainer: { ...options.trainer, shouldPause: () => ops.isThrottled() },
+  });
+  late.learning = learning;
+  const registry = learning.registry;
+
+  const experiments = await installExperiments(a, {
+    schedule: options.controller ?? true,
+    ...(options.rolloutIntervalMs !== undefined ? { intervalMs: options.rolloutIntervalMs } : {}),
+    ...(options.rolloutPolicy ? { policy: options.rolloutPolicy } : {}),
+    agents: () => learning.agents.list().map((d) => d.name),
+    shadowEvidence: (agent) => shadowEvidenceOf(learning.shadowStats.get(agent)),
+    guardrails: (agent) => {
+      const open = ops.board.list().some((r) => r.agent === agent && r.state === 'open');
+      return { breaker: open ? 'open' : 'closed' };
+    },
+    onChange: (c) => {
+      // The model the ml arm serves follows the rollout: `canary` takes the shadow model when
+      // traffic starts, `production` takes the canary model when it is promoted.
+      const aliases = registry.aliases(c.agent);
+      if (c.before.phase === RolloutPhase.SHADOW && c.after.phase === RolloutPhase.CANARY && aliases.shadow !== undefined)
+        registry.setAlias(c.agent, 'canary', aliases.shadow, { actor: 'controller', reason: `rollout to ${c.after.percentage}%` });
+      if (c.after.phase === RolloutPhase.PROMOTED && aliases.canary !== undefined)
+        registry.setAlias(c.agent, 'production', aliases.canary, { actor: 'controller', reason: 'promoted at 100%' });
+    },
+    onRollback: (agent, reason) => {
+      const aliases = registry.aliases(agent);
+      if (aliases.production !== undefined && aliases.canary !== undefined && aliases.canary !== aliases.production)
+        registry.setAlias(agent, 'canary', aliases.production, { actor: 'controller', reason: `rollback: ${reason}` });
+    },
+  });
+  late.experiments = experiments;
+  route = experiments.router;
+
+  const drift = await installDrift(a, {
+    onDrift: (agent, report) => {
+      if (report.datasetDrift)
+        void experiments.controller
+          .command(agent, { kind: 'pause' }, { actor: 'drift-monitor', reason: `dataset drift: ${Math.round(report.driftShare * 100)}% of features` })
+          .catch(() => undefined);
+    },
+  });
+
+  const security = await installSecurity(a, { runtime, engine: learning.engine, env });
+
+  // The decision path: the subject key (if any) is loaded first, then the learning engine
+  // serves (async models too) with routing, breakers and context protection.
+  const decide: ServerContext['decide'] = async (agent, unitId, ctx, deterministic, subjectId) => {
+    const ref = subjectId === undefined ? undefined : await runtime.protector.prepare(agent, ctx, subjectId);
+    return learning.engine.decideAsync(agent, unitId, ctx, deterministic, ref);
+  };
+  a.useEngine(learning.engine);
+
+  const routes: RouteModule[] = [
+    ...(security.server.routes ?? []),
+    ...(learning.server.routes ?? []),
+    ...(experiments.server.routes ?? []),
+    ...(ops.server.routes ?? []),
+    ...(drift.server.routes ?? []),
+  ];
+  let stopped: Promise<void> | undefined;
+  return {
+    server: { routes, context: { ...security.server.context, decide } },
+    startMessage: security.startMessage,
+    learning,
+    experiments,
+    ops,
+    drift,
+    security,
+    stop() {
+      stopped ??= (async () => {
+        await experiments.stop();
+        await drift.stop();
+        await learning.stop();
+        await ops.stop();
+        await security.stop();
+      })();
+      return stopped;
+    },
+  };
+}
