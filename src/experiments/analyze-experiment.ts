@@ -105,7 +105,8 @@ export function analyzeExperiment(input: { readonly percentage: number; readonly
     { tau: mde, alpha, ...(options.previous ? { previous: options.previous } : {}) },
   );
   const pooledSd = Math.sqrt(((a.outcomes - 1) * a.variance + (b.outcomes - 1) * b.variance) / (a.outcomes + b.outcomes - 2));
-  const power = pooledSd > 0 ? normalIndependentPower(mde / pooledSd, a.outcomes, { alpha, ratio: b.outcomes / a.outcomes }) : 1;
+  // A (sub)normal-tiny spread is no spread: mde / 1e-162 overflows the power computation.
+  const power = pooledSd > 1e-12 ? normalIndependentPower(mde / pooledSd, a.outcomes, { alpha, ratio: b.outcomes / a.outcomes }) : 1;
   const [lower, upper] = r.ci;
   return {
     ...base,

@@ -42,6 +42,9 @@ export async function readExperimentArms(store: EventStore, w: ExperimentWindow)
   return { deterministic: arm('deterministic'), ml: arm('ml') };
 }
 
+/** Decisions of the `ml` arm needed before its latency and fallback rate are judged. */
+export const MIN_GUARDRAIL_DECISIONS = 20;
+
 /** p95 latency and fallback rate of the `ml` arm in a window: the default guardrail readings. */
 export async function readMlGuardrails(store: EventStore, w: ExperimentWindow): Promise<{ p95LatencyMs: number | undefined; fallbackRate: number | undefined; decisions: number }> {
   const rows = await store.query<{ n: number; p95: number | null; fallback: number | null }>(
@@ -53,5 +56,8 @@ export async function readMlGuardrails(store: EventStore, w: ExperimentWindow): 
   );
   const r = rows[0];
   if (!r || r.n === 0) return { p95LatencyMs: undefined, fallbackRate: undefined, decisions: 0 };
-  return { p95LatencyMs: r.p95 ?? undefined, fallbackRate: r.fallback ?? undefined, decisions: r.n };
+  // A rate over a handful of decisions is noise (1 fallback in 2 is "50%"); a model failing on
+  // every call opens its breaker, which is a guardrail of its own and acts at once.
+  const enough = r.n >= MIN_GUARDRAIL_DECISIONS;
+  return { p95LatencyMs: enough ? (r.p95 ?? undefined) : undefined, fallbackRate: enough ? (r.fallback ?? undefined) : undefined, decisions: r.n };
 }

@@ -56,6 +56,7 @@ export class Projector {
   #deadLettered = 0;
   #storeErrors = 0;
   #lastClaim = 0;
+  #groupReady = false;
 
   constructor(options: ProjectorOptions) {
     this.#o = {
@@ -82,9 +83,13 @@ export class Projector {
     };
   }
 
+  /** Start consuming. If the bus is not reachable yet, the group is created once it is. */
   async start(): Promise<void> {
     if (this.#running) return;
-    await this.#o.bus.ensureGroup(this.#o.topic, this.#o.group);
+    this.#groupReady = await this.#o.bus.ensureGroup(this.#o.topic, this.#o.group).then(
+      () => true,
+      () => false,
+    );
     this.#running = true;
     this.#loop = this.#run();
   }
@@ -113,6 +118,10 @@ export class Projector {
     const { bus, topic, group, consumer, count, blockMs } = this.#o;
     while (this.#running) {
       try {
+        if (!this.#groupReady) {
+          await bus.ensureGroup(topic, group);
+          this.#groupReady = true;
+        }
         let msgs: readonly BusMessage[] = [];
         if (Date.now() - this.#lastClaim >= this.#o.claimIntervalMs) {
           this.#lastClaim = Date.now();

@@ -14,7 +14,11 @@ export interface QualityReport {
 export interface AccuracyOptions {
   /** Relative drop below the baseline that opens the breaker (0.2 = 20 % below). Default 0.2. */
   readonly maxDrop: number;
-  /** Relative margin the model may trail the rules by before opening (0 = any deficit). Default 0. */
+  /**
+   * Relative margin the model may trail the rules by before opening (0 = any deficit).
+   * Default 0.2, the same 20 % as `maxDrop`: a model within noise of the rules is not a failure
+   * (the rollout's own statistics judge small differences).
+   */
   readonly rulesMargin: number;
   /** Reports in the rolling window. Default 20. */
   readonly window: number;
@@ -26,7 +30,7 @@ export interface AccuracyOptions {
 
 export const accuracyDefaults: AccuracyOptions = {
   maxDrop: 0.2,
-  rulesMargin: 0,
+  rulesMargin: 0.2,
   window: 20,
   minReports: 5,
   baseline: undefined,

@@ -147,10 +147,13 @@ describe('closed → open', () => {
     expect(await guard.execute(() => 1)).toMatchObject({ ok: false, reason: 'BREAKER_OPEN' });
   });
 
-  it('accuracy: opens when the model falls below the rules', () => {
+  it('accuracy: opens when the model falls more than 20% below the rules, not within that margin', () => {
     const { guard, changes } = setup({ accuracy: { minReports: 2 } });
     guard.reportQuality({ model: 0.7, rules: 0.8 });
     guard.reportQuality({ model: 0.7, rules: 0.8 });
+    expect(guard.state.accuracy).toBe('closed');
+    guard.reportQuality({ model: 0.3, rules: 0.8 });
+    guard.reportQuality({ model: 0.3, rules: 0.8 });
     expect(guard.state.accuracy).toBe('open');
     expect(changes[0]?.reason).toContain('below the rules');
   });

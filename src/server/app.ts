@@ -27,6 +27,10 @@ export async function buildServer(apprentice: Apprentice, options: ServerOptions
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 300 },
+    // Errors raised before routing (an undecodable URL, ...) are problems too.
+    frameworkErrors: (err, _req, reply) => {
+      void sendProblem(reply, toProblem(err));
+    },
   });
   // JSON only: other media types get 415 instead of reaching the validators as strings.
   app.removeContentTypeParser('text/plain');

@@ -54,15 +54,21 @@ export interface SequentialTestResult extends SequentialState {
 }
 
 /** ln Λ(θ₀) for one look. */
+/**
+ * Variances below this are treated as zero ("no variance yet"): a subnormal V underflows
+ * `V·(V + τ²)` to 0 and turns the statistic into 0/0.
+ */
+const MIN_VARIANCE = 1e-300;
+
 export function logMixtureLikelihoodRatio(difference: number, variance: number, tau2: number, nullDifference: number): number {
-  if (!(variance > 0)) return 0;
+  if (!(variance > MIN_VARIANCE)) return 0;
   const d = difference - nullDifference;
   return 0.5 * Math.log(variance / (variance + tau2)) + (tau2 * d * d) / (2 * variance * (variance + tau2));
 }
 
 /** Half-width of {θ₀ : Λ(θ₀) < 1/α} around θ̂. */
 export function confidenceSequenceHalfWidth(variance: number, tau2: number, alpha: number): number {
-  if (!(variance > 0)) return Infinity;
+  if (!(variance > MIN_VARIANCE)) return Infinity;
   const v = variance + tau2;
   return Math.sqrt(((2 * variance * v) / tau2) * (Math.log(1 / alpha) + 0.5 * Math.log(v / variance)));
 }
