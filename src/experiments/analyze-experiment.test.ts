@@ -37,3 +37,17 @@ describe('analyzeExperiment', () => {
     expect(second.tau).toBe(0.05);
   });
 });
+
+describe('sequential burn-in', () => {
+  const arm = (outcomes: number, mean: number, variance: number) => ({ units: 1000, exposures: 1000, outcomes, mean, variance });
+  it('does not look before each arm has minOutcomes outcomes (a tiny plug-in variance would lock in a wrong interval)', () => {
+    const early = analyzeExperiment({ percentage: 50, arms: { deterministic: arm(3, 0.5, 1e-6), ml: arm(3, 0.9, 1e-6) } });
+    expect(early.testable).toBe(false);
+    expect(early.pValue).toBe(1);
+    expect(early.superior).toBe(false);
+    const ready = analyzeExperiment({ percentage: 50, arms: { deterministic: arm(30, 0.5, 0.25), ml: arm(30, 0.9, 0.09) } });
+    expect(ready.testable).toBe(true);
+    expect(ready.ci[0]).toBeLessThanOrEqual(ready.effect);
+    expect(ready.ci[1]).toBeGreaterThanOrEqual(ready.effect);
+  });
+});

@@ -32,11 +32,17 @@ export interface AnalysisOptions {
   readonly alpha?: number;
   /** p-value below which the split is a sample-ratio mismatch. Default 0.001. */
   readonly srmThreshold?: number;
+  /**
+   * Outcomes per arm before the sequential test starts looking. The mSPRT here plugs in the
+   * sample variance; from 2–3 outcomes it can be far too small, the confidence sequence far
+   * too narrow, and the running intersection keeps that error for good. Default 30.
+   */
+  readonly minOutcomes?: number;
   /** The previous look of the same experiment (running minimum p, intersected interval). */
   readonly previous?: SequentialState;
 }
 
-export const ANALYSIS_DEFAULTS = { mde: 0.05, margin: 0.02, alpha: 0.05, srmThreshold: 0.001 } as const;
+export const ANALYSIS_DEFAULTS = { mde: 0.05, margin: 0.02, alpha: 0.05, srmThreshold: 0.001, minOutcomes: 30 } as const;
 
 export interface ExperimentAnalysis {
   readonly percentage: number;
@@ -93,7 +99,8 @@ export function analyzeExperiment(input: { readonly percentage: number; readonly
     p > 0 && p < 100
       ? srmCheck([a.units, b.units], [100 - p, p], { threshold: options.srmThreshold ?? ANALYSIS_DEFAULTS.srmThreshold })
       : { chi2: 0, degreesOfFreedom: 1, pValue: 1, expected: [a.units, b.units], mismatch: false };
-  const testable = a.outcomes >= 2 && b.outcomes >= 2;
+  const minOutcomes = Math.max(2, options.minOutcomes ?? ANALYSIS_DEFAULTS.minOutcomes);
+  const testable = a.outcomes >= minOutcomes && b.outcomes >= minOutcomes;
   const base = { percentage: p, arms: input.arms, alpha, tau: mde, margin, srm, testable };
   if (!testable) {
     const effect = a.outcomes > 0 && b.outcomes > 0 ? b.mean - a.mean : NaN;
