@@ -8,7 +8,7 @@ export function demoCommand(): Command {
     .description('serve with embedded storage (no PostgreSQL/Redis needed), the eight Detektor agents and a simulated workload')
     .option('--data-dir <dir>', 'embedded storage directory (default ./.apprentice)')
     .option('-p, --port <port>', 'port (default 8080)')
-    .option('--rate <n>', 'simulated decisions per second', '25')
+    .option('--rate <n>', 'simulated decisions per second', '40')
     .option('--seed <n>', 'simulator seed', '1')
     .action((flags: { dataDir?: string; port?: string; rate: string; seed: string }) =>
       runServe(
