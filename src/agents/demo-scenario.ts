@@ -2,6 +2,7 @@ import { parseAgentDefinition } from '../agents-registry/agent-definition.js';
 import { extractFeatures } from '../decisions/decision-engine.js';
 import type { Apprentice } from '../runtime/create-apprentice.js';
 import type { Platform } from '../runtime/install-platform.js';
+import type { AnalysisOptions } from '../experiments/analyze-experiment.js';
 import type { RolloutPolicy } from '../rollout/rollout-policy.js';
 import { AgentTrainer } from '../training/agent-trainer.js';
 import { startDemoWorkload } from './demo-workload.js';
@@ -12,14 +13,22 @@ import { createDetektorSimulator } from './simulator.js';
 export const DEGRADED_AGENT = 'pr-manager';
 
 /**
- * Rollout rules for the demo, so a new user sees whole rollouts in minutes: fewer outcomes
- * per step and 20-second steps (production defaults: 200 shadow outcomes, 100 per arm, 10 min).
+ * Rollout rules for the demo, so a new user sees whole rollouts in minutes: 20-second steps
+ * and 30 outcomes per arm (production defaults: 100 per arm, 10 minutes). The model must
+ * have 300 shadow outcomes first, so the version pinned to `canary` is a trained one.
  */
 export const DEMO_ROLLOUT_POLICY: Partial<RolloutPolicy> = {
-  minShadowOutcomes: 60,
+  minShadowOutcomes: 300,
   minSamplePerArm: 30,
   minStepDurationMs: 20_000,
 };
+
+/**
+ * Step statistics for the demo: effects of 0.1 (10 accuracy points) are worth detecting and
+ * a model may trail the rules by at most 0.1 at a step, so steps resolve with tens to
+ * hundreds of outcomes at 5% traffic (production default: 0.05 and 0.02).
+ */
+export const DEMO_ROLLOUT_ANALYSIS: AnalysisOptions = { mde: 0.1, margin: 0.1 };
 
 export interface DemoOptions {
   readonly seed?: number;

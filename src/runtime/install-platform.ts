@@ -1,6 +1,7 @@
 import { DEFAULT_TIME_BUDGET_MS } from '../agents-registry/agent-definition.js';
 import type { DeterministicPolicy } from '../agents-registry/agent-registry.js';
 import { installDrift, type InstalledDrift } from '../drift-monitoring/install-drift.js';
+import type { AnalysisOptions } from '../experiments/analyze-experiment.js';
 import type { Route } from '../experiments/router.js';
 import { installExperiments, type InstalledExperiments } from '../experiments/install.js';
 import { installOps, type InstalledOps } from '../ops/install-ops.js';
@@ -20,6 +21,8 @@ export interface PlatformOptions {
   readonly agents?: readonly { readonly definition: unknown; readonly policy?: DeterministicPolicy }[];
   /** Rollout step rules (the demo shortens them). Default `DEFAULT_ROLLOUT_POLICY`. */
   readonly rolloutPolicy?: Partial<RolloutPolicy>;
+  /** Statistics of each step (MDE = τ, non-inferiority margin, α). Default `ANALYSIS_DEFAULTS`. */
+  readonly rolloutAnalysis?: AnalysisOptions;
   /** Rollout controller period. Default 30 s. */
   readonly rolloutIntervalMs?: number;
   /** Run the rollout schedule here (one instance of a fleet). Default true. */
@@ -104,6 +107,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     schedule: options.controller ?? true,
     ...(options.rolloutIntervalMs !== undefined ? { intervalMs: options.rolloutIntervalMs } : {}),
     ...(options.rolloutPolicy ? { policy: options.rolloutPolicy } : {}),
+    ...(options.rolloutAnalysis ? { analysis: options.rolloutAnalysis } : {}),
     agents: () => learning.agents.list().map((d) => d.name),
     shadowEvidence: (agent) => shadowEvidenceOf(learning.shadowStats.get(agent)),
     guardrails: (agent) => {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DEMO_ROLLOUT_POLICY, detektorAgentDefinitions, startDemo } from '../../agents/demo-scenario.js';
+import { DEMO_ROLLOUT_ANALYSIS, DEMO_ROLLOUT_POLICY, detektorAgentDefinitions, startDemo } from '../../agents/demo-scenario.js';
 import { runServe } from './serve.js';
 
 /** `apprentice demo` / `npm start`: serve with embedded storage, the Detektor agents and a simulated workload. */
@@ -13,7 +13,7 @@ export function demoCommand(): Command {
     .action((flags: { dataDir?: string; port?: string; rate: string; seed: string }) =>
       runServe(
         { ...(flags.dataDir ? { dataDir: flags.dataDir } : {}), ...(flags.port ? { port: flags.port } : {}) },
-        { agents: detektorAgentDefinitions(), rolloutPolicy: DEMO_ROLLOUT_POLICY, rolloutIntervalMs: 5000, trainer: { registerEvery: 100 } },
+        { agents: detektorAgentDefinitions(), rolloutPolicy: DEMO_ROLLOUT_POLICY, rolloutAnalysis: DEMO_ROLLOUT_ANALYSIS, rolloutIntervalMs: 5000, trainer: { registerEvery: 100 } },
         [async (a, platform) => startDemo(a, platform, { ratePerSecond: Number(flags.rate), seed: Number(flags.seed) })],
       ),
     );
