@@ -5,7 +5,7 @@ import { flagsCommand } from './commands/flags.js';
 import { modelsCommand } from './commands/models.js';
 import { alertsCommand, breakersCommand, dashboardsCommand } from './commands/ops.js';
 import { rollbackCommand, rolloutsCommand } from './commands/rollout.js';
-import { auditCommand, eraseCommand, exportCommand, keysCommand, lineageCommand, retentionCommand, tokensCommand } from './commands/security.js';
+import { securityCommands } from './commands/security.js';
 import { serveCommand } from './commands/serve.js';
 import { migrateCommand, replayCommand, statusCommand } from './commands/storage.js';
 import { workerCommand } from './commands/worker.js';
@@ -31,13 +31,7 @@ export function buildCli(): Command {
     modelsCommand(),
     dashboardsCommand(),
     alertsCommand(),
-    tokensCommand(),
-    keysCommand(),
-    eraseCommand(),
-    retentionCommand(),
-    exportCommand(),
-    auditCommand(),
-    lineageCommand(),
+    ...securityCommands(),
   ])
     program.addCommand(c.exitOverride());
   return program;
