@@ -91,10 +91,11 @@ async function pgIngest(): Promise<Figure[]> {
     const bareRate = await copyInto('bare_events');
     // The event store: idempotent batched appends + decisions projection, 2 concurrent appenders.
     const t0 = performance.now();
-    const batch = 2000;
+    const batch = Number(process.env.BENCH_INGEST_BATCH ?? 2000);
+    const appenders = Number(process.env.BENCH_INGEST_APPENDERS ?? 3);
     let next = 0;
     await Promise.all(
-      [0, 1].map(async () => {
+      Array.from({ length: appenders }, async () => {
         for (;;) {
           const i = next;
           next += batch;

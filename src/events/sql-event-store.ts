@@ -240,13 +240,15 @@ export class SqlEventStore implements EventStore {
         // progress); TS projections stream the same range through Node, in global order.
         for (let lo = BigInt(range.lo) - 1n; lo < BigInt(range.hi); lo += step) {
           const hi = lo + step;
+          let n = 0;
           if (sqlStatements.length > 0) {
             const ctes = sqlStatements.map((stmt, i) => `p${i} AS (${stmt})`).join(',\n');
-            await tx.query(
+            const [c] = await tx.query<{ n: number }>(
               `WITH src AS (SELECT * FROM events WHERE position > $1::bigint AND position <= $2::bigint AND type = ANY($3::text[])),
-               ${ctes} SELECT 1`,
+               ${ctes} SELECT count(*)::int AS n FROM src`,
               [lo.toString(), hi.toString(), handled],
             );
+            n = c?.n ?? 0;
           }
           if (this.#tsProjections.length > 0) {
             const rows = await tx.query<EventRow>(
@@ -255,12 +257,9 @@ export class SqlEventStore implements EventStore {
               [lo.toString(), hi.toString(), handled],
             );
             await this.#project(tx, rows.map(toStored));
+            n = rows.length;
           }
-          const [c] = await tx.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM events WHERE position > $1::bigint AND position <= $2::bigint AND type = ANY($3::text[])',
-            [lo.toString(), hi.toString(), handled],
-          );
-          done += c?.n ?? 0;
+          done += n;
           onProgress?.(done, total);
         }
       }),

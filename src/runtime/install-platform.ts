@@ -97,8 +97,9 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     router: (agent, unitId) => route(agent, unitId),
     protectContext: runtime.protector.protect,
     guardFor: (agent) => ops.getGuard(agent),
-    // Learning pauses while the event loop is throttled (production first).
+    // Learning pauses and shadow work is shed while the event loop is throttled (production first).
     trainer: { ...options.trainer, shouldPause: () => ops.isThrottled() },
+    shedShadow: () => ops.isThrottled(),
   });
   late.learning = learning;
   const registry = learning.registry;

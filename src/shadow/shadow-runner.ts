@@ -19,6 +19,8 @@ export interface ShadowRunnerOptions {
   readonly pool?: WorkerPool;
   /** Path of a version's artifact, for pool workers (`registry.pathOf`). Required with `pool`. */
   readonly pathOf?: (v: ModelVersion) => string;
+  /** While this returns true (the event loop is throttled), jobs are shed and counted. Default never. */
+  readonly shed?: () => boolean;
   /** Jobs waiting beyond this are dropped and counted. Default 10,000. */
   readonly maxQueue?: number;
   /** Rows per prediction task. Default 64. */
@@ -61,6 +63,7 @@ export class ShadowRunner {
   readonly stats: ShadowRunnerStats = { submitted: 0, dropped: 0, completed: 0, failed: 0, noModel: 0, queued: 0, inFlight: 0 };
   readonly #o: ShadowRunnerOptions;
   readonly #maxQueue: number;
+  readonly #shed: (() => boolean) | undefined;
   readonly #batchSize: number;
   readonly #concurrency: number;
   #queue: ShadowJob[] = [];
@@ -71,6 +74,7 @@ export class ShadowRunner {
   constructor(options: ShadowRunnerOptions) {
     this.#o = options;
     this.#maxQueue = options.maxQueue ?? 10_000;
+    this.#shed = options.shed;
     this.#batchSize = options.batchSize ?? 64;
     this.#concurrency = options.concurrency ?? 2;
   }
@@ -78,7 +82,7 @@ export class ShadowRunner {
   /** Queue a job. Synchronous and cheap; returns false when it was dropped. */
   submit(job: ShadowJob): boolean {
     this.stats.submitted++;
-    if (this.#closed || this.#queue.length >= this.#maxQueue) {
+    if (this.#closed || this.#queue.length >= this.#maxQueue || this.#shed?.() === true) {
       this.stats.dropped++;
       return false;
     }

@@ -34,6 +34,8 @@ export interface InstallLearningOptions {
   readonly trainer?: Omit<TrainingLoopOptions, 'agents' | 'registry'>;
   /** Breaker settings per agent model (the agent's `timeBudgetMs` is the call budget). */
   readonly guard?: Omit<ModelGuardOptions, 'agent'>;
+  /** Shed shadow work while this returns true (the event loop is throttled). Default never. */
+  readonly shedShadow?: () => boolean;
   /** Take each agent's guard from elsewhere (the ops breaker board), instead of creating one here. */
   readonly guardFor?: (agent: string) => ModelGuard;
 }
@@ -85,7 +87,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   const ml = a.config.mlEnabled;
   const pool = ml && options.pool !== false ? createWorkerPool({ handlerModule: shadowWorkerModule(), size: options.poolSize ?? 1, maxQueue: 64, taskTimeoutMs: 10_000 }) : undefined;
   const shadowStats = new ShadowStats();
-  const shadow = new ShadowRunner({ models: serving, sink: a.writer, ...(pool ? { pool, pathOf: (v) => registry.pathOf(v) } : {}) });
+  const shadow = new ShadowRunner({ models: serving, sink: a.writer, ...(options.shedShadow ? { shed: options.shedShadow } : {}), ...(pool ? { pool, pathOf: (v) => registry.pathOf(v) } : {}) });
   const engine = new DecisionEngine({
     writer: a.writer,
     agents: (name) => agents.get(name),
