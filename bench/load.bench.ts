@@ -61,7 +61,7 @@ async function run(mlEnabled: boolean): Promise<Run> {
   await background();
   const metrics = await a.registry.metrics();
   const throttled = /apprentice_learner_throttled\{[^}]*\} 1\b/.test(metrics);
-  const impact = /apprentice_ml_performance_impact_ratio(?:\{[^}]*\})? (\S+)/.exec(metrics)?.[1] ?? 'n/a';
+  const impact = /^apprentice_ml_performance_impact_ratio(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1] ?? 'n/a';
   await app.close();
   await platform.stop();
   await a.close();
