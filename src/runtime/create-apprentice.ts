@@ -15,7 +15,7 @@ import type { EventStore } from '../events/event-store.js';
 import { createPgliteEventStore } from '../events/pglite-event-store.js';
 import { createPostgresEventStore } from '../events/postgres-event-store.js';
 import { createMetrics, type Metrics } from '../monitoring/metrics.js';
-import { Projector } from '../projector/projector.js';
+import { Projector, type ProjectorOptions } from '../projector/projector.js';
 import type { Projection } from '../events/projection.js';
 import { componentHealth, type ComponentHealth } from './health.js';
 import { defaultProjections } from './projections.js';
@@ -30,6 +30,8 @@ export interface ApprenticeOptions {
   readonly projector?: boolean;
   /** Name of this process in consumer groups. Default `<hostname>-<pid>`. */
   readonly instanceId?: string;
+  /** Projector tuning (claim idle time, batch size). */
+  readonly projectorOptions?: Pick<ProjectorOptions, 'claimIdleMs' | 'claimIntervalMs' | 'count' | 'blockMs'>;
   /** Projections of the event store. Default: every projection of the service. */
   readonly projections?: readonly Projection[];
 }
@@ -99,6 +101,7 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
   const runProjector = options.projector ?? true;
   const projector = runProjector
     ? new Projector({
+        ...options.projectorOptions,
         bus,
         store,
         topic: BUS_TOPIC,

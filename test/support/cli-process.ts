@@ -10,8 +10,12 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Start `apprentice <args>` from the build and wait for its "listening on" line. */
-export async function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+/** Start `apprentice <args>` from the build and wait for its ready line ("listening on <url>" by default). */
+export async function startCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  ready: RegExp = /listening on (http:\/\/[^\s]+)/,
+): Promise<RunningServer> {
   const clean = { ...process.env };
   delete clean.DATABASE_URL;
   delete clean.REDIS_URL;
@@ -22,10 +26,10 @@ export async function startCli(args: readonly string[], env: NodeJS.ProcessEnv =
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
     child.stderr?.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      const m = ready.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(m[1] ?? '');
       }
     });
     child.once('exit', (code) => {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, ValidationError } from '../../core/errors.js';
 import { createApprentice } from '../../runtime/create-apprentice.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 
@@ -7,11 +7,20 @@ export function workerCommand(): Command {
   return storageOptions(new Command('worker'))
     .description('consume the Redis bus: project events into the store (N workers share one consumer group)')
     .option('--id <name>', 'consumer name (default <hostname>-<pid>)')
-    .action(async (flags: GlobalFlags & { id?: string }) => {
+    .option('--claim-idle-ms <ms>', "take over entries another (dead) worker left unacknowledged this long", '30000')
+    .action(async (flags: GlobalFlags & { id?: string; claimIdleMs: string }) => {
+      const claimIdleMs = Number(flags.claimIdleMs);
+      if (!Number.isInteger(claimIdleMs) || claimIdleMs < 1)
+        throw new ValidationError('invalid --claim-idle-ms', [{ path: 'claimIdleMs', message: 'must be a positive integer (milliseconds)' }]);
       const config = configFrom(flags);
       if (!config.redisUrl)
         throw new ConfigError('worker needs a shared bus', [{ path: 'redisUrl', message: 'set REDIS_URL (or --redis-url); embedded `serve` runs its own projector' }]);
-      const a = await createApprentice({ config, projector: true, ...(flags.id ? { instanceId: flags.id } : {}) });
+      const a = await createApprentice({
+        config,
+        projector: true,
+        projectorOptions: { claimIdleMs, claimIntervalMs: Math.min(1000, claimIdleMs) },
+        ...(flags.id ? { instanceId: flags.id } : {}),
+      });
       process.stderr.write(`apprentice worker ${a.instanceId} consuming ${config.redisPrefix}{events}\n`);
       const stop = async (): Promise<void> => {
         await a.close();
