@@ -15,6 +15,7 @@ import type { AgentShadowStats } from '../shadow/shadow-stats.js';
 import { installLearning, type InstalledLearning } from '../training/install-learning.js';
 import type { TrainingLoopOptions } from '../training/training-loop.js';
 import type { Apprentice } from './create-apprentice.js';
+import { trainingReference } from './drift-reference.js';
 
 export interface PlatformOptions {
   /** Agents defined at start, with optional in-process rules. */
@@ -134,6 +135,8 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   route = experiments.router;
 
   const drift = await installDrift(a, {
+    // Reference windows: the training data of the served model version.
+    referenceFor: (agent) => trainingReference(a.store, registry, agent),
     onDrift: (agent, report) => {
       if (report.datasetDrift)
         void experiments.controller
