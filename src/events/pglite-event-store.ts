@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { SqlEventStore, type SqlEventStoreOptions } from './sql-event-store.js';
 
@@ -21,8 +22,18 @@ function executor(db: PGlite | Transaction): SqlExecutor {
 }
 
 export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  let unlock = (): void => undefined;
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   let closed = false;
   return {
     ...executor(db),
@@ -31,6 +42,7 @@ export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
       if (closed) return;
       closed = true;
       await db.close();
+      unlock();
     },
   };
 }
