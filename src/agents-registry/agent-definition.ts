@@ -71,6 +71,14 @@ export const AgentDefinitionSchema = z
     if (d.kind === 'classification' && d.labels === undefined) bad(['labels'], 'a classification agent needs its label set');
     if (d.labels !== undefined && new Set(d.labels).size !== d.labels.length) bad(['labels'], 'labels must be distinct');
     if (d.kind === 'regression' && d.feedback === 'reward') bad(['feedback'], "reward feedback needs a classification agent (its labels are the actions)");
+    // Feature values are stored with every decision, in clear, for training and off-policy
+    // evaluation: a personal field must not be one.
+    const personal = new Set((d.personalFields ?? []).map((f) => f.split('.')[0]));
+    d.features.forEach((f, i) => {
+      const name = (f as { name?: unknown }).name;
+      if (typeof name === 'string' && personal.has(name))
+        bad(['features', i, 'name'], `"${name}" is marked personal: it cannot be a feature (features are stored in clear with each decision)`);
+    });
     const t = d.learner?.type;
     if (t !== undefined) {
       const regression = d.kind === 'regression' || d.feedback === 'reward';

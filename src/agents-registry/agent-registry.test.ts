@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventType, type NewEvent, type StoredEvent } from '../core/events.js';
 import { isValidationError } from '../core/errors.js';
 import { AgentRegistry } from './agent-registry.js';
+import { parseAgentDefinition } from './agent-definition.js';
 
 const def = { name: 'debugger', kind: 'classification', labels: ['flaky', 'bug'], features: [{ name: 'retries', type: 'numeric' }] };
 
@@ -42,5 +43,25 @@ describe('AgentRegistry', () => {
       expect((err as { issues: unknown[] }).issues.length).toBeGreaterThan(0);
     }
     expect(r.list()).toEqual([]);
+  });
+});
+
+describe('personal fields', () => {
+  it('refuses a feature that is also marked personal, naming it', () => {
+    const err = (() => {
+      try {
+        parseAgentDefinition({
+          name: 'pisarz',
+          kind: 'classification',
+          labels: ['short', 'long'],
+          features: [{ name: 'authorEmail', type: 'categorical' }, { name: 'words', type: 'numeric' }],
+          personalFields: ['authorEmail'],
+        });
+      } catch (e) {
+        return e as { issues?: { path: string; message: string }[] };
+      }
+      return undefined;
+    })();
+    expect(err?.issues?.[0]).toMatchObject({ path: 'features.0.name', message: expect.stringMatching(/marked personal/) });
   });
 });
