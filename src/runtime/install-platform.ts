@@ -16,6 +16,7 @@ import { installLearning, type InstalledLearning } from '../training/install-lea
 import type { TrainingLoopOptions } from '../training/training-loop.js';
 import type { Apprentice } from './create-apprentice.js';
 import { trainingReference } from './drift-reference.js';
+import type { ComponentHealth } from './health.js';
 
 export interface PlatformOptions {
   /** Agents defined at start, with optional in-process rules. */
@@ -162,9 +163,34 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     ...(ops.server.routes ?? []),
     ...(drift.server.routes ?? []),
   ];
+  // `/health/aggregate`: the learners and each agent's model beside the storage components.
+  const healthChecks: ServerContext['healthChecks'] = [
+    async () => {
+      const out: ComponentHealth[] = [];
+      const t = learning.trainer?.stats;
+      out.push(
+        t
+          ? { component: 'learners', status: t.errors > 0 ? 'degraded' : 'ok', detail: { ...t, throttled: ops.isThrottled() } }
+          : { component: 'learners', status: 'ok', detail: { enabled: false } },
+      );
+      if (learning.pool) out.push({ component: 'worker-pool', status: 'ok', detail: { ...learning.pool.stats } });
+      const breakers = ops.board.list();
+      for (const def of learning.agents.list()) {
+        const aliases = registry.aliases(def.name);
+        const open = breakers.filter((b) => b.agent === def.name && b.state !== 'closed').map((b) => `${b.kind}:${b.state}`);
+        out.push({
+          component: `model:${def.name}`,
+          status: open.length > 0 ? 'degraded' : 'ok',
+          detail: { aliases, breakers: open.length > 0 ? open : 'closed', versions: registry.versions(def.name).length },
+        });
+      }
+      return out;
+    },
+  ];
+
   let stopped: Promise<void> | undefined;
   return {
-    server: { routes, context: { ...security.server.context, decide } },
+    server: { routes, context: { ...security.server.context, decide, healthChecks } },
     startMessage: security.startMessage,
     learning,
     experiments,

@@ -35,6 +35,9 @@ describe('apprentice demo (npm start)', () => {
       }
       expect(stats!.total).toBeGreaterThan(0);
       expect(stats!.agents.filter((a) => a.quality !== null && a.withOutcome >= 20).length).toBeGreaterThanOrEqual(3);
+      const health = (await (await fetch(`${demo.url}/health/aggregate`)).json()) as { components: { component: string; status: string }[] };
+      const names = health.components.map((c) => c.component);
+      expect(names).toEqual(expect.arrayContaining(['event-store:pglite', 'bus:memory', 'learners', 'worker-pool', 'model:code-reviewer', 'model:pr-manager']));
       const decisions = await fetch(`${demo.url}/metrics`).then((r) => r.text());
       expect(decisions).toMatch(/apprentice_decisions_total\{agent="code-reviewer"/);
     } finally {
