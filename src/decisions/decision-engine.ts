@@ -136,24 +136,14 @@ export class DecisionEngine {
 
   /** Synchronous: serves built-in (synchronous) models; an async-only model answers `ASYNC_MODEL`. */
   decide<T>(agent: string, unitId: string, context: unknown, deterministic: T, subjectId?: string): Decision<T> {
-    const t0 = performance.now();
-    assertAgentName(agent);
-    assertUnitId(unitId);
-    const def = this.#o.agents?.(agent);
-    const features = def ? extractFeatures(def, context) : undefined;
-    const route = this.#o.router ? this.#o.router(agent, unitId) : RULES_ROUTE;
+    const { t0, def, features, route } = this.#begin(agent, unitId, context);
     const served = route.variant === 'ml' ? this.#serveSync(agent, def, features, deterministic) : undefined;
     return this.#finish(t0, agent, unitId, context, deterministic, subjectId, def, features, route, served);
   }
 
   /** Like `decide`, and also serves asynchronous models (ONNX) under the agent's time budget. */
   async decideAsync<T>(agent: string, unitId: string, context: unknown, deterministic: T, subjectId?: string): Promise<Decision<T>> {
-    const t0 = performance.now();
-    assertAgentName(agent);
-    assertUnitId(unitId);
-    const def = this.#o.agents?.(agent);
-    const features = def ? extractFeatures(def, context) : undefined;
-    const route = this.#o.router ? this.#o.router(agent, unitId) : RULES_ROUTE;
+    const { t0, def, features, route } = this.#begin(agent, unitId, context);
     let served: Served | undefined;
     if (route.variant === 'ml') {
       const model = this.#model(agent, def, features);
@@ -162,6 +152,17 @@ export class DecisionEngine {
       else served = await this.#serveAsync(agent, def!, features!, model, deterministic);
     }
     return this.#finish(t0, agent, unitId, context, deterministic, subjectId, def, features, route, served);
+  }
+
+  /** Validate, extract features, route: the start of both decision paths. */
+  #begin(agent: string, unitId: string, context: unknown) {
+    const t0 = performance.now();
+    assertAgentName(agent);
+    assertUnitId(unitId);
+    const def = this.#o.agents?.(agent);
+    const features = def ? extractFeatures(def, context) : undefined;
+    const route = this.#o.router ? this.#o.router(agent, unitId) : RULES_ROUTE;
+    return { t0, def, features, route };
   }
 
   /** The model to use, or the reason there is none. */

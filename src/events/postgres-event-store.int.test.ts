@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSchema, type TestSchema } from '../../test/support/services.js';
 import { cursorOf, START, type Cursor } from './event-store.js';
 import { eventStoreContract } from './testing/event-store-contract.js';
+import { startCheckpointingReader } from './testing/checkpointing-reader.js';
 import { decisionEvent } from './testing/fixtures.js';
 import { createPostgresEventStore } from './postgres-event-store.js';
 import type { SqlEventStore } from './sql-event-store.js';
@@ -56,31 +57,20 @@ describe('PostgreSQL gap-safe ordering (the BIGSERIAL trap)', () => {
     const checkpoint: Cursor = early.length ? cursorOf(early[early.length - 1]!) : START;
     releaseSlow();
     await a;
-    const late = await store.readAll({ after: checkpoint, limit: 100 });
+    // Another test file's open transaction may still hold the cluster-wide xmin back: poll.
+    let late = await store.readAll({ after: checkpoint, limit: 100 });
+    for (let i = 0; i < 1000 && late.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      late = await store.readAll({ after: checkpoint, limit: 100 });
+    }
     expect(late.map((e) => e.id)).toEqual([slow.id, fast.id]);
     expect(late[0]!.position < late[1]!.position).toBe(true);
   });
 
   it('many concurrent transactions with random commit delays: the reader sees each event exactly once', async () => {
-    const seen = new Map<string, number>();
-    let cursor: Cursor = START;
     let writing = true;
-    let idle = 0;
     const total = 16 * 15 * 3;
-    // Keep reading until all is seen: other test files' transactions may hold the xmin back.
-    const reader = (async () => {
-      while (writing || (seen.size < total && idle < 1000)) {
-        const page = await store.readAll({ after: cursor, limit: 37 });
-        for (const e of page) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
-        if (page.length > 0) {
-          cursor = cursorOf(page[page.length - 1]!);
-          idle = 0;
-        } else if (!writing) {
-          idle++;
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      }
-    })();
+    const { seen, done: reader } = startCheckpointingReader(store, { after: START, limit: 37, expected: total, writing: () => writing });
     const written: string[] = [];
     await Promise.all(
       Array.from({ length: 16 }, async (_, w) => {

@@ -1,4 +1,4 @@
-import { ConflictError, ValidationError } from '../core/errors.js';
+import { ConflictError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import type { EventStore } from '../events/event-store.js';
 import { type AnalysisOptions, type ExperimentAnalysis, type ExperimentArms, analyzeExperiment } from '../experiments/analyze-experiment.js';
@@ -11,6 +11,7 @@ import { type ExperimentRecord, type RolloutRecord, RolloutLog } from './rollout
 import { DEFAULT_ROLLOUT_POLICY, type GuardrailReport, type RolloutPolicy, type ShadowEvidence, type Verdict, evaluateRollout } from './rollout-policy.js';
 import { type RolloutState, RolloutPhase, experimentOf, initialRolloutState, percentageOf } from './rollout-state.js';
 import { type RolloutCommand, transition } from './transition.js';
+import { assertAgentName } from '../decisions/validate.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -78,11 +79,6 @@ export interface TickResult {
   readonly changed: RolloutChange | undefined;
 }
 
-const AGENT_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-function checkAgent(agent: string): void {
-  if (!AGENT_RE.test(agent)) throw new ValidationError(`invalid agent name ${JSON.stringify(agent)}`, [{ path: 'agent', message: 'lowercase letters, digits, "-" and "_", at most 63 characters' }]);
-}
 
 const evidenceOf = (a: ExperimentAnalysis | undefined): Record<string, unknown> | undefined =>
   a && { effect: a.effect, ci: a.ci, pValue: a.pValue, power: a.power, srmPValue: a.srm.pValue, outcomes: [a.arms.deterministic.outcomes, a.arms.ml.outcomes] };
@@ -220,7 +216,7 @@ export class RolloutController {
 
   /** The agent's rollout, its step's statistics and the verdict (read only: not a look of the sequential test). */
   async status(agent: string): Promise<RolloutStatus> {
-    checkAgent(agent);
+    assertAgentName(agent);
     await this.#log.catchUp(this.#o.store);
     return this.#status(agent, false);
   }
@@ -263,7 +259,7 @@ export class RolloutController {
 
   /** An operator's (or alert's) command: advance, pause, resume, rollback. */
   command(agent: string, command: RolloutCommand, meta: AuditMeta): Promise<RolloutRecord> {
-    checkAgent(agent);
+    assertAgentName(agent);
     return this.#serial(async () => {
       await this.#log.catchUp(this.#o.store);
       await this.#apply(agent, command, meta, undefined);

@@ -35,4 +35,4 @@ export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
 }
 
 /** A unique Redis key prefix for one test file. */
-export const testPrefix = (name: string): string => `test:${name}:${randomBytes(4).toString('hex')}:`;
+export { uniquePrefix as testPrefix } from '../../src/bus/testing/redis-keys.js';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../core/events.js';
 import { isValidationError } from '../../core/errors.js';
 import { cursorOf, START, type Cursor, type EventStore } from '../event-store.js';
+import { startCheckpointingReader } from './checkpointing-reader.js';
 import { decisionEvent, outcomeEvent } from './fixtures.js';
 
 export interface EventStoreHarness {
@@ -150,27 +151,13 @@ export function eventStoreContract(name: string, make: () => Promise<EventStoreH
 
     it('concurrent appenders never make a checkpointing reader skip an event', async () => {
       const start = await readEverything();
-      let cursor: Cursor = start.length ? cursorOf(start[start.length - 1]!) : START;
-      const seen = new Map<string, number>();
       let writing = true;
-      // Readers only see transactions below the cluster-wide snapshot xmin, so a long
-      // transaction elsewhere (another test file on the same server) may hold them back for a
-      // while: keep polling until everything written has been seen, within a bound.
-      let idle = 0;
-      const reader = (async () => {
-        while (writing || (seen.size < 400 && idle < 1000)) {
-          const page = await store.readAll({ after: cursor, limit: 50 });
-          for (const e of page) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
-          if (page.length > 0) {
-            cursor = cursorOf(page[page.length - 1]!);
-            idle = 0;
-          } else if (!writing) {
-            idle++;
-            await new Promise((r) => setTimeout(r, 10));
-          }
-          await new Promise((r) => setImmediate(r));
-        }
-      })();
+      const { seen, done: reader } = startCheckpointingReader(store, {
+        after: start.length ? cursorOf(start[start.length - 1]!) : START,
+        limit: 50,
+        expected: 400,
+        writing: () => writing,
+      });
       const written: string[] = [];
       await Promise.all(
         Array.from({ length: 8 }, async () => {

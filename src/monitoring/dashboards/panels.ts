@@ -12,21 +12,13 @@ import {
   ThresholdsMode,
   type Dashboard,
 } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DETEKTOR_AGENT_NAMES } from '../../agents/agent-definition.js';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 
-/** The eight agents apprentice ships a pack for (DESIGN.md). */
-export const AGENTS = [
-  'code-reviewer',
-  'deployment-specialist',
-  'detektor-coder',
-  'architecture-advisor',
-  'debugger',
-  'documentation-keeper',
-  'pisarz',
-  'pr-manager',
-] as const;
+/** The eight agents apprentice ships a pack for (DESIGN.md): the Detektor pack's list. */
+export const AGENTS = DETEKTOR_AGENT_NAMES;
 
 /** Label matcher for the `agent` template variable. */
 export const AGENT = 'agent=~"$agent"';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { StoredEvent } from '../../core/events.js';
 import { UUID_RE } from '../../core/ids.js';
-import { AGENT_NAME_RE } from '../../decisions/validate.js';
+import { assertAgentName } from '../../decisions/validate.js';
 import { formatCursor, parseCursor, START, type Cursor } from '../../events/event-store.js';
 import type { ServerContext } from '../context.js';
 import { parseInput } from '../validate.js';
@@ -54,10 +54,7 @@ export const eventJson = (e: StoredEvent): Record<string, unknown> => ({
 
 export function agentParam(params: unknown): string {
   const agent = (params as { agent?: string }).agent ?? '';
-  if (!AGENT_NAME_RE.test(agent))
-    throw new ValidationError(`invalid agent name "${agent.slice(0, 80)}"`, [
-      { path: 'agent', message: 'must match ^[a-z0-9][a-z0-9-]{0,62}$ (lowercase letters, digits, dashes)' },
-    ]);
+  assertAgentName(agent);
   return agent;
 }
 
