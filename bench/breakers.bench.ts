@@ -1,6 +1,6 @@
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { fig, measureAsync, measureSync, type BenchSuite, type Figure } from './harness.js';
-import { createModelGuard } from '../src/resilience/index.js';
+import { createModelGuard } from '../src/safety/resilience/index.js';
 
 /**
  * Breakers suite.

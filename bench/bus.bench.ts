@@ -4,10 +4,10 @@ import { createClient } from 'redis';
 import { fig, type BenchSuite, type Figure } from './harness.js';
 import { type DecisionData, EventType, type NewEvent, decisionStream } from '../src/core/events.js';
 import { uuidv7 } from '../src/core/ids.js';
-import type { LearningBus } from '../src/bus/learning-bus.js';
-import { createMemoryBus } from '../src/bus/memory-bus.js';
-import { createRedisBus } from '../src/bus/redis-bus.js';
-import { deleteKeys } from '../src/bus/testing/redis-keys.js';
+import type { LearningBus } from '../src/log/bus/learning-bus.js';
+import { createMemoryBus } from '../src/log/bus/memory-bus.js';
+import { createRedisBus } from '../src/log/bus/redis-bus.js';
+import { deleteKeys } from '../src/log/bus/testing/redis-keys.js';
 
 const EVENTS = 200_000;
 const BATCH = 1000;

@@ -9,10 +9,10 @@
  */
 import { Registry } from 'prom-client';
 import { EventType, type NewEvent } from '../src/core/events.js';
-import { buildReference, type ReferenceSnapshot } from '../src/drift/index.js';
-import { normals } from '../src/drift/testing/generate.js';
-import { createDriftService, type DriftService } from '../src/drift-monitoring/index.js';
-import { createMetrics } from '../src/monitoring/index.js';
+import { buildReference, type ReferenceSnapshot } from '../src/observability/drift/index.js';
+import { normals } from '../src/observability/drift/testing/generate.js';
+import { createDriftService, type DriftService } from '../src/observability/drift-monitoring/index.js';
+import { createMetrics } from '../src/observability/metrics/index.js';
 import { fig, measureSync, summarize, type BenchSuite, type Figure } from './harness.js';
 
 const AGENTS = 8;

@@ -3,8 +3,8 @@
  * (50 numeric, 20 categorical), windows rolling every 1000 values per feature so the
  * amortised evaluation cost (KS / Wasserstein / chi-square per window) is included.
  */
-import { buildReference, createDriftMonitor, type ReferenceSnapshot } from '../src/drift/index.js';
-import { normals } from '../src/drift/testing/generate.js';
+import { buildReference, createDriftMonitor, type ReferenceSnapshot } from '../src/observability/drift/index.js';
+import { normals } from '../src/observability/drift/testing/generate.js';
 import { fig, measureSync, type BenchSuite, type Figure } from './harness.js';
 
 const NUMERIC = 50;

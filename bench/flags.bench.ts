@@ -3,7 +3,7 @@ import { GrowthBookClient } from '@growthbook/growthbook';
 import { FlagdCore } from '@openfeature/flagd-core';
 import { Unleash, UnleashEvents } from 'unleash-client';
 import type { ClientFeaturesResponse } from 'unleash-client';
-import { createFlagEvaluator, rolloutFlag, rolloutFlagKey } from '../src/flags/index.js';
+import { createFlagEvaluator, rolloutFlag, rolloutFlagKey } from '../src/experiments/flags/index.js';
 import { type BenchSuite, type Figure, type LatencyStats, fig, measureSync } from './harness.js';
 
 /**

@@ -4,13 +4,13 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createClient, type RedisClientType } from 'redis';
-import { createMemoryBus } from '../src/bus/memory-bus.js';
+import { createMemoryBus } from '../src/log/bus/memory-bus.js';
 import type { NewEvent } from '../src/core/events.js';
 import { AsyncLearningWriter } from '../src/decisions/async-learning-writer.js';
 import { CachedDecisionReader } from '../src/decisions/cached-decision-reader.js';
 import { DecisionEngine } from '../src/decisions/decision-engine.js';
-import { createPostgresEventStore } from '../src/events/postgres-event-store.js';
-import { decisionEvent } from '../src/events/testing/fixtures.js';
+import { createPostgresEventStore } from '../src/log/events/postgres-event-store.js';
+import { decisionEvent } from '../src/log/events/testing/fixtures.js';
 import { fig, measureAsync, measureSync, type BenchSuite, type Figure } from './harness.js';
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -4,8 +4,8 @@
  * by progressive validation (predict, then learn when the delayed outcome arrives), over the
  * last 1000 outcomes. A deterministic computation, not a timing.
  */
-import { LEARNING_EFFECT_SCENARIO, runSimulation, type AgentSimulationReport } from '../src/agents/index.js';
-import type { ClassificationScores, RegressionScores } from '../src/evaluation/index.js';
+import { LEARNING_EFFECT_SCENARIO, runSimulation, type AgentSimulationReport } from '../examples/detektor/index.js';
+import type { ClassificationScores, RegressionScores } from '../src/learning/evaluation/index.js';
 import { fig, type BenchSuite, type Figure } from './harness.js';
 
 const pct = (v: number | null): number => v ?? NaN;

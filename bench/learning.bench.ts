@@ -8,8 +8,8 @@ import {
   LogisticRegression,
   HoeffdingTree,
   type FeatureSpec,
-} from '../src/learning/index.js';
-import { SeededRandom } from '../src/learning/internal/random.js';
+} from '../src/learning/learners/index.js';
+import { SeededRandom } from '../src/learning/learners/internal/random.js';
 import { fig, measureSync, type BenchSuite, type Figure } from './harness.js';
 
 // A realistic agent spec: 8 numerics, 2 booleans, 2 categoricals (one fixed vocabulary), 1 short text.

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fig, measureSync, type BenchSuite, type Figure } from './harness.js';
-import { createEnvelopeEncryptor, createKeyring, createRedactor } from '../src/privacy/index.js';
+import { createEnvelopeEncryptor, createKeyring, createRedactor } from '../src/security/privacy/index.js';
 
 const context = {
   task: 'Review PR #4521: fix login redirect for ada.lovelace@example.com',

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type InstalledExperiments, installExperiments } from '../src/experiments/install.js';
-import { rolloutFlag, rolloutFlagKey } from '../src/flags/rollout-flag.js';
-import type { FlagStore } from '../src/flags/store/flag-store.js';
+import { type InstalledExperiments, installExperiments } from '../src/runtime/install-experiments.js';
+import { rolloutFlag, rolloutFlagKey } from '../src/experiments/flags/rollout-flag.js';
+import type { FlagStore } from '../src/experiments/flags/store/flag-store.js';
 import { type Apprentice, createApprentice } from '../src/runtime/create-apprentice.js';
 import { type BenchSuite, type Figure, fig, summarize } from './harness.js';
 

@@ -5,15 +5,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryBus } from '../src/bus/memory-bus.js';
-import { parseAgentDefinition } from '../src/agents-registry/agent-definition.js';
+import { createMemoryBus } from '../src/log/bus/memory-bus.js';
+import { parseAgentDefinition } from '../src/decisions/agents/agent-definition.js';
 import { AsyncLearningWriter } from '../src/decisions/async-learning-writer.js';
 import { DecisionEngine } from '../src/decisions/decision-engine.js';
-import { ModelRegistry } from '../src/registry/model-registry.js';
-import { ServingModels } from '../src/registry/serving-models.js';
-import { createWorkerPool } from '../src/resilience/index.js';
-import { ShadowRunner, shadowWorkerModule } from '../src/shadow/shadow-runner.js';
-import { AgentTrainer } from '../src/training/agent-trainer.js';
+import { ModelRegistry } from '../src/learning/registry/model-registry.js';
+import { ServingModels } from '../src/learning/registry/serving-models.js';
+import { createWorkerPool } from '../src/safety/resilience/index.js';
+import { ShadowRunner, shadowWorkerModule } from '../src/learning/shadow/shadow-runner.js';
+import { AgentTrainer } from '../src/learning/training/agent-trainer.js';
 import { summarize, type BenchSuite, type Figure } from './harness.js';
 
 const nullBus = () => ({ ...createMemoryBus(), publish: async () => undefined });

@@ -31,15 +31,15 @@ export type { FieldIssue } from './core/errors.js';
 export { EventType } from './core/events.js';
 export type { NewEvent, StoredEvent, EventMetadata, DecisionData, OutcomeData, OutcomeKind } from './core/events.js';
 export { uuidv7 } from './core/ids.js';
-export type { EventStore, Cursor, ReadAllOptions, SubscribeOptions, AppendResult } from './events/event-store.js';
-export { createPgliteEventStore } from './events/pglite-event-store.js';
-export type { Projection } from './events/projection.js';
+export type { EventStore, Cursor, ReadAllOptions, SubscribeOptions, AppendResult } from './log/events/event-store.js';
+export { createPgliteEventStore } from './log/events/pglite-event-store.js';
+export type { Projection } from './log/events/projection.js';
 
 // Learning bus
-export type { LearningBus, BusMessage, GroupInfo } from './bus/learning-bus.js';
-export { createMemoryBus } from './bus/memory-bus.js';
-export { createSpool } from './bus/spool.js';
-export type { Spool } from './bus/spool.js';
+export type { LearningBus, BusMessage, GroupInfo } from './log/bus/learning-bus.js';
+export { createMemoryBus } from './log/bus/memory-bus.js';
+export { createSpool } from './log/bus/spool.js';
+export type { Spool } from './log/bus/spool.js';
 
 // CQRS
 export { AsyncLearningWriter } from './decisions/async-learning-writer.js';
@@ -49,18 +49,18 @@ export type { CachedDecisionReaderOptions, ReaderStats } from './decisions/cache
 export type { DecisionView } from './decisions/decision-view.js';
 export { DecisionEngine } from './decisions/decision-engine.js';
 export type { Decision } from './decisions/decision-engine.js';
-export { Projector } from './projector/projector.js';
-export type { ProjectorOptions, ProjectorStats } from './projector/projector.js';
+export { Projector } from './log/projector/projector.js';
+export type { ProjectorOptions, ProjectorStats } from './log/projector/projector.js';
 
 // Server
 export { buildServer } from './server/app.js';
 export type { RouteModule, ServerOptions } from './server/app.js';
 
 // Pure capabilities, as namespaces (DESIGN.md §5)
-export * as stats from './stats/index.js';
-export * as drift from './drift/index.js';
-export * as metrics from './evaluation/index.js';
+export * as stats from './experiments/stats/index.js';
+export * as drift from './observability/drift/index.js';
+export * as metrics from './learning/evaluation/index.js';
 
 // Flags and OpenFeature
-export { ApprenticeProvider } from './flags/apprentice-provider.js';
-export { createFlagEvaluator, parseFlagConfiguration } from './flags/index.js';
+export { ApprenticeProvider } from './experiments/flags/apprentice-provider.js';
+export { createFlagEvaluator, parseFlagConfiguration } from './experiments/flags/index.js';

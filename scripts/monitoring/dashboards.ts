@@ -1,5 +1,5 @@
 // Regenerates the committed Grafana dashboards: `npx tsx scripts/monitoring/dashboards.ts [dir]`.
-import { writeDashboards } from '../../src/monitoring/index.js';
+import { writeDashboards } from '../../src/observability/metrics/index.js';
 
 const dir = process.argv[2] ?? 'monitoring/grafana/dashboards';
 const files = await writeDashboards(dir);

@@ -8,8 +8,8 @@ import {
 } from '../core/events.js';
 import { ClosedError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
-import type { LearningBus } from '../bus/learning-bus.js';
-import type { Spool } from '../bus/spool.js';
+import type { LearningBus } from '../log/bus/learning-bus.js';
+import type { Spool } from '../log/bus/spool.js';
 
 export interface AsyncLearningWriterOptions {
   readonly bus: LearningBus;

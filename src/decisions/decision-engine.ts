@@ -1,7 +1,7 @@
 import type { DecisionData, Variant } from '../core/events.js';
-import type { AgentDefinition } from '../agents-registry/agent-definition.js';
-import type { ServingModel } from '../registry/serving-models.js';
-import type { ModelGuard } from '../resilience/index.js';
+import type { AgentDefinition } from './agents/agent-definition.js';
+import type { ServingModel } from '../learning/registry/serving-models.js';
+import type { ModelGuard } from '../safety/resilience/index.js';
 import { hashContext } from './context-hash.js';
 import type { AsyncLearningWriter } from './async-learning-writer.js';
 import { assertAgentName, assertUnitId } from './validate.js';

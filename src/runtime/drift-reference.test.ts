@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgliteEventStore } from '../events/pglite-event-store.js';
-import type { SqlEventStore } from '../events/sql-event-store.js';
-import { decisionEvent } from '../events/testing/fixtures.js';
-import type { ModelRegistry } from '../registry/model-registry.js';
+import { createPgliteEventStore } from '../log/events/pglite-event-store.js';
+import type { SqlEventStore } from '../log/events/sql-event-store.js';
+import { decisionEvent } from '../log/events/testing/fixtures.js';
+import type { ModelRegistry } from '../learning/registry/model-registry.js';
 import { trainingReference } from './drift-reference.js';
 
 describe('trainingReference: drift reference from the served model version’s training data', () => {

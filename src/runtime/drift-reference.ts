@@ -1,7 +1,7 @@
-import { buildReference } from '../drift/reference.js';
-import type { DriftReference } from '../drift-monitoring/types.js';
-import type { EventStore } from '../events/event-store.js';
-import type { ModelRegistry } from '../registry/model-registry.js';
+import { buildReference } from '../observability/drift/reference.js';
+import type { DriftReference } from '../observability/drift-monitoring/types.js';
+import type { EventStore } from '../log/events/event-store.js';
+import type { ModelRegistry } from '../learning/registry/model-registry.js';
 
 /** The alias whose model the agent serves (or would serve first), in order. */
 const SERVED_ALIASES = ['production', 'canary', 'shadow'] as const;

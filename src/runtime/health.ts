@@ -1,8 +1,8 @@
 import type { RedisClientType } from 'redis';
-import type { LearningBus } from '../bus/learning-bus.js';
+import type { LearningBus } from '../log/bus/learning-bus.js';
 import type { AsyncLearningWriter } from '../decisions/async-learning-writer.js';
-import type { EventStore } from '../events/event-store.js';
-import type { Projector } from '../projector/projector.js';
+import type { EventStore } from '../log/events/event-store.js';
+import type { Projector } from '../log/projector/projector.js';
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 

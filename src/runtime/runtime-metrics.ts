@@ -1,11 +1,11 @@
 import type { Counter } from 'prom-client';
-import type { LearningBus } from '../bus/learning-bus.js';
-import type { Spool } from '../bus/spool.js';
+import type { LearningBus } from '../log/bus/learning-bus.js';
+import type { Spool } from '../log/bus/spool.js';
 import type { AsyncLearningWriter } from '../decisions/async-learning-writer.js';
 import type { CachedDecisionReader } from '../decisions/cached-decision-reader.js';
-import { onCollect } from '../monitoring/collect.js';
-import type { Metrics } from '../monitoring/metrics.js';
-import type { Projector } from '../projector/projector.js';
+import { onCollect } from '../observability/metrics/collect.js';
+import type { Metrics } from '../observability/metrics/metrics.js';
+import type { Projector } from '../log/projector/projector.js';
 
 export interface RuntimeParts {
   readonly writer: AsyncLearningWriter;

@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../auth/roles.js';
+import type { Role } from './auth/roles.js';
 import { EventType } from '../core/events.js';
 import { hasRule, indexRouteRoles, type Access } from './route-roles.js';
 import { listRoutes } from './testing/route-list.js';
-import { startSecureServer, type SecureServer } from './testing/secure-server.js';
+import { startSecureServer, type SecureServer } from '../runtime/testing/secure-server.js';
 
 interface Call {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCryptoError, isSubjectErasedError } from '../privacy/crypto-error.js';
-import { createRedactor } from '../privacy/redact.js';
-import { createEnvelopeEncryptor } from '../privacy/envelope.js';
-import { createKeyring } from '../privacy/keyring.js';
+import { isCryptoError, isSubjectErasedError } from './privacy/crypto-error.js';
+import { createRedactor } from './privacy/redact.js';
+import { createEnvelopeEncryptor } from './privacy/envelope.js';
+import { createKeyring } from './privacy/keyring.js';
 import { createContextProtector } from './context-protector.js';
 import { createSecurityRuntime } from './security-runtime.js';
-import { sqlClientOf } from './install-security.js';
+import { sqlClientOf } from '../runtime/install-security.js';
 import { applyRetention } from './retention.js';
-import { startSecureServer, type SecureServer } from './testing/secure-server.js';
+import { startSecureServer, type SecureServer } from '../runtime/testing/secure-server.js';
 
 const PII = {
   email: 'ada.lovelace@example.com',

@@ -1,8 +1,8 @@
-import { isCryptoError } from '../privacy/crypto-error.js';
-import { isEncryptedRecord, type EncryptedRecord, type EnvelopeEncryptor } from '../privacy/envelope.js';
-import type { FieldPolicy } from '../privacy/field-policy.js';
-import type { Redactor } from '../privacy/redact.js';
-import { isSubjectRecord, type SubjectEncryptor, type SubjectRecord } from '../privacy/subject-keys.js';
+import { isCryptoError } from './privacy/crypto-error.js';
+import { isEncryptedRecord, type EncryptedRecord, type EnvelopeEncryptor } from './privacy/envelope.js';
+import type { FieldPolicy } from './privacy/field-policy.js';
+import type { Redactor } from './privacy/redact.js';
+import { isSubjectRecord, type SubjectEncryptor, type SubjectRecord } from './privacy/subject-keys.js';
 
 /** How one agent's contexts are stored. */
 export interface ContextPolicy {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { EventMetadata, NewEvent } from '../core/events.js';
 import { uuidv7 } from '../core/ids.js';
-import type { Role } from '../auth/roles.js';
+import type { Role } from './auth/roles.js';
 
 /** Who made a request, set by the auth hook (`req.auth`); read by `actorOf` in src/agents-registry too. */
 export interface RequestAuth {

@@ -1,6 +1,6 @@
 import type { NewEvent } from '../core/events.js';
 import { EventType } from '../core/events.js';
-import type { SubjectEncryptor } from '../privacy/subject-keys.js';
+import type { SubjectEncryptor } from './privacy/subject-keys.js';
 import { controlEvent } from './control-event.js';
 
 /** Payload of `SubjectErased`: the subject only as its keyed hash. */

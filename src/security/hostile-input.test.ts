@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSecureServer, type SecureServer } from './testing/secure-server.js';
+import { startSecureServer, type SecureServer } from '../runtime/testing/secure-server.js';
 
 const BODY_LIMIT = 64 * 1024;
 

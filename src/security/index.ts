@@ -9,8 +9,8 @@
  * path too, build the engine with `protectContext: runtime.protector.protect` (from
  * `createSecurityRuntime({ dataDir })`) and pass `{ runtime, engine }` to installSecurity.
  */
-export { installSecurity, isLoopback, sqlClientOf } from './install-security.js';
-export type { InstallSecurityOptions, InstalledSecurity } from './install-security.js';
+export { installSecurity, isLoopback, sqlClientOf } from '../runtime/install-security.js';
+export type { InstallSecurityOptions, InstalledSecurity } from '../runtime/install-security.js';
 export { createSecurityRuntime } from './security-runtime.js';
 export type { SecurityRuntime, SecurityRuntimeOptions } from './security-runtime.js';
 export {
@@ -48,4 +48,4 @@ export { CONTROL_EVENT_TYPES, readEvents, auditLine, lineageOf } from './audit.j
 export type { LineageReport } from './audit.js';
 export { controlEvent, requestActor, authOf } from './control-event.js';
 export type { RequestAuth } from './control-event.js';
-export { createSqlTokenStore, TOKENS_TABLE } from '../auth/sql-token-store.js';
+export { createSqlTokenStore, TOKENS_TABLE } from './auth/sql-token-store.js';

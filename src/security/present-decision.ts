@@ -1,5 +1,5 @@
 import type { DecisionView } from '../decisions/decision-view.js';
-import { isSubjectErasedError } from '../privacy/crypto-error.js';
+import { isSubjectErasedError } from './privacy/crypto-error.js';
 import type { ContextProtector } from './context-protector.js';
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { NewEvent } from '../core/events.js';
 import { EventType } from '../core/events.js';
 import { ValidationError } from '../core/errors.js';
-import type { SqlClient } from '../events/sql-client.js';
+import type { SqlClient } from '../log/events/sql-client.js';
 import { controlEvent } from './control-event.js';
 
 /** Data classes a retention policy can purge from the projections (never from `events`). */

@@ -1,4 +1,4 @@
-import type { Role } from '../auth/roles.js';
+import type { Role } from './auth/roles.js';
 
 /** What a route needs: `open` (no token), or a minimum role. */
 export type Access = 'open' | Role;

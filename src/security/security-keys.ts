@@ -11,8 +11,8 @@ import {
   loadKeyringFile,
   saveKeyringFile,
   type Keyring,
-} from '../privacy/keyring.js';
-import { createFileSubjectKeyStore, type SubjectKeyStore } from '../privacy/subject-key-store.js';
+} from './privacy/keyring.js';
+import { createFileSubjectKeyStore, type SubjectKeyStore } from './privacy/subject-key-store.js';
 
 /** Where the master keys came from. Only `file` keyrings can be rotated by apprentice. */
 export type KeySource = 'env' | 'env-file' | 'file' | 'created';

@@ -1,6 +1,6 @@
-import { createEnvelopeEncryptor, type EnvelopeEncryptor } from '../privacy/envelope.js';
-import { createRedactor, type Redactor } from '../privacy/redact.js';
-import { createSubjectEncryptor, type SubjectEncryptor } from '../privacy/subject-keys.js';
+import { createEnvelopeEncryptor, type EnvelopeEncryptor } from './privacy/envelope.js';
+import { createRedactor, type Redactor } from './privacy/redact.js';
+import { createSubjectEncryptor, type SubjectEncryptor } from './privacy/subject-keys.js';
 import { createContextProtector, type ContextPolicy, type ContextProtector } from './context-protector.js';
 import { loadSecurityKeys, type SecurityKeys } from './security-keys.js';
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '../core/errors.js';
-import { anonymize, type AnonymizeResult, type QuasiIdentifier } from '../privacy/k-anonymity.js';
+import { anonymize, type AnonymizeResult, type QuasiIdentifier } from './privacy/k-anonymity.js';
 
 /** One training row: the decision's features, the served value and the outcome. */
 export type TrainingRow = Readonly<Record<string, unknown>>;

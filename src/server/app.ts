@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Apprentice } from '../runtime/create-apprentice.js';
 import type { ServerContext } from './context.js';
-import { problem, sendProblem, toProblem } from './problem.js';
+import { problem, sendProblem, toProblem } from '../core/http/problem.js';
 import { registerCoreRoutes } from './routes/core.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
-export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'apprentice.js');
 
 export interface RunningServer {
   readonly url: string;

@@ -35,4 +35,4 @@ export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
 }
 
 /** A unique Redis key prefix for one test file. */
-export { uniquePrefix as testPrefix } from '../../src/bus/testing/redis-keys.js';
+export { uniquePrefix as testPrefix } from '../../src/log/bus/testing/redis-keys.js';

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { NewEvent } from '../../core/events.js';
-import { ModelRegistry } from '../../registry/model-registry.js';
+import { ModelRegistry } from '../../learning/registry/model-registry.js';
 import { createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 import { fail, print, table } from '../output.js';

@@ -7,9 +7,9 @@ import {
   ValidationError,
   type FieldIssue,
 } from '../../core/errors.js';
-import { writeDashboards } from '../../monitoring/dashboards/write-dashboards.js';
-import { writeAlertFiles } from '../../ops/alert-files.js';
-import type { BreakerRow, OverrideResult } from '../../ops/breaker-board.js';
+import { writeDashboards } from '../../observability/metrics/dashboards/write-dashboards.js';
+import { writeAlertFiles } from '../../observability/alerts/alert-files.js';
+import type { BreakerRow, OverrideResult } from '../../safety/ops/breaker-board.js';
 import { print, table } from '../output.js';
 
 interface ApiFlags {

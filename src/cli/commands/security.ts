@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { issueToken } from '../../auth/authenticate.js';
-import { isRole } from '../../auth/roles.js';
-import { createSqlTokenStore } from '../../auth/sql-token-store.js';
+import { issueToken } from '../../security/auth/authenticate.js';
+import { isRole } from '../../security/auth/roles.js';
+import { createSqlTokenStore } from '../../security/auth/sql-token-store.js';
 import { EventType, type NewEvent } from '../../core/events.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
@@ -11,7 +11,7 @@ import { CONTROL_EVENT_TYPES, auditLine, lineageOf, readEvents } from '../../sec
 import { controlEvent } from '../../security/control-event.js';
 import { isStoredContext } from '../../security/context-protector.js';
 import { eraseSubject } from '../../security/erasure.js';
-import { sqlClientOf } from '../../security/install-security.js';
+import { sqlClientOf } from '../../runtime/install-security.js';
 import { applyRetention, DataClass } from '../../security/retention.js';
 import { createSecurityRuntime } from '../../security/security-runtime.js';
 import { rotateMasterKey } from '../../security/security-keys.js';
@@ -19,7 +19,7 @@ import { publicToken, TOKEN_NAME_RE, tokenStream } from '../../security/token-ro
 import { exportTraining, trainingRow } from '../../security/training-export.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 import { print, table } from '../output.js';
-import { isEncryptedRecord } from '../../privacy/envelope.js';
+import { isEncryptedRecord } from '../../security/privacy/envelope.js';
 
 interface ActionFlags extends GlobalFlags {
   readonly reason?: string;

@@ -4,9 +4,9 @@ import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { StoredEvent } from '../../core/events.js';
 import { UUID_RE } from '../../core/ids.js';
 import { assertAgentName } from '../../decisions/validate.js';
-import { formatCursor, parseCursor, START, type Cursor } from '../../events/event-store.js';
+import { formatCursor, parseCursor, START, type Cursor } from '../../log/events/event-store.js';
 import type { ServerContext } from '../context.js';
-import { parseInput } from '../validate.js';
+import { parseInput } from '../../core/http/validate.js';
 
 const json = z.json();
 

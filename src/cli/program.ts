@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { demoCommand } from '../../examples/detektor/demo-command.js';
+import { flagsCommand } from './commands/flags.js';
+import { modelsCommand } from './commands/models.js';
+import { alertsCommand, breakersCommand, dashboardsCommand } from './commands/ops.js';
+import { rollbackCommand, rolloutsCommand } from './commands/rollout.js';
+import { securityCommands } from './commands/security.js';
+import { serveCommand } from './commands/serve.js';
+import { migrateCommand, replayCommand, statusCommand } from './commands/storage.js';
+import { workerCommand } from './commands/worker.js';
+import { fail } from './output.js';
+
+/**
+ * The `apprentice` program. `extra` adds commands composed outside the library (the executable
+ * in `bin/` adds `demo` from `examples/detektor`, which no wing imports).
+ */
+export function buildCli(extra: readonly Command[] = []): Command {
+  const program = new Command('apprentice')
+    .description('Let agents learn from their own decisions without putting production at risk.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const c of [
+    serveCommand(),
+    ...extra,
+    workerCommand(),
+    migrateCommand(),
+    replayCommand(),
+    statusCommand(),
+    flagsCommand(),
+    rolloutsCommand(),
+    rollbackCommand(),
+    breakersCommand(),
+    modelsCommand(),
+    dashboardsCommand(),
+    alertsCommand(),
+    ...securityCommands(),
+  ])
+    program.addCommand(c.exitOverride());
+  return program;
+}
+
+export async function main(argv: readonly string[], extra: readonly Command[] = []): Promise<number> {
+  try {
+    await buildCli(extra).parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    return fail(e);
+  }
+}
+
+/** Run the program as the executable does: exit with its code (0 ok, 2 bad input, 1 failure). */
+export function run(argv: readonly string[], extra: readonly Command[] = []): void {
+  main(argv, extra).then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (e: unknown) => process.exit(fail(e)),
+  );
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.js';
+import type { RolloutController } from '../rollout/rollout-controller.js';
+import type { RouteModule } from '../../server/app.js';
+import { parseInput } from '../../core/http/validate.js';
+
+const listQuery = z.strictObject({ agent: z.string().max(63).optional() });
+const idParams = z.object({ id: z.string().max(100) });
+
+/**
+ * `GET /api/v1/experiments[?agent=]` (newest first) and
+ * `GET /api/v1/experiments/{id}/significance` → effect, always-valid CI and p-value (mSPRT),
+ * power, SRM, non-inferiority, and the controller's verdict for a running experiment.
+ * Infinite interval ends (no data yet) are shown as null.
+ */
+export function experimentRoutes(controller: RolloutController): RouteModule {
+  return (app: FastifyInstance) => {
+    app.get('/api/v1/experiments', async (req) => {
+      const q = parseInput(listQuery, req.query, 'query');
+      const list = await controller.experiments(q.agent);
+      return { experiments: list.map((x) => ({ ...x, endedAt: x.endedAt ?? null, endPhase: x.endPhase ?? null, endReason: x.endReason ?? null, status: x.endedAt ? 'ended' : 'running' })) };
+    });
+    app.get('/api/v1/experiments/:id/significance', async (req) => {
+      const { id } = parseInput(idParams, req.params, 'path');
+      const s = await controller.significance(id);
+      if (!s) throw new NotFoundError(`experiment ${id} not found`);
+      const a = s.analysis;
+      return {
+        experiment: s.experiment,
+        arms: a.arms,
+        effect: a.effect,
+        relativeEffect: a.relativeEffect ?? null,
+        ci: a.ci,
+        pValue: a.pValue,
+        alpha: a.alpha,
+        method: 'mSPRT (Johari, Pekelis & Walsh 2017), normal mixture with tau = MDE',
+        tau: a.tau,
+        margin: a.margin,
+        power: a.power,
+        nonInferior: a.nonInferior,
+        superior: a.superior,
+        inferior: a.inferior,
+        srm: { pValue: a.srm.pValue, chi2: a.srm.chi2, mismatch: a.srm.mismatch, status: a.srm.mismatch ? 'mismatch' : 'healthy' },
+        verdict: s.verdict ?? null,
+      };
+    });
+  };
+}

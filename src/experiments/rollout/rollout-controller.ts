@@ -1,0 +1,342 @@
+import { ConflictError } from '../../core/errors.js';
+import { uuidv7 } from '../../core/ids.js';
+import type { EventStore } from '../../log/events/event-store.js';
+import { type AnalysisOptions, type ExperimentAnalysis, type ExperimentArms, analyzeExperiment } from '../analysis/analyze-experiment.js';
+import { type ExperimentWindow, readExperimentArms, readMlGuardrails } from '../analysis/experiment-arms.js';
+import { rolloutFlag, rolloutFlagKey, rolloutPercentage } from '../flags/rollout-flag.js';
+import type { FlagStore } from '../flags/store/flag-store.js';
+import type { SequentialState } from '../stats/index.js';
+import { type AuditMeta, emergencyRollbackEvent, rolloutStepChangedEvent } from './rollout-events.js';
+import { type ExperimentRecord, type RolloutRecord, RolloutLog } from './rollout-log.js';
+import { DEFAULT_ROLLOUT_POLICY, type GuardrailReport, type RolloutPolicy, type ShadowEvidence, type Verdict, evaluateRollout } from './rollout-policy.js';
+import { type RolloutState, RolloutPhase, experimentOf, initialRolloutState, percentageOf } from './rollout-state.js';
+import { type RolloutCommand, transition } from './transition.js';
+import { assertAgentName } from '../../decisions/validate.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Timer functions, injectable for tests (fake timers work with the defaults too). */
+export interface ControllerTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface RolloutControllerOptions {
+  readonly store: EventStore;
+  readonly flags: FlagStore;
+  /** Agents the schedule evaluates besides those with a rollout or a `rollout-<agent>` flag. Default none. */
+  readonly agents?: () => readonly string[];
+  /** Shadow quality of an agent's model vs its rules (from the shadow module). Default: none, so shadow never advances on its own. */
+  readonly shadowEvidence?: (agent: string) => MaybePromise<ShadowEvidence | undefined>;
+  /** Guardrail readings; merged over the default readings of the `ml` arm (p95 latency, fallback rate) from the decisions projection. */
+  readonly guardrails?: (agent: string) => MaybePromise<GuardrailReport | undefined>;
+  /** After a rollback (automatic, operator or emergency): move model aliases back. Errors are reported through `onError`. */
+  readonly onRollback?: (agent: string, reason: string) => MaybePromise<void>;
+  /** After every state change. */
+  readonly onChange?: (change: RolloutChange) => void;
+  /** A failure in a scheduled tick or a callback. Default: ignored (the next tick retries). */
+  readonly onError?: (error: unknown, agent: string | undefined) => void;
+  /** Step rules; each field documents its default (`DEFAULT_ROLLOUT_POLICY`). */
+  readonly policy?: Partial<RolloutPolicy>;
+  /** Statistics options (MDE = τ, margin, α); see `ANALYSIS_DEFAULTS`. */
+  readonly analysis?: AnalysisOptions;
+  /** Exposures and scores per arm. Default: read from the decisions projection. */
+  readonly readArms?: (window: ExperimentWindow) => Promise<ExperimentArms>;
+  /** Default guardrail readings of the `ml` arm. Default: p95 latency and fallback rate from the decisions projection. */
+  readonly readGuardrails?: (window: ExperimentWindow) => Promise<GuardrailReport>;
+  /** Schedule period. Default 30,000 ms; 0 = on demand only. */
+  readonly intervalMs?: number;
+  readonly now?: () => number;
+  readonly timers?: ControllerTimers;
+}
+
+export interface RolloutChange {
+  readonly agent: string;
+  readonly before: RolloutState;
+  readonly after: RolloutState;
+  readonly command: RolloutCommand['kind'];
+  readonly actor: string;
+  readonly reason: string | undefined;
+}
+
+/** An agent's rollout with the current step's statistics and the controller's verdict. */
+export interface RolloutStatus {
+  readonly agent: string;
+  readonly state: RolloutState;
+  readonly percentage: number;
+  readonly version: number;
+  readonly updatedAt: string | undefined;
+  readonly experiment: ExperimentRecord | undefined;
+  readonly analysis: ExperimentAnalysis | undefined;
+  readonly guardrails: GuardrailReport | undefined;
+  readonly shadow: ShadowEvidence | undefined;
+  readonly verdict: Verdict;
+}
+
+export interface TickResult {
+  readonly agent: string;
+  readonly verdict: Verdict;
+  readonly changed: RolloutChange | undefined;
+}
+
+
+const evidenceOf = (a: ExperimentAnalysis | undefined): Record<string, unknown> | undefined =>
+  a && { effect: a.effect, ci: a.ci, pValue: a.pValue, power: a.power, srmPValue: a.srm.pValue, outcomes: [a.arms.deterministic.outcomes, a.arms.ml.outcomes] };
+
+/**
+ * Drives each agent's rollout (DESIGN.md §2.3): on a schedule and on demand it reads the
+ * current step's experiment, guardrails and shadow evidence, asks `evaluateRollout`, and
+ * advances, holds or rolls back. Every change is a `RolloutStepChanged` event (actor, before,
+ * after, reason) and moves the agent's `rollout-<agent>` flag, which the flag store carries to
+ * every instance. State is caught up from the event log before each action, so instances agree;
+ * run the schedule on one instance (`intervalMs: 0` elsewhere) to avoid duplicate steps.
+ *
+ * @example
+ * const controller = new RolloutController({ store: a.store, flags, shadowEvidence, guardrails, onRollback });
+ * controller.start();
+ * await controller.command('debugger', { kind: 'advance' }, { actor: 'alice', reason: 'shadow looks good' });
+ */
+export class RolloutController {
+  readonly #o: RolloutControllerOptions;
+  readonly #policy: RolloutPolicy;
+  readonly #log = new RolloutLog();
+  readonly #sequential = new Map<string, SequentialState>();
+  readonly #now: () => number;
+  readonly #timers: ControllerTimers;
+  #timer: unknown;
+  #queue: Promise<unknown> = Promise.resolve();
+  #ticks = 0;
+
+  constructor(options: RolloutControllerOptions) {
+    this.#o = options;
+    this.#policy = { ...DEFAULT_ROLLOUT_POLICY, ...Object.fromEntries(Object.entries(options.policy ?? {}).filter(([, v]) => v !== undefined)) };
+    this.#now = options.now ?? Date.now;
+    this.#timers = options.timers ?? { setInterval: (f, ms) => setInterval(f, ms), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
+  }
+
+  get policy(): RolloutPolicy {
+    return this.#policy;
+  }
+
+  /** Scheduled evaluations run so far. */
+  get ticks(): number {
+    return this.#ticks;
+  }
+
+  start(): void {
+    const ms = this.#o.intervalMs ?? 30_000;
+    if (ms <= 0 || this.#timer !== undefined) return;
+    this.#timer = this.#timers.setInterval(() => {
+      this.#ticks++;
+      void this.tick().catch((e: unknown) => this.#o.onError?.(e, undefined));
+    }, ms);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) this.#timers.clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#queue.catch(() => undefined);
+  }
+
+  /** Resolves when the operations queued so far (scheduled ticks included) are done. */
+  async idle(): Promise<void> {
+    await this.#queue.catch(() => undefined);
+  }
+
+  /** One operation at a time per controller: a tick never interleaves with a command. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #record(agent: string): RolloutRecord {
+    return (
+      this.#log.get(agent) ?? {
+        agent,
+        state: initialRolloutState(new Date(this.#now()).toISOString()),
+        version: 0,
+        eventId: '',
+        updatedAt: '',
+        updatedBy: undefined,
+        reason: undefined,
+      }
+    );
+  }
+
+  /** Every agent known to the controller: with a rollout, a rollout flag, or listed in `agents`. */
+  async agents(): Promise<string[]> {
+    await this.#log.catchUp(this.#o.store);
+    const names = new Set<string>(this.#log.list().map((r) => r.agent));
+    for (const f of this.#o.flags.list()) {
+      const m = /^rollout-(.+)$/.exec(f.key);
+      if (m && rolloutPercentage(f.definition) !== undefined) names.add(m[1]!);
+    }
+    for (const a of this.#o.agents?.() ?? []) names.add(a);
+    return [...names].sort();
+  }
+
+  async rollouts(): Promise<RolloutRecord[]> {
+    return (await this.agents()).map((a) => this.#record(a));
+  }
+
+  async experiments(agent?: string): Promise<ExperimentRecord[]> {
+    await this.#log.catchUp(this.#o.store);
+    return this.#log.experiments(agent);
+  }
+
+  async #analyze(x: ExperimentRecord, look: boolean): Promise<ExperimentAnalysis> {
+    const window = { agent: x.agent, since: x.startedAt, until: x.endedAt };
+    const arms = await (this.#o.readArms ?? ((w) => readExperimentArms(this.#o.store, w)))(window);
+    const previous = this.#sequential.get(x.id);
+    const a = analyzeExperiment({ percentage: x.percentage, arms }, { ...this.#o.analysis, ...(previous ? { previous } : {}) });
+    if (look && a.testable) this.#sequential.set(x.id, a.sequential);
+    return a;
+  }
+
+  async #guardrails(agent: string, state: RolloutState): Promise<GuardrailReport | undefined> {
+    if (percentageOf(state) === 0) return undefined;
+    const since = state.phase === RolloutPhase.PAUSED ? state.paused.since : state.since;
+    const measured = await (this.#o.readGuardrails ?? ((w) => readMlGuardrails(this.#o.store, w)))({ agent, since });
+    const injected = (await this.#o.guardrails?.(agent)) ?? {};
+    return { ...measured, ...injected };
+  }
+
+  async #status(agent: string, look: boolean): Promise<RolloutStatus> {
+    const r = this.#record(agent);
+    const expId = experimentOf(r.state);
+    const experiment = expId === undefined ? undefined : this.#log.experiment(expId);
+    const analysis = experiment ? await this.#analyze(experiment, look) : undefined;
+    const guardrails = await this.#guardrails(agent, r.state);
+    const shadow = r.state.phase === RolloutPhase.SHADOW ? await this.#o.shadowEvidence?.(agent) : undefined;
+    const verdict = evaluateRollout(r.state, { shadow, analysis, guardrails, elapsedMs: this.#now() - Date.parse(r.state.since) }, this.#policy);
+    return { agent, state: r.state, percentage: percentageOf(r.state), version: r.version, updatedAt: r.updatedAt || undefined, experiment, analysis, guardrails, shadow, verdict };
+  }
+
+  /** The agent's rollout, its step's statistics and the verdict (read only: not a look of the sequential test). */
+  async status(agent: string): Promise<RolloutStatus> {
+    assertAgentName(agent);
+    await this.#log.catchUp(this.#o.store);
+    return this.#status(agent, false);
+  }
+
+  /** Statistics and verdict of one experiment (the verdict only for the running one). */
+  async significance(experimentId: string): Promise<{ experiment: ExperimentRecord; analysis: ExperimentAnalysis; verdict: Verdict | undefined } | undefined> {
+    await this.#log.catchUp(this.#o.store);
+    const x = this.#log.experiment(experimentId);
+    if (!x) return undefined;
+    const running = x.endedAt === undefined && experimentOf(this.#record(x.agent).state) === x.id;
+    if (running) {
+      const s = await this.#status(x.agent, false);
+      return { experiment: x, analysis: s.analysis!, verdict: s.verdict };
+    }
+    return { experiment: x, analysis: await this.#analyze(x, false), verdict: undefined };
+  }
+
+  /** Evaluate one agent (or every agent) now and act on the verdicts. */
+  tick(agent?: string): Promise<TickResult[]> {
+    return this.#serial(async () => {
+      await this.#log.catchUp(this.#o.store);
+      const names = agent === undefined ? await this.agents() : [agent];
+      const out: TickResult[] = [];
+      for (const name of names) {
+        try {
+          const s = await this.#status(name, true);
+          let changed: RolloutChange | undefined;
+          if (s.verdict.action !== 'hold') {
+            const command: RolloutCommand = s.verdict.action === 'advance' ? { kind: 'advance' } : { kind: 'rollback', reason: s.verdict.reasons.join('; ') };
+            changed = await this.#apply(name, command, { actor: 'controller', reason: s.verdict.reasons.join('; ') }, evidenceOf(s.analysis));
+          }
+          out.push({ agent: name, verdict: s.verdict, changed });
+        } catch (e) {
+          this.#o.onError?.(e, name);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** An operator's (or alert's) command: advance, pause, resume, rollback. */
+  command(agent: string, command: RolloutCommand, meta: AuditMeta): Promise<RolloutRecord> {
+    assertAgentName(agent);
+    return this.#serial(async () => {
+      await this.#log.catchUp(this.#o.store);
+      await this.#apply(agent, command, meta, undefined);
+      return this.#record(agent);
+    });
+  }
+
+  async #apply(agent: string, command: RolloutCommand, meta: AuditMeta, evidence: Record<string, unknown> | undefined, correlationId?: string): Promise<RolloutChange> {
+    const r = this.#record(agent);
+    const now = this.#now();
+    const after = transition(r.state, command, { now: new Date(now).toISOString(), newExperimentId: () => uuidv7(now) });
+    const reason = meta.reason ?? (command.kind === 'rollback' ? command.reason : undefined);
+    const event = rolloutStepChangedEvent(
+      { agent, version: r.version + 1, before: r.state, after, command: command.kind, ...(evidence ? { evidence } : {}) },
+      { actor: meta.actor, reason, correlationId: correlationId ?? meta.correlationId },
+      now,
+    );
+    const from = percentageOf(r.state);
+    const to = percentageOf(after);
+    // Less traffic to the model is the safe direction: move the flag first; more traffic only once audited.
+    if (to < from) await this.#setFlag(agent, to, meta.actor, reason);
+    await this.#o.store.append([event]);
+    this.#log.apply(event);
+    if (to > from) await this.#setFlag(agent, to, meta.actor, reason);
+    const change: RolloutChange = { agent, before: r.state, after, command: command.kind, actor: meta.actor, reason };
+    if (after.phase === RolloutPhase.ROLLED_BACK) await this.#rolledBack(agent, after.reason);
+    this.#o.onChange?.(change);
+    return change;
+  }
+
+  async #rolledBack(agent: string, reason: string): Promise<void> {
+    try {
+      await this.#o.onRollback?.(agent, reason);
+    } catch (e) {
+      this.#o.onError?.(e, agent);
+    }
+  }
+
+  async #setFlag(agent: string, percentage: number, actor: string, reason: string | undefined): Promise<void> {
+    const key = rolloutFlagKey(agent);
+    const meta = { actor, ...(reason ? { reason } : {}) };
+    const current = this.#o.flags.get(key);
+    if (current && rolloutPercentage(current.definition) !== undefined) await this.#o.flags.setPercentage(key, percentage, meta);
+    else await this.#o.flags.put(key, rolloutFlag(agent, percentage), meta);
+  }
+
+  /**
+   * Emergency: every rollout flag to 0% at once (the flag store carries it to every instance),
+   * then an `EmergencyRollback` event and a `RolloutStepChanged` to rolled_back for each agent
+   * that was serving the model, and `onRollback` for each.
+   */
+  emergencyRollback(meta: AuditMeta): Promise<{ agents: string[]; eventId: string }> {
+    return this.#serial(async () => {
+      await this.#log.catchUp(this.#o.store);
+      const reason = meta.reason ?? 'emergency rollback';
+      const before: Record<string, number> = {};
+      const flagged = this.#o.flags.list().filter((f) => f.key.startsWith('rollout-') && (rolloutPercentage(f.definition) ?? 0) > 0);
+      for (const f of flagged) before[f.key.slice('rollout-'.length)] = rolloutPercentage(f.definition)!;
+      await Promise.all(flagged.map((f) => this.#o.flags.setPercentage(f.key, 0, { actor: meta.actor, reason })));
+      const now = this.#now();
+      const emergency = emergencyRollbackEvent({ before }, { actor: meta.actor, reason }, now);
+      await this.#o.store.append([emergency]);
+      const rolled: string[] = [];
+      for (const r of this.#log.list()) {
+        const phase = r.state.phase;
+        if (phase === RolloutPhase.SHADOW || phase === RolloutPhase.ROLLED_BACK) continue;
+        try {
+          await this.#apply(r.agent, { kind: 'rollback', reason }, { actor: meta.actor, reason }, undefined, emergency.id);
+          rolled.push(r.agent);
+        } catch (e) {
+          if (!(e instanceof ConflictError)) throw e;
+        }
+      }
+      const agents = [...new Set([...Object.keys(before), ...rolled])].sort();
+      for (const a of agents) if (!rolled.includes(a)) await this.#rolledBack(a, reason);
+      return { agents, eventId: emergency.id };
+    });
+  }
+}
+

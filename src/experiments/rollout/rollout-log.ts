@@ -1,0 +1,112 @@
+import { EventType, type NewEvent } from '../../core/events.js';
+import { START, cursorOf, type Cursor, type EventStore } from '../../log/events/event-store.js';
+import type { RolloutStepChangedData } from './rollout-events.js';
+import { type RolloutState, describeState, experimentOf } from './rollout-state.js';
+
+/** The current rollout of one agent. */
+export interface RolloutRecord {
+  readonly agent: string;
+  readonly state: RolloutState;
+  readonly version: number;
+  readonly eventId: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string | undefined;
+  readonly reason: string | undefined;
+}
+
+/** One experiment: the A/B comparison behind one rollout step. */
+export interface ExperimentRecord {
+  readonly id: string;
+  readonly agent: string;
+  readonly percentage: number;
+  readonly startedAt: string;
+  readonly endedAt: string | undefined;
+  /** The state the rollout left the step for (`canary-25`, `rolled_back`...). */
+  readonly endPhase: string | undefined;
+  readonly endReason: string | undefined;
+}
+
+/** What one `RolloutStepChanged` does to the experiments: end the old step's, start the new one's. */
+export function experimentChanges(
+  data: RolloutStepChangedData,
+  time: string,
+  reason: string | undefined,
+): { readonly ended?: { id: string; endedAt: string; endPhase: string; endReason: string | undefined }; readonly started?: ExperimentRecord } {
+  const was = experimentOf(data.before);
+  const now = experimentOf(data.after);
+  if (was === now) return {};
+  const after = data.after;
+  const started =
+    now !== undefined && after.phase === 'canary'
+      ? { id: now, agent: data.agent, percentage: after.percentage, startedAt: after.since, endedAt: undefined, endPhase: undefined, endReason: undefined }
+      : undefined;
+  return {
+    ...(was !== undefined ? { ended: { id: was, endedAt: time, endPhase: describeState(data.after), endReason: reason } } : {}),
+    ...(started ? { started } : {}),
+  };
+}
+
+/**
+ * Rollouts and experiments folded from `RolloutStepChanged` events, in memory: the controller's
+ * view, caught up from the event log before every decision so that several instances agree.
+ * The latest event per agent wins (UUIDv7 order).
+ */
+export class RolloutLog {
+  readonly #rollouts = new Map<string, RolloutRecord>();
+  readonly #experiments = new Map<string, ExperimentRecord>();
+  #cursor: Cursor = START;
+
+  /** Fold one event; false when it is older than what is held (or not a rollout event). */
+  apply(e: Pick<NewEvent, 'id' | 'type' | 'data' | 'metadata' | 'time'>): boolean {
+    if (e.type !== EventType.RolloutStepChanged) return false;
+    const d = e.data as RolloutStepChangedData;
+    const current = this.#rollouts.get(d.agent);
+    if (current && current.eventId >= e.id) return false;
+    const reason = typeof e.metadata.reason === 'string' ? e.metadata.reason : undefined;
+    this.#rollouts.set(d.agent, {
+      agent: d.agent,
+      state: d.after,
+      version: d.version,
+      eventId: e.id,
+      updatedAt: e.time,
+      updatedBy: typeof e.metadata.actor === 'string' ? e.metadata.actor : undefined,
+      reason,
+    });
+    const { ended, started } = experimentChanges(d, e.time, reason);
+    if (ended) {
+      const x = this.#experiments.get(ended.id);
+      if (x && x.endedAt === undefined) this.#experiments.set(ended.id, { ...x, ...ended });
+    }
+    if (started && !this.#experiments.has(started.id)) this.#experiments.set(started.id, started);
+    return true;
+  }
+
+  /** Read rollout events appended since the last catch-up (by any instance). */
+  async catchUp(store: EventStore): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const page = await store.readAll({ after: this.#cursor, limit: 1000, types: [EventType.RolloutStepChanged] });
+      for (const e of page) this.apply(e);
+      n += page.length;
+      const last = page[page.length - 1];
+      if (last) this.#cursor = cursorOf(last);
+      if (!last || page.length < 1000) return n;
+    }
+  }
+
+  get(agent: string): RolloutRecord | undefined {
+    return this.#rollouts.get(agent);
+  }
+
+  list(): RolloutRecord[] {
+    return [...this.#rollouts.values()].sort((a, b) => a.agent.localeCompare(b.agent));
+  }
+
+  experiment(id: string): ExperimentRecord | undefined {
+    return this.#experiments.get(id);
+  }
+
+  experiments(agent?: string): ExperimentRecord[] {
+    return [...this.#experiments.values()].filter((x) => agent === undefined || x.agent === agent).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+}

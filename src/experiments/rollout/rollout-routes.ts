@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { actorOf } from '../../decisions/agents/agent-routes.js';
+import type { RouteModule } from '../../server/app.js';
+import { parseInput } from '../../core/http/validate.js';
+import type { RolloutController, RolloutStatus } from './rollout-controller.js';
+import type { RolloutRecord } from './rollout-log.js';
+import { describeState, percentageOf } from './rollout-state.js';
+import type { RolloutCommand } from './transition.js';
+
+const agentParams = z.object({ agent: z.string() });
+const actionParams = z.object({ agent: z.string(), action: z.enum(['advance', 'pause', 'resume', 'rollback', 'evaluate'], { error: 'must be advance, pause, resume, rollback or evaluate' }) });
+const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
+const emergencyBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
+
+/** A rollout as the API shows it. */
+export const presentRollout = (r: RolloutRecord): Record<string, unknown> => ({
+  agent: r.agent,
+  phase: r.state.phase,
+  step: describeState(r.state),
+  percentage: percentageOf(r.state),
+  state: r.state,
+  version: r.version,
+  updatedAt: r.updatedAt || null,
+  updatedBy: r.updatedBy ?? null,
+  reason: r.reason ?? null,
+});
+
+export const presentStatus = (s: RolloutStatus): Record<string, unknown> => ({
+  agent: s.agent,
+  phase: s.state.phase,
+  step: describeState(s.state),
+  percentage: s.percentage,
+  state: s.state,
+  version: s.version,
+  updatedAt: s.updatedAt ?? null,
+  experiment: s.experiment ?? null,
+  analysis: s.analysis ?? null,
+  guardrails: s.guardrails ?? null,
+  shadow: s.shadow ?? null,
+  verdict: s.verdict,
+});
+
+/**
+ * `GET /api/v1/rollouts`, `GET /api/v1/rollouts/{agent}`,
+ * `POST /api/v1/rollouts/{agent}/{advance|pause|resume|rollback|evaluate}` (body `{reason?}`;
+ * `evaluate` runs the controller for that agent now), and `POST /api/v1/rollback` (emergency:
+ * every agent to the rules). Invalid transitions answer 409.
+ */
+export function rolloutRoutes(controller: RolloutController): RouteModule {
+  return (app: FastifyInstance) => {
+    app.get('/api/v1/rollouts', async () => ({ rollouts: (await controller.rollouts()).map(presentRollout) }));
+    app.get('/api/v1/rollouts/:agent', async (req) => presentStatus(await controller.status(parseInput(agentParams, req.params, 'path').agent)));
+    app.post('/api/v1/rollouts/:agent/:action', async (req) => {
+      const { agent, action } = parseInput(actionParams, req.params, 'path');
+      const body = parseInput(reasonBody, req.body ?? undefined);
+      if (action === 'evaluate') {
+        const [result] = await controller.tick(agent);
+        return { ...presentStatus(await controller.status(agent)), verdict: result?.verdict ?? null, changed: result?.changed !== undefined };
+      }
+      const actor = actorOf(req);
+      const reason = body?.reason ?? (action === 'rollback' ? `rollback by ${actor}` : undefined);
+      const command: RolloutCommand = action === 'rollback' ? { kind: 'rollback', reason: reason! } : { kind: action };
+      return presentRollout(await controller.command(agent, command, { actor, reason }));
+    });
+    app.post('/api/v1/rollback', async (req, reply) => {
+      const body = parseInput(emergencyBody, req.body ?? undefined);
+      const actor = actorOf(req);
+      const result = await controller.emergencyRollback({ actor, reason: body?.reason ?? `emergency rollback by ${actor}` });
+      return reply.status(202).send(result);
+    });
+  };
+}

@@ -1,0 +1,231 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { EventType, type DecisionData, type OutcomeData, type StoredEvent } from '../../core/events.js';
+import { START, formatCursor, type Cursor, type EventStore } from '../../log/events/event-store.js';
+import type { AgentDefinition } from '../../decisions/agents/agent-definition.js';
+import { specHash } from '../learners/index.js';
+import type { ModelRegistry, ModelVersion } from '../registry/model-registry.js';
+import { AgentTrainer, type TrainingRow } from './agent-trainer.js';
+
+export interface TrainingLoopOptions {
+  /** Current agent definitions. Required. */
+  readonly agents: (agent: string) => AgentDefinition | undefined;
+  /** Where new versions go. Required. */
+  readonly registry: ModelRegistry;
+  /** Check for a new version after this many new training rows per agent. Default 200. */
+  readonly registerEvery?: number;
+  /** Rows an agent needs before its first version. Default 50. */
+  readonly minSamples?: number;
+  /** `when-better`: register only when the progressive score beats the last version's; `always`: on every check. Default `when-better`. */
+  readonly policy?: 'when-better' | 'always';
+  /** Alias moved to every new version; `null` for none. Default `shadow`. */
+  readonly alias?: string | null;
+  /** Rolling window of the progressive evaluators. Default 500. */
+  readonly window?: number;
+  /** Decisions (or early outcomes) waiting for their partner, per kind; oldest evicted. Default 100,000. */
+  readonly maxPending?: number;
+  /** Throttle hook: while it returns true the loop waits `pauseMs` before its next batch (e.g. event-loop pressure). */
+  readonly shouldPause?: () => boolean;
+  /** Default 100. */
+  readonly pauseMs?: number;
+  /** Told about each registered version. */
+  readonly onRegistered?: (v: ModelVersion) => void;
+  /** Model vs rules quality after each batch (feed `ModelGuard.reportQuality`). */
+  readonly onQuality?: (agent: string, q: { model: number; rules: number }) => void;
+  /** Told about failures (registering, a bad row); the loop carries on. */
+  readonly onError?: (error: unknown) => void;
+}
+
+interface PendingDecision {
+  readonly agent: string;
+  readonly features: Readonly<Record<string, unknown>>;
+  readonly deterministic: unknown;
+  readonly served: unknown;
+  readonly cursor: string;
+}
+
+interface AgentState {
+  trainer: AgentTrainer;
+  specHash: string;
+  rowsSinceCheck: number;
+  fromCursor: string | undefined;
+  toCursor: string | undefined;
+  lastScore: number | null;
+  lastVersion: number | undefined;
+}
+
+export interface TrainingLoopStats {
+  decisions: number;
+  outcomes: number;
+  joined: number;
+  /** Outcomes whose decision was unknown, evicted, or already joined (corrections). */
+  unmatched: number;
+  registered: number;
+  pauses: number;
+  errors: number;
+}
+
+/**
+ * The learning path (DESIGN.md §2.2): consumes `DecisionMade` and `OutcomeRecorded` in
+ * global order, joins each outcome to its decision (either may come first; missing outcomes
+ * just never join), trains each agent's model incrementally with progressive validation for
+ * the model and the rules, and registers new versions with their metrics and lineage.
+ * @example
+ * const loop = new TrainingLoop({ agents: (a) => agents.get(a), registry });
+ * const stop = loop.start(apprentice.store);
+ */
+export class TrainingLoop {
+  readonly stats: TrainingLoopStats = { decisions: 0, outcomes: 0, joined: 0, unmatched: 0, registered: 0, pauses: 0, errors: 0 };
+  readonly #o: TrainingLoopOptions;
+  readonly #decisions = new Map<string, PendingDecision>();
+  readonly #early = new Map<string, OutcomeData>();
+  readonly #agents = new Map<string, AgentState>();
+  #cursor: Cursor = START;
+
+  constructor(options: TrainingLoopOptions) {
+    this.#o = options;
+  }
+
+  /** Last cursor processed (checkpoint). */
+  get cursor(): Cursor {
+    return this.#cursor;
+  }
+
+  /** Progressive metrics of an agent's current model and rules. */
+  metrics(agent: string): Readonly<Record<string, number | null>> | undefined {
+    return this.#agents.get(agent)?.trainer.metrics();
+  }
+
+  /** Follow the store from `after` (default the start). Returns the disposer. */
+  start(store: EventStore, after: Cursor = START): () => Promise<void> {
+    return store.subscribe((events, cursor) => this.apply(events, cursor), {
+      after,
+      types: [EventType.DecisionMade, EventType.OutcomeRecorded],
+      batchSize: 500,
+    });
+  }
+
+  /** Process one batch of events (in global order). */
+  async apply(events: readonly StoredEvent[], cursor?: Cursor): Promise<void> {
+    while (this.#o.shouldPause?.()) {
+      this.stats.pauses++;
+      await new Promise((r) => setTimeout(r, this.#o.pauseMs ?? 100));
+    }
+    let n = 0;
+    const touched = new Set<string>();
+    for (const e of events) {
+      if (e.type === EventType.DecisionMade) this.#decision(e as StoredEvent<string, DecisionData>);
+      else if (e.type === EventType.OutcomeRecorded) {
+        const agent = this.#outcome(e as StoredEvent<string, OutcomeData>);
+        if (agent) touched.add(agent);
+      }
+      if (++n % 256 === 0) await yieldToLoop();
+    }
+    if (cursor) this.#cursor = cursor;
+    for (const agent of touched) {
+      const s = this.#agents.get(agent);
+      const q = s?.trainer.quality();
+      if (q) this.#o.onQuality?.(agent, q);
+      if (s && s.rowsSinceCheck >= (this.#o.registerEvery ?? 200)) await this.#maybeRegister(agent, s);
+    }
+  }
+
+  /** Check every agent for a new version now (e.g. at shutdown or on a timer). */
+  async checkpoint(): Promise<void> {
+    for (const [agent, s] of this.#agents) if (s.rowsSinceCheck > 0) await this.#maybeRegister(agent, s);
+  }
+
+  #decision(e: StoredEvent<string, DecisionData>): void {
+    const d = e.data;
+    if (!d.features || !this.#o.agents(d.agent)) return;
+    this.stats.decisions++;
+    const p: PendingDecision = { agent: d.agent, features: d.features, deterministic: d.deterministic ?? d.value, served: d.value, cursor: formatCursor(e) };
+    const early = this.#early.get(d.decisionId);
+    if (early) {
+      this.#early.delete(d.decisionId);
+      this.#join(p, early, p.cursor);
+    } else this.#remember(this.#decisions, d.decisionId, p);
+  }
+
+  #outcome(e: StoredEvent<string, OutcomeData>): string | undefined {
+    const o = e.data;
+    this.stats.outcomes++;
+    const p = this.#decisions.get(o.decisionId);
+    if (!p) {
+      // The decision may still come (spilled events can arrive late), or be unknown/evicted.
+      this.#remember(this.#early, o.decisionId, o);
+      this.stats.unmatched++;
+      return undefined;
+    }
+    this.#decisions.delete(o.decisionId);
+    return this.#join(p, o, formatCursor(e));
+  }
+
+  #join(p: PendingDecision, o: OutcomeData, cursor: string): string | undefined {
+    const def = this.#o.agents(p.agent);
+    if (!def) return undefined;
+    const s = this.#state(p.agent, def);
+    const row: TrainingRow = { features: p.features, deterministic: p.deterministic, served: p.served, label: o.label, value: o.value, reward: o.reward };
+    try {
+      if (!s.trainer.learn(row)) return undefined;
+    } catch (e) {
+      this.stats.errors++;
+      this.#o.onError?.(e);
+      return undefined;
+    }
+    this.stats.joined++;
+    s.rowsSinceCheck++;
+    s.fromCursor ??= p.cursor;
+    s.toCursor = cursor;
+    return p.agent;
+  }
+
+  #state(agent: string, def: AgentDefinition): AgentState {
+    let s = this.#agents.get(agent);
+    if (s && s.trainer.def === def) return s;
+    const hash = specHash(def.features);
+    if (s && s.specHash === hash && s.trainer.def.kind === def.kind && s.trainer.def.feedback === def.feedback) return s;
+    // A new agent, or a definition whose features or task changed: start a fresh model.
+    s = { trainer: new AgentTrainer(def, this.#o.window ?? 500), specHash: hash, rowsSinceCheck: 0, fromCursor: undefined, toCursor: undefined, lastScore: null, lastVersion: s?.lastVersion };
+    this.#agents.set(agent, s);
+    return s;
+  }
+
+  async #maybeRegister(agent: string, s: AgentState): Promise<void> {
+    if (s.trainer.samples < (this.#o.minSamples ?? 50)) return;
+    s.rowsSinceCheck = 0;
+    const score = s.trainer.score();
+    const better = s.lastScore === null || (score !== null && score > s.lastScore);
+    if ((this.#o.policy ?? 'when-better') === 'when-better' && !better) return;
+    try {
+      const v = await this.#o.registry.register(
+        agent,
+        { format: s.trainer.def.feedback === 'reward' ? 'reward' : 'learner', artifact: s.trainer.artifact() } as Parameters<ModelRegistry['register']>[1],
+        {
+          metrics: s.trainer.metrics(),
+          lineage: {
+            source: 'trainer',
+            samples: s.trainer.samples,
+            ...(s.fromCursor ? { fromCursor: s.fromCursor } : {}),
+            ...(s.toCursor ? { toCursor: s.toCursor } : {}),
+            ...(s.lastVersion !== undefined ? { parentVersion: s.lastVersion } : {}),
+          },
+          actor: 'trainer',
+        },
+      );
+      s.lastScore = score;
+      s.lastVersion = v.version;
+      this.stats.registered++;
+      const alias = this.#o.alias === undefined ? 'shadow' : this.#o.alias;
+      if (alias) this.#o.registry.setAlias(agent, alias, v.version, { actor: 'trainer', reason: `trained on ${s.trainer.samples} outcomes; score ${score ?? 'n/a'}` });
+      this.#o.onRegistered?.(v);
+    } catch (e) {
+      this.stats.errors++;
+      this.#o.onError?.(e);
+    }
+  }
+
+  #remember<V>(map: Map<string, V>, key: string, value: V): void {
+    map.set(key, value);
+    if (map.size > (this.#o.maxPending ?? 100_000)) map.delete(map.keys().next().value as string);
+  }
+}

@@ -1,0 +1,101 @@
+import pg from 'pg';
+import { ConfigError } from '../../core/errors.js';
+import type { SqlClient, SqlExecutor } from './sql-client.js';
+import { SqlEventStore, type SqlEventStoreOptions } from './sql-event-store.js';
+
+export interface PostgresEventStoreOptions extends SqlEventStoreOptions {
+  /** `postgres://user:pass@host:port/db`. */
+  readonly connectionString: string;
+  /** Schema for every table (tests use one per file). Default: the server's search_path. */
+  readonly schema?: string;
+  /** Pool size. Default 10. */
+  readonly maxConnections?: number;
+  /** Connect timeout. Default 5000 ms. */
+  readonly connectTimeoutMs?: number;
+}
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Connection-level failures (refused, reset, terminated), as opposed to SQL errors. */
+export function isPgConnectionError(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|57P0[1-3]|08\d{3})$/.test(code))
+    return true;
+  const msg = (e as { message?: unknown }).message;
+  return typeof msg === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(msg);
+}
+
+export function validateConnectionString(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch (e) {
+    throw new ConfigError('DATABASE_URL is not a valid URL', [{ path: 'databaseUrl', message: 'must be postgres://user@host:port/database' }], { cause: e });
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new ConfigError('DATABASE_URL must use the postgres:// scheme', [
+      { path: 'databaseUrl', message: `scheme "${u.protocol.replace(':', '')}" is not postgres or postgresql` },
+    ]);
+}
+
+export function createPgClient(options: PostgresEventStoreOptions): SqlClient {
+  validateConnectionString(options.connectionString);
+  if (options.schema !== undefined && !SCHEMA_RE.test(options.schema))
+    throw new ConfigError('invalid schema name', [{ path: 'schema', message: 'lowercase letters, digits and _' }]);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // A dropped idle connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const executor = (q: pg.Pool | pg.PoolClient): SqlExecutor => ({
+    async query(sql, params = []) {
+      const r = await q.query(sql, params as unknown[]);
+      return r.rows;
+    },
+    async exec(sql) {
+      await q.query(sql);
+    },
+  });
+  let closed = false;
+  return {
+    ...executor(pool),
+    async transaction(fn) {
+      const c = await pool.connect();
+      // A connection dropped mid-transaction surfaces as the failed query below; without a
+      // listener the client's 'error' event would crash the process.
+      const onError = (): void => undefined;
+      c.on('error', onError);
+      try {
+        await c.query('BEGIN');
+        const out = await fn(executor(c));
+        await c.query('COMMIT');
+        return out;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        c.off('error', onError);
+        c.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * The PostgreSQL event store.
+ * @example
+ * const store = createPostgresEventStore({ connectionString: process.env.DATABASE_URL! });
+ * await store.migrate();
+ */
+export function createPostgresEventStore(options: PostgresEventStoreOptions): SqlEventStore {
+  return new SqlEventStore('postgres', createPgClient(options), { isConnectionError: isPgConnectionError, ...options });
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.js';
+import { AGENT_NAME_RE } from '../../decisions/validate.js';
+import type { RouteModule } from '../../server/app.js';
+import { parseInput } from '../../core/http/validate.js';
+import type { DriftService } from './drift-service.js';
+
+const Query = z.object({ agent: z.string().regex(AGENT_NAME_RE, 'invalid agent name').optional() }).strict();
+
+/**
+ * `GET /api/v1/drift[?agent=]`: per agent, the reference in use, the per-feature verdicts of
+ * the last closed window and the feature quality of the current one. With `agent`, that
+ * agent's status (404 when it has made no decision since the service started).
+ */
+export function driftRoutes(service: Pick<DriftService, 'status' | 'statuses'>): RouteModule {
+  return (app: FastifyInstance) => {
+    app.get('/api/v1/drift', async (req) => {
+      const q = parseInput(Query, req.query, 'query');
+      if (q.agent === undefined) return { agents: service.statuses() };
+      const status = service.status(q.agent);
+      if (status === undefined) throw new NotFoundError(`no drift state for agent ${q.agent}: it has made no decision yet`);
+      return status;
+    });
+  };
+}

@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import type { Projection } from '../log/events/projection.js';
+import { createLocalFlagDistribution } from '../experiments/flags/store/flag-distribution.js';
+import { flagRoutes } from '../experiments/flags/store/flag-routes.js';
+import { type FlagStore, createFlagStore } from '../experiments/flags/store/flag-store.js';
+import { flagsProjection } from '../experiments/flags/store/flags-projection.js';
+import { createRedisFlagDistribution } from '../experiments/flags/store/redis-flag-distribution.js';
+import { RolloutController, type RolloutControllerOptions } from '../experiments/rollout/rollout-controller.js';
+import { rolloutRoutes } from '../experiments/rollout/rollout-routes.js';
+import { rolloutsProjection } from '../experiments/rollout/rollouts-projection.js';
+import type { Apprentice } from './create-apprentice.js';
+import type { ServerOptions } from '../server/app.js';
+import { experimentRoutes } from '../experiments/analysis/experiment-routes.js';
+import { type Route, createRouter } from '../experiments/analysis/router.js';
+
+/** Projections of this capability; add them to the store's default list (`src/events/sql-event-store.ts`). */
+export const experimentProjections: readonly Projection[] = [flagsProjection, rolloutsProjection];
+
+export interface InstallExperimentsOptions extends Omit<RolloutControllerOptions, 'store' | 'flags'> {
+  /** Run the controller on its schedule in this instance. Default true (set false on all but one instance). */
+  readonly schedule?: boolean;
+  /** Resync flags from the event log this often (lost pub/sub messages). Default 5000 ms. */
+  readonly flagResyncIntervalMs?: number;
+}
+
+export interface InstalledExperiments {
+  readonly server: ServerOptions;
+  /** The decision engine's `router` seam. */
+  readonly router: (agent: string, unitId: string) => Route;
+  readonly flags: FlagStore;
+  readonly controller: RolloutController;
+  stop(): Promise<void>;
+}
+
+/**
+ * Flags, routing, experiments and the rollout controller on a running apprentice: the flag
+ * store (Redis pub/sub when the apprentice has Redis, else in-process), the router for the
+ * decision engine, the controller (scheduled unless `schedule: false`), and the HTTP routes
+ * for flags, rollouts and experiments.
+ *
+ * @example
+ * const x = await installExperiments(apprentice, { shadowEvidence, guardrails, onRollback });
+ * const app = await buildServer(apprentice, x.server);
+ * // decision engine: new DecisionEngine({ writer, router: x.router, ... })
+ * await x.stop();
+ */
+export async function installExperiments(a: Apprentice, options: InstallExperimentsOptions = {}): Promise<InstalledExperiments> {
+  const prefix = a.config.redisPrefix;
+  const distribution = a.redis
+    ? await createRedisFlagDistribution({ client: a.redis, prefix })
+    : // Embedded: instances sharing a data directory in one process share changes.
+      createLocalFlagDistribution({ channel: `${prefix}flags:${resolve(a.config.dataDir)}` });
+  const flags = await createFlagStore({
+    store: a.store,
+    distribution,
+    ...(options.flagResyncIntervalMs !== undefined ? { resyncIntervalMs: options.flagResyncIntervalMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const { schedule, flagResyncIntervalMs: _r, ...controllerOptions } = options;
+  const controller = new RolloutController({ ...controllerOptions, store: a.store, flags });
+  if (schedule !== false) controller.start();
+  let stopped: Promise<void> | undefined;
+  return {
+    server: { routes: [flagRoutes(flags), rolloutRoutes(controller), experimentRoutes(controller)] },
+    router: createRouter(flags),
+    flags,
+    controller,
+    stop() {
+      stopped ??= (async () => {
+        await controller.stop();
+        await flags.close();
+        await distribution.close();
+      })();
+      return stopped;
+    },
+  };
+}

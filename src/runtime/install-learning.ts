@@ -1,0 +1,149 @@
+import { join, resolve } from 'node:path';
+import { EventType } from '../core/events.js';
+import { AgentRegistry, type DeterministicPolicy } from '../decisions/agents/agent-registry.js';
+import { agentRoutes } from '../decisions/agents/agent-routes.js';
+import { DEFAULT_TIME_BUDGET_MS } from '../decisions/agents/agent-definition.js';
+import { DecisionEngine, type DecisionEngineOptions } from '../decisions/decision-engine.js';
+import { ModelRegistry } from '../learning/registry/model-registry.js';
+import { registryRoutes } from '../learning/registry/registry-routes.js';
+import { ServingModels } from '../learning/registry/serving-models.js';
+import { createModelGuard, createWorkerPool, type ModelGuard, type ModelGuardOptions, type WorkerPool } from '../safety/resilience/index.js';
+import type { Apprentice } from './create-apprentice.js';
+import type { ServerOptions } from '../server/app.js';
+import { ShadowRunner, shadowWorkerModule } from '../learning/shadow/shadow-runner.js';
+import { shadowRoutes } from '../learning/shadow/shadow-routes.js';
+import { ShadowStats } from '../learning/shadow/shadow-stats.js';
+import { TrainingLoop, type TrainingLoopOptions } from '../learning/training/training-loop.js';
+
+export interface InstallLearningOptions {
+  /** Agents to define at start (validated; an unchanged definition is not re-recorded), with optional in-process policies. */
+  readonly agents?: readonly { readonly definition: unknown; readonly policy?: DeterministicPolicy }[];
+  /** Artifact directory. Default `<dataDir>/models`. */
+  readonly modelsDir?: string;
+  /** Rollout seam (experiments). Default: every unit on the rules. */
+  readonly router?: DecisionEngineOptions['router'];
+  /** Privacy seam. Default identity. */
+  readonly protectContext?: DecisionEngineOptions['protectContext'];
+  /** Shadow predictions in a worker pool (`true`, default) or in this thread after each decision (`false`). */
+  readonly pool?: boolean;
+  /** Worker pool size. Default 1. */
+  readonly poolSize?: number;
+  /** Run the training loop in this process. Default: when `config.mlEnabled`. */
+  readonly training?: boolean;
+  /** Training loop settings. */
+  readonly trainer?: Omit<TrainingLoopOptions, 'agents' | 'registry'>;
+  /** Breaker settings per agent model (the agent's `timeBudgetMs` is the call budget). */
+  readonly guard?: Omit<ModelGuardOptions, 'agent'>;
+  /** Shed shadow work while this returns true (the event loop is throttled). Default never. */
+  readonly shedShadow?: () => boolean;
+  /** Take each agent's guard from elsewhere (the ops breaker board), instead of creating one here. */
+  readonly guardFor?: (agent: string) => ModelGuard;
+}
+
+export interface InstalledLearning {
+  /** For `buildServer`/`ServeExtension`: the routes, and `context.decide` replaced by the learning engine. */
+  readonly server: ServerOptions;
+  readonly stop: () => Promise<void>;
+  readonly engine: DecisionEngine;
+  readonly agents: AgentRegistry;
+  readonly registry: ModelRegistry;
+  readonly serving: ServingModels;
+  readonly shadow: ShadowRunner;
+  readonly shadowStats: ShadowStats;
+  readonly trainer: TrainingLoop | undefined;
+  readonly guards: ReadonlyMap<string, ModelGuard>;
+  readonly pool: WorkerPool | undefined;
+}
+
+/**
+ * Wire agents, the model registry, shadow mode and training into an apprentice: agent and
+ * registry state are rebuilt from the event log, models load by alias, the training loop and
+ * the shadow statistics follow the store, and the returned `server` options add the routes
+ * and route `POST /agents/{agent}/decide` through the learning engine.
+ * @example
+ * const learning = await installLearning(apprentice, { agents: [{ definition: reviewerDef }] });
+ * const app = await buildServer(apprentice, learning.server);
+ * // ...
+ * await learning.stop();
+ */
+export async function installLearning(a: Apprentice, options: InstallLearningOptions = {}): Promise<InstalledLearning> {
+  const agents = new AgentRegistry({ sink: a.writer });
+  await agents.load(a.store);
+  for (const { definition, policy } of options.agents ?? []) agents.registerAgent(definition, policy, { actor: 'system', reason: 'startup definition' });
+
+  const registry = new ModelRegistry({ dir: options.modelsDir ?? join(resolve(a.config.dataDir), 'models'), sink: a.writer });
+  await registry.catchUp(a.store);
+  const serving = new ServingModels(registry);
+  await serving.refreshAll();
+
+  const guards = new Map<string, ModelGuard>();
+  const guard = (agent: string): ModelGuard => {
+    let g = guards.get(agent);
+    if (!g && options.guardFor) guards.set(agent, (g = options.guardFor(agent)));
+    if (!g) guards.set(agent, (g = createModelGuard({ ...options.guard, agent, budgetMs: agents.get(agent)?.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS })));
+    return g;
+  };
+
+  const ml = a.config.mlEnabled;
+  const pool = ml && options.pool !== false ? createWorkerPool({ handlerModule: shadowWorkerModule(), size: options.poolSize ?? 1, maxQueue: 64, taskTimeoutMs: 10_000 }) : undefined;
+  const shadowStats = new ShadowStats();
+  const shadow = new ShadowRunner({ models: serving, sink: a.writer, ...(options.shedShadow ? { shed: options.shedShadow } : {}), ...(pool ? { pool, pathOf: (v) => registry.pathOf(v) } : {}) });
+  const engine = new DecisionEngine({
+    writer: a.writer,
+    agents: (name) => agents.get(name),
+    models: serving,
+    guard,
+    mlEnabled: ml,
+    shadow: (job) => void shadow.submit(job),
+    ...(options.router ? { router: options.router } : {}),
+    ...(options.protectContext ? { protectContext: options.protectContext } : {}),
+    onDecision: (d, startedAt) => {
+      const m = a.metrics;
+      m.decisionsTotal.inc({ agent: d.agent, source: d.source, reason: d.reason, variant: d.variant });
+      m.decisionDurationSeconds.observe({ agent: d.agent, source: d.source }, (performance.now() - startedAt) / 1000);
+      if (d.variant === 'ml' && d.source === 'deterministic') m.decisionFallbacksTotal.inc({ agent: d.agent, reason: d.reason });
+    },
+  });
+
+  const disposers: (() => Promise<void>)[] = [];
+  disposers.push(a.store.subscribe((events) => shadowStats.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  let trainer: TrainingLoop | undefined;
+  if (options.training ?? ml) {
+    trainer = new TrainingLoop({
+      ...options.trainer,
+      agents: (name) => agents.get(name),
+      registry,
+      onQuality: (agent, q) => {
+        guards.get(agent)?.reportQuality(q);
+        options.trainer?.onQuality?.(agent, q);
+      },
+    });
+    disposers.push(trainer.start(a.store));
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    server: {
+      routes: [agentRoutes(agents), registryRoutes(registry), shadowRoutes(shadowStats, shadow)],
+      context: { decide: (agent, unitId, context, deterministic, subjectId) => engine.decideAsync(agent, unitId, context, deterministic, subjectId) },
+    },
+    stop() {
+      stopped ??= (async () => {
+        for (const d of disposers) await d();
+        await shadow.close();
+        await pool?.close();
+        await serving.close();
+      })();
+      return stopped;
+    },
+    engine,
+    agents,
+    registry,
+    serving,
+    shadow,
+    shadowStats,
+    trainer,
+    guards,
+    pool,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Operations: the breaker control plane, the Alertmanager remediation webhook, the learning
+ * throttle, and `installOps` that wires them into a running apprentice.
+ */
+export {
+  BreakerBoard,
+  createBreakerBoard,
+  BREAKERS_STREAM,
+  breakerStream,
+  type BreakerBoardOptions,
+  type BreakerRow,
+  type EventSink,
+  type GuardSettings,
+  type OverrideAction,
+  type OverrideResult,
+} from './breaker-board.js';
+export { breakerRoutes } from './breaker-routes.js';
+export {
+  alertSchema,
+  webhookPayloadSchema,
+  type WebhookAlert,
+  type WebhookPayload,
+} from './alert-payload.js';
+export {
+  RemediationAction,
+  DEFAULT_REMEDIATION,
+  planRemediation,
+  type RemediationPlan,
+} from './remediation.js';
+export {
+  AlertWebhook,
+  alertWebhookRoutes,
+  type ActionOutcome,
+  type ActionReport,
+  type ActionResult,
+  type AlertHandled,
+  type AlertWebhookOptions,
+  type RemediationActions,
+} from './alert-webhook.js';
+export {
+  startLearningThrottle,
+  type HoldReason,
+  type LearningThrottle,
+  type LearningThrottleOptions,
+} from './learning-throttle.js';
+export { testHookRoutes, TEST_HOOKS_ENV } from '../../runtime/test-hooks.js';
+export { installOps, type InstallOpsOptions, type InstalledOps } from '../../runtime/install-ops.js';
+export { writeAlertFiles, monitoringDir, type AlertFilesWritten } from '../../observability/alerts/alert-files.js';
