@@ -54,7 +54,8 @@ export type { ProjectorOptions, ProjectorStats } from './log/projector/projector
 
 // Server
 export { buildServer } from './server/app.js';
-export type { RouteModule, ServerOptions } from './server/app.js';
+export type { RouteModule } from './core/http/route-module.js';
+export type { ServerOptions } from './runtime/server-context.js';
 
 // Pure capabilities, as namespaces (DESIGN.md §5)
 export * as stats from './experiments/stats/index.js';

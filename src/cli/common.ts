@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, type ApprenticeConfig, type ConfigInput } from '../core/config.js';
+import { loadConfig, type ApprenticeConfig, type ConfigInput } from '../core/index.js';
 
 export interface GlobalFlags {
   readonly config?: string;

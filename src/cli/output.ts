@@ -1,4 +1,4 @@
-import { isApprenticeError, type FieldIssue } from '../core/errors.js';
+import { isApprenticeError, type FieldIssue } from '../core/index.js';
 
 /** Print data as JSON (`--json`) or as aligned text. */
 export function print(data: unknown, json: boolean, text: () => string): void {

@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { demoCommand } from '../../examples/detektor/demo-command.js';
 import { flagsCommand } from './commands/flags.js';
 import { modelsCommand } from './commands/models.js';
 import { alertsCommand, breakersCommand, dashboardsCommand } from './commands/ops.js';

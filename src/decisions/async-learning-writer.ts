@@ -5,11 +5,11 @@ import {
   type EventMetadata,
   type NewEvent,
   type OutcomeData,
-} from '../core/events.js';
-import { ClosedError } from '../core/errors.js';
-import { uuidv7 } from '../core/ids.js';
-import type { LearningBus } from '../log/bus/learning-bus.js';
-import type { Spool } from '../log/bus/spool.js';
+} from '../core/index.js';
+import { ClosedError } from '../core/index.js';
+import { uuidv7 } from '../core/index.js';
+import type { LearningBus } from '../log/index.js';
+import type { Spool } from '../log/index.js';
 
 export interface AsyncLearningWriterOptions {
   readonly bus: LearningBus;

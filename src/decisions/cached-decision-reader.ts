@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { RedisClientType } from 'redis';
-import { EventType, type DecisionData, type NewEvent, type OutcomeData } from '../core/events.js';
-import type { EventStore } from '../log/events/event-store.js';
+import { EventType, type DecisionData, type NewEvent, type OutcomeData } from '../core/index.js';
+import type { EventStore } from '../log/index.js';
 import { hashContext } from './context-hash.js';
 import { viewFromRow, type DecisionView } from './decision-view.js';
 

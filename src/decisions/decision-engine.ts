@@ -1,7 +1,6 @@
-import type { DecisionData, Variant } from '../core/events.js';
+import type { DecisionData, Variant } from '../core/index.js';
 import type { AgentDefinition } from './agents/agent-definition.js';
-import type { ServingModel } from '../learning/registry/serving-models.js';
-import type { ModelGuard } from '../safety/resilience/index.js';
+import type { DecisionGuard, DecisionModel } from './model-seams.js';
 import { hashContext } from './context-hash.js';
 import type { AsyncLearningWriter } from './async-learning-writer.js';
 import { assertAgentName, assertUnitId } from './validate.js';
@@ -51,9 +50,9 @@ export interface ShadowJob {
   readonly served: unknown;
 }
 
-/** Where the engine finds loaded models (see `ServingModels` in src/registry). */
+/** Where the engine finds loaded models (`ServingModels` in the learning wing). */
 export interface ModelSource {
-  serving(agent: string): ServingModel | undefined;
+  serving(agent: string): DecisionModel | undefined;
 }
 
 export interface DecisionEngineOptions {
@@ -69,7 +68,7 @@ export interface DecisionEngineOptions {
   /** Loaded models to serve on the `ml` arm. Default none (`NO_MODEL`). */
   readonly models?: ModelSource;
   /** Breakers in front of an agent's model. Default none (errors still fall back to the rules). */
-  readonly guard?: (agent: string) => ModelGuard | undefined;
+  readonly guard?: (agent: string) => DecisionGuard | undefined;
   /** Whether models may serve and shadow at all (config `mlEnabled`). Default true. */
   readonly mlEnabled?: boolean | (() => boolean);
   /** Takes shadow jobs; must return at once (queue, never predict here). Default none. */
@@ -166,7 +165,7 @@ export class DecisionEngine {
   }
 
   /** The model to use, or the reason there is none. */
-  #model(agent: string, def: AgentDefinition | undefined, features: unknown): ServingModel | DecisionReason {
+  #model(agent: string, def: AgentDefinition | undefined, features: unknown): DecisionModel | DecisionReason {
     if (!this.#mlEnabled()) return DecisionReason.ML_DISABLED;
     const model = def && features ? this.#o.models?.serving(agent) : undefined;
     return model ?? DecisionReason.NO_MODEL;
@@ -208,7 +207,7 @@ export class DecisionEngine {
     return { value, source: 'ml', reason: DecisionReason.MODEL, modelVersion: model.version.version };
   }
 
-  async #serveAsync(agent: string, def: AgentDefinition, features: Record<string, unknown>, model: ServingModel, deterministic: unknown): Promise<Served> {
+  async #serveAsync(agent: string, def: AgentDefinition, features: Record<string, unknown>, model: DecisionModel, deterministic: unknown): Promise<Served> {
     const budget = def.timeBudgetMs ?? DEFAULT_BUDGET_MS;
     const rules = (reason: DecisionReason): Served => ({ value: deterministic, source: 'deterministic', reason, modelVersion: model.version.version });
     const check = async (): Promise<unknown> => {

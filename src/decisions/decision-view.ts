@@ -1,4 +1,4 @@
-import type { DecisionData, OutcomeData } from '../core/events.js';
+import type { DecisionData, OutcomeData } from '../core/index.js';
 
 /** A decision and, once it arrived, its outcome: what `GET /api/v1/decisions/{id}` returns. */
 export interface DecisionView {

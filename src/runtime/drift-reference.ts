@@ -1,7 +1,7 @@
-import { buildReference } from '../observability/drift/reference.js';
-import type { DriftReference } from '../observability/drift-monitoring/types.js';
-import type { EventStore } from '../log/events/event-store.js';
-import type { ModelRegistry } from '../learning/registry/model-registry.js';
+import { buildReference } from '../observability/index.js';
+import type { DriftReference } from '../observability/index.js';
+import type { EventStore } from '../log/index.js';
+import type { ModelRegistry } from '../learning/index.js';
 
 /** The alias whose model the agent serves (or would serve first), in order. */
 const SERVED_ALIASES = ['production', 'canary', 'shadow'] as const;

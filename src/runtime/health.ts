@@ -1,8 +1,8 @@
 import type { RedisClientType } from 'redis';
-import type { LearningBus } from '../log/bus/learning-bus.js';
-import type { AsyncLearningWriter } from '../decisions/async-learning-writer.js';
-import type { EventStore } from '../log/events/event-store.js';
-import type { Projector } from '../log/projector/projector.js';
+import type { LearningBus } from '../log/index.js';
+import type { AsyncLearningWriter } from '../decisions/index.js';
+import type { EventStore } from '../log/index.js';
+import type { Projector } from '../log/index.js';
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 

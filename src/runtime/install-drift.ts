@@ -1,12 +1,12 @@
-import { EventType } from '../core/events.js';
-import type { MonitorReport } from '../observability/drift/index.js';
-import { START, type Cursor } from '../log/events/event-store.js';
-import type { EventStore } from '../log/events/event-store.js';
+import { EventType } from '../core/index.js';
+import type { MonitorReport } from '../observability/index.js';
+import { START, type Cursor } from '../log/index.js';
+import type { EventStore } from '../log/index.js';
 import type { Apprentice } from './create-apprentice.js';
-import type { ServerOptions } from '../server/app.js';
-import { createDriftService, type DriftService } from '../observability/drift-monitoring/drift-service.js';
-import { driftRoutes } from '../observability/drift-monitoring/drift-routes.js';
-import type { DriftReference, DriftServiceOptions } from '../observability/drift-monitoring/types.js';
+import type { ServerOptions } from './server-context.js';
+import { createDriftService, type DriftService } from '../observability/index.js';
+import { driftRoutes } from '../observability/index.js';
+import type { DriftReference, DriftServiceOptions } from '../observability/index.js';
 
 export interface InstallDriftOptions {
   /** Training reference of an agent's served model version. Default: none (first-window references). */

@@ -1,17 +1,17 @@
 import { resolve } from 'node:path';
-import type { Projection } from '../log/events/projection.js';
-import { createLocalFlagDistribution } from '../experiments/flags/store/flag-distribution.js';
-import { flagRoutes } from '../experiments/flags/store/flag-routes.js';
-import { type FlagStore, createFlagStore } from '../experiments/flags/store/flag-store.js';
-import { flagsProjection } from '../experiments/flags/store/flags-projection.js';
-import { createRedisFlagDistribution } from '../experiments/flags/store/redis-flag-distribution.js';
-import { RolloutController, type RolloutControllerOptions } from '../experiments/rollout/rollout-controller.js';
-import { rolloutRoutes } from '../experiments/rollout/rollout-routes.js';
-import { rolloutsProjection } from '../experiments/rollout/rollouts-projection.js';
+import type { Projection } from '../log/index.js';
+import { createLocalFlagDistribution } from '../experiments/index.js';
+import { flagRoutes } from '../experiments/index.js';
+import { type FlagStore, createFlagStore } from '../experiments/index.js';
+import { flagsProjection } from '../experiments/index.js';
+import { createRedisFlagDistribution } from '../experiments/index.js';
+import { RolloutController, type RolloutControllerOptions } from '../experiments/index.js';
+import { rolloutRoutes } from '../experiments/index.js';
+import { rolloutsProjection } from '../experiments/index.js';
 import type { Apprentice } from './create-apprentice.js';
-import type { ServerOptions } from '../server/app.js';
-import { experimentRoutes } from '../experiments/analysis/experiment-routes.js';
-import { type Route, createRouter } from '../experiments/analysis/router.js';
+import type { ServerOptions } from './server-context.js';
+import { experimentRoutes } from '../experiments/index.js';
+import { type Route, createRouter } from '../experiments/index.js';
 
 /** Projections of this capability; add them to the store's default list (`src/events/sql-event-store.ts`). */
 export const experimentProjections: readonly Projection[] = [flagsProjection, rolloutsProjection];

@@ -1,19 +1,19 @@
 import { join, resolve } from 'node:path';
-import { EventType } from '../core/events.js';
-import { AgentRegistry, type DeterministicPolicy } from '../decisions/agents/agent-registry.js';
-import { agentRoutes } from '../decisions/agents/agent-routes.js';
-import { DEFAULT_TIME_BUDGET_MS } from '../decisions/agents/agent-definition.js';
-import { DecisionEngine, type DecisionEngineOptions } from '../decisions/decision-engine.js';
-import { ModelRegistry } from '../learning/registry/model-registry.js';
-import { registryRoutes } from '../learning/registry/registry-routes.js';
-import { ServingModels } from '../learning/registry/serving-models.js';
-import { createModelGuard, createWorkerPool, type ModelGuard, type ModelGuardOptions, type WorkerPool } from '../safety/resilience/index.js';
+import { EventType } from '../core/index.js';
+import { AgentRegistry, type DeterministicPolicy } from '../decisions/index.js';
+import { agentRoutes } from '../decisions/index.js';
+import { DEFAULT_TIME_BUDGET_MS } from '../decisions/index.js';
+import { DecisionEngine, type DecisionEngineOptions } from '../decisions/index.js';
+import { ModelRegistry } from '../learning/index.js';
+import { registryRoutes } from '../learning/index.js';
+import { ServingModels } from '../learning/index.js';
+import { createModelGuard, createWorkerPool, type ModelGuard, type ModelGuardOptions, type WorkerPool } from '../safety/index.js';
 import type { Apprentice } from './create-apprentice.js';
-import type { ServerOptions } from '../server/app.js';
-import { ShadowRunner, shadowWorkerModule } from '../learning/shadow/shadow-runner.js';
-import { shadowRoutes } from '../learning/shadow/shadow-routes.js';
-import { ShadowStats } from '../learning/shadow/shadow-stats.js';
-import { TrainingLoop, type TrainingLoopOptions } from '../learning/training/training-loop.js';
+import type { ServerOptions } from './server-context.js';
+import { ShadowRunner, shadowWorkerModule } from '../learning/index.js';
+import { shadowRoutes } from '../learning/index.js';
+import { ShadowStats } from '../learning/index.js';
+import { TrainingLoop, type TrainingLoopOptions } from '../learning/index.js';
 
 export interface InstallLearningOptions {
   /** Agents to define at start (validated; an unchanged definition is not re-recorded), with optional in-process policies. */

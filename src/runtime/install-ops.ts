@@ -1,20 +1,22 @@
 import type { Apprentice } from './create-apprentice.js';
-import type { RouteModule, ServerOptions } from '../server/app.js';
-import type { ModelGuard } from '../safety/resilience/index.js';
+import type { RouteModule } from '../core/index.js';
+import type { ServerContext } from './server-context.js';
+import type { ServerOptions } from './server-context.js';
+import type { ModelGuard } from '../safety/index.js';
 import {
   AlertWebhook,
   alertWebhookRoutes,
   type ActionReport,
   type RemediationActions,
-} from '../safety/ops/alert-webhook.js';
-import { BreakerBoard, type GuardSettings } from '../safety/ops/breaker-board.js';
-import { breakerRoutes } from '../safety/ops/breaker-routes.js';
+} from '../safety/index.js';
+import { BreakerBoard, type GuardSettings } from '../safety/index.js';
+import { breakerRoutes } from '../safety/index.js';
 import {
   startLearningThrottle,
   type LearningThrottle,
   type LearningThrottleOptions,
-} from '../safety/ops/learning-throttle.js';
-import type { RemediationAction } from '../safety/ops/remediation.js';
+} from '../safety/index.js';
+import type { RemediationAction } from '../safety/index.js';
 import { TEST_HOOKS_ENV, testHookRoutes } from './test-hooks.js';
 
 export interface InstallOpsOptions {
@@ -40,7 +42,7 @@ export interface InstallOpsOptions {
 
 export interface InstalledOps {
   /** For `buildServer` / a `ServeExtension`: the ops route module. */
-  readonly server: ServerOptions & { readonly routes: readonly RouteModule[] };
+  readonly server: ServerOptions & { readonly routes: readonly RouteModule<ServerContext>[] };
   readonly board: BreakerBoard;
   /** The breaker guard of one agent (made on first use): the decision engine serves models through it. */
   getGuard(agent: string): ModelGuard;
@@ -106,7 +108,7 @@ export async function installOps(a: Apprentice, options: InstallOpsOptions = {})
   const env = options.env ?? process.env;
   const testHooks = options.testHooks ?? env[TEST_HOOKS_ENV] === '1';
 
-  const routes: RouteModule = async (app, ctx) => {
+  const routes: RouteModule<ServerContext> = async (app, ctx) => {
     await breakerRoutes(board)(app, ctx);
     await alertWebhookRoutes(webhook)(app, ctx);
     if (testHooks) await testHookRoutes(a.metrics)(app, ctx);

@@ -1,19 +1,20 @@
-import { DEFAULT_TIME_BUDGET_MS } from '../decisions/agents/agent-definition.js';
-import type { DeterministicPolicy } from '../decisions/agents/agent-registry.js';
+import { DEFAULT_TIME_BUDGET_MS } from '../decisions/index.js';
+import type { DeterministicPolicy } from '../decisions/index.js';
 import { installDrift, type InstalledDrift } from './install-drift.js';
-import type { AnalysisOptions } from '../experiments/analysis/analyze-experiment.js';
-import type { Route } from '../experiments/analysis/router.js';
+import type { AnalysisOptions } from '../experiments/index.js';
+import type { Route } from '../experiments/index.js';
 import { installExperiments, type InstalledExperiments } from './install-experiments.js';
 import { installOps, type InstalledOps } from './install-ops.js';
-import type { RolloutPolicy, ShadowEvidence } from '../experiments/rollout/rollout-policy.js';
-import { RolloutPhase } from '../experiments/rollout/rollout-state.js';
-import { createSecurityRuntime } from '../security/security-runtime.js';
+import type { RolloutPolicy, ShadowEvidence } from '../experiments/index.js';
+import { RolloutPhase } from '../experiments/index.js';
+import { createSecurityRuntime } from '../security/index.js';
 import { installSecurity, type InstalledSecurity } from './install-security.js';
-import type { RouteModule, ServerOptions } from '../server/app.js';
-import type { ServerContext } from '../server/context.js';
-import type { AgentShadowStats } from '../learning/shadow/shadow-stats.js';
+import type { RouteModule } from '../core/index.js';
+import type { ServerOptions } from './server-context.js';
+import type { ServerContext } from './server-context.js';
+import type { AgentShadowStats } from '../learning/index.js';
 import { installLearning, type InstalledLearning } from './install-learning.js';
-import type { TrainingLoopOptions } from '../learning/training/training-loop.js';
+import type { TrainingLoopOptions } from '../learning/index.js';
 import type { Apprentice } from './create-apprentice.js';
 import { trainingReference } from './drift-reference.js';
 import type { ComponentHealth } from './health.js';
@@ -156,7 +157,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   };
   a.useEngine(learning.engine);
 
-  const routes: RouteModule[] = [
+  const routes: RouteModule<ServerContext>[] = [
     ...(security.server.routes ?? []),
     ...(learning.server.routes ?? []),
     ...(experiments.server.routes ?? []),

@@ -1,19 +1,20 @@
 import { join, resolve } from 'node:path';
-import type { TokenStore } from '../security/auth/token-store.js';
-import { DecisionEngine } from '../decisions/decision-engine.js';
-import type { SqlClient } from '../log/events/sql-client.js';
+import type { TokenStore } from '../security/index.js';
+import { DecisionEngine } from '../decisions/index.js';
+import type { SqlClient } from '../log/index.js';
 import type { Apprentice } from './create-apprentice.js';
-import type { RouteModule, ServerOptions } from '../server/app.js';
-import type { ServerContext } from '../server/context.js';
-import { createSqlTokenStore } from '../security/auth/sql-token-store.js';
-import { createAuth, type AuthControl } from '../security/auth-hook.js';
-import type { ContextPolicy, ContextProtector } from '../security/context-protector.js';
-import { inputGuard } from '../security/input-guard.js';
-import { decisionPresenter } from '../security/present-decision.js';
-import { applyRetention, DataClass } from '../security/retention.js';
-import { securityRoutes } from '../security/security-routes.js';
-import { createSecurityRuntime, type SecurityRuntime } from '../security/security-runtime.js';
-import { tokenRoutes } from '../security/token-routes.js';
+import type { RouteModule } from '../core/index.js';
+import type { ServerOptions } from './server-context.js';
+import type { ServerContext } from './server-context.js';
+import { createSqlTokenStore } from '../security/index.js';
+import { createAuth, type AuthControl } from '../security/index.js';
+import type { ContextPolicy, ContextProtector } from '../security/index.js';
+import { inputGuard } from '../security/index.js';
+import { decisionPresenter } from '../security/index.js';
+import { applyRetention, DataClass } from '../security/index.js';
+import { securityRoutes } from '../security/index.js';
+import { createSecurityRuntime, type SecurityRuntime } from '../security/index.js';
+import { tokenRoutes } from '../security/index.js';
 
 export interface InstallSecurityOptions {
   /** Keys and crypto. Default: `createSecurityRuntime({ dataDir: apprentice.config.dataDir })`. */
@@ -50,7 +51,7 @@ export interface InstallSecurityOptions {
 
 export interface InstalledSecurity {
   readonly server: ServerOptions & {
-    readonly routes: readonly RouteModule[];
+    readonly routes: readonly RouteModule<ServerContext>[];
     readonly context: Partial<Omit<ServerContext, 'apprentice'>>;
   };
   readonly protector: ContextProtector;
@@ -133,7 +134,7 @@ export async function installSecurity(
     timer.unref();
   }
 
-  const routes: RouteModule[] = [
+  const routes: RouteModule<ServerContext>[] = [
     auth.routes,
     inputGuard(options.maxBodyDepth),
     tokenRoutes({ tokens, record, onCreated: () => auth.enforce() }),

@@ -1,10 +1,10 @@
-import { agentsProjection } from '../decisions/agents/agents-projection.js';
-import type { Projection } from '../log/events/projection.js';
-import { decisionsProjection } from '../log/events/projections/decisions.js';
-import { flagsProjection } from '../experiments/flags/store/flags-projection.js';
-import { rolloutsProjection } from '../experiments/rollout/rollouts-projection.js';
-import { registryProjection } from '../learning/registry/registry-projection.js';
-import { shadowResultsProjection } from '../learning/shadow/shadow-projection.js';
+import { agentsProjection } from '../decisions/index.js';
+import type { Projection } from '../log/index.js';
+import { decisionsProjection } from '../log/index.js';
+import { flagsProjection } from '../experiments/index.js';
+import { rolloutsProjection } from '../experiments/index.js';
+import { registryProjection } from '../learning/index.js';
+import { shadowResultsProjection } from '../learning/index.js';
 
 /** Every projection of the service: applied on append, rebuilt by `apprentice replay`. */
 export const defaultProjections: readonly Projection[] = [

@@ -1,11 +1,11 @@
 import type { Counter } from 'prom-client';
-import type { LearningBus } from '../log/bus/learning-bus.js';
-import type { Spool } from '../log/bus/spool.js';
-import type { AsyncLearningWriter } from '../decisions/async-learning-writer.js';
-import type { CachedDecisionReader } from '../decisions/cached-decision-reader.js';
-import { onCollect } from '../observability/metrics/collect.js';
-import type { Metrics } from '../observability/metrics/metrics.js';
-import type { Projector } from '../log/projector/projector.js';
+import type { LearningBus } from '../log/index.js';
+import type { Spool } from '../log/index.js';
+import type { AsyncLearningWriter } from '../decisions/index.js';
+import type { CachedDecisionReader } from '../decisions/index.js';
+import { onCollect } from '../observability/index.js';
+import type { Metrics } from '../observability/index.js';
+import type { Projector } from '../log/index.js';
 
 export interface RuntimeParts {
   readonly writer: AsyncLearningWriter;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Gauge } from 'prom-client';
-import { NotFoundError, ValidationError } from '../core/errors.js';
-import { describeMetrics } from '../observability/metrics/catalogue.js';
-import type { Metrics } from '../observability/metrics/metrics.js';
-import type { RouteModule } from '../server/app.js';
-import { parseInput } from '../core/http/validate.js';
+import { NotFoundError, ValidationError } from '../core/index.js';
+import { describeMetrics } from '../observability/index.js';
+import type { Metrics } from '../observability/index.js';
+import type { RouteModule } from '../core/index.js';
+import { parseInput } from '../core/index.js';
 
 /** Environment variable that turns the test hooks on (value `1`). Never set it in production. */
 export const TEST_HOOKS_ENV = 'APPRENTICE_OPS_TEST_HOOKS';

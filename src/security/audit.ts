@@ -1,6 +1,6 @@
-import { EventType, type StoredEvent } from '../core/events.js';
-import { NotFoundError } from '../core/errors.js';
-import { START, type Cursor, type EventStore } from '../log/events/event-store.js';
+import { EventType, type StoredEvent } from '../core/index.js';
+import { NotFoundError } from '../core/index.js';
+import { START, type Cursor, type EventStore } from '../log/index.js';
 
 /** Event types that record a control action or a change of what serves (the audit trail). */
 export const CONTROL_EVENT_TYPES: readonly string[] = [

@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, type AuthFailure } from './auth/authenticate.js';
 import type { TokenStore } from './auth/token-store.js';
 import { parseBearer } from './auth/tokens.js';
-import { ErrorCode } from '../core/errors.js';
-import type { RouteModule } from '../server/app.js';
-import { problem, sendProblem } from '../core/http/problem.js';
+import { ErrorCode } from '../core/index.js';
+import type { RouteModule } from '../core/index.js';
+import { problem, sendProblem } from '../core/index.js';
 import type { RequestAuth } from './control-event.js';
 import { accessFor, indexRouteRoles, ROUTE_ROLES, type RouteRule } from './route-roles.js';
 

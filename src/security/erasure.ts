@@ -1,5 +1,5 @@
-import type { NewEvent } from '../core/events.js';
-import { EventType } from '../core/events.js';
+import type { NewEvent } from '../core/index.js';
+import { EventType } from '../core/index.js';
 import type { SubjectEncryptor } from './privacy/subject-keys.js';
 import { controlEvent } from './control-event.js';
 

@@ -9,8 +9,6 @@
  * path too, build the engine with `protectContext: runtime.protector.protect` (from
  * `createSecurityRuntime({ dataDir })`) and pass `{ runtime, engine }` to installSecurity.
  */
-export { installSecurity, isLoopback, sqlClientOf } from '../runtime/install-security.js';
-export type { InstallSecurityOptions, InstalledSecurity } from '../runtime/install-security.js';
 export { createSecurityRuntime } from './security-runtime.js';
 export type { SecurityRuntime, SecurityRuntimeOptions } from './security-runtime.js';
 export {
@@ -49,3 +47,10 @@ export type { LineageReport } from './audit.js';
 export { controlEvent, requestActor, authOf } from './control-event.js';
 export type { RequestAuth } from './control-event.js';
 export { createSqlTokenStore, TOKENS_TABLE } from './auth/sql-token-store.js';
+
+// Used by other wings.
+export { issueToken } from './auth/authenticate.js';
+export { isRole } from './auth/roles.js';
+export type { TokenStore } from './auth/token-store.js';
+export { isEncryptedRecord } from './privacy/envelope.js';
+export { TOKEN_NAME_RE, tokenStream } from './token-routes.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ValidationError } from '../core/errors.js';
-import type { RouteModule } from '../server/app.js';
+import { ValidationError } from '../core/index.js';
+import type { RouteModule } from '../core/index.js';
 
 /** Deepest JSON nesting a request body may have (the redactor also stops at 64). */
 export const MAX_BODY_DEPTH = 64;

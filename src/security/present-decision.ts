@@ -1,4 +1,4 @@
-import type { DecisionView } from '../decisions/decision-view.js';
+import type { DecisionView } from '../decisions/index.js';
 import { isSubjectErasedError } from './privacy/crypto-error.js';
 import type { ContextProtector } from './context-protector.js';
 

@@ -1,9 +1,9 @@
 import { open, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NewEvent } from '../core/events.js';
-import { EventType } from '../core/events.js';
-import { ValidationError } from '../core/errors.js';
-import type { SqlClient } from '../log/events/sql-client.js';
+import type { NewEvent } from '../core/index.js';
+import { EventType } from '../core/index.js';
+import { ValidationError } from '../core/index.js';
+import type { SqlClient } from '../log/index.js';
 import { controlEvent } from './control-event.js';
 
 /** Data classes a retention policy can purge from the projections (never from `events`). */

@@ -2,8 +2,8 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../core/errors.js';
-import { uuidv7 } from '../core/ids.js';
+import { ConfigError } from '../core/index.js';
+import { uuidv7 } from '../core/index.js';
 import {
   createKeyring,
   KEY_BYTES,

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { NewEvent } from '../core/events.js';
-import { EventType } from '../core/events.js';
-import { ConfigError, ValidationError } from '../core/errors.js';
-import type { SqlClient } from '../log/events/sql-client.js';
-import type { RouteModule } from '../server/app.js';
-import { parseInput } from '../core/http/validate.js';
+import type { NewEvent } from '../core/index.js';
+import { EventType } from '../core/index.js';
+import { ConfigError, ValidationError } from '../core/index.js';
+import type { SqlClient } from '../log/index.js';
+import type { RouteModule } from '../core/index.js';
+import { parseInput } from '../core/index.js';
 import { controlEvent, requestActor } from './control-event.js';
 import { eraseSubject } from './erasure.js';
 import { applyRetention, DataClass } from './retention.js';

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { issueToken } from './auth/authenticate.js';
 import { Role } from './auth/roles.js';
 import type { TokenRecord, TokenStore } from './auth/token-store.js';
-import type { NewEvent } from '../core/events.js';
-import { EventType } from '../core/events.js';
-import { NotFoundError, ValidationError } from '../core/errors.js';
-import type { RouteModule } from '../server/app.js';
-import { parseInput } from '../core/http/validate.js';
+import type { NewEvent } from '../core/index.js';
+import { EventType } from '../core/index.js';
+import { NotFoundError, ValidationError } from '../core/index.js';
+import type { RouteModule } from '../core/index.js';
+import { parseInput } from '../core/index.js';
 import { controlEvent, requestActor } from './control-event.js';
 
 export const TOKEN_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -1,4 +1,4 @@
-import { ValidationError } from '../core/errors.js';
+import { ValidationError } from '../core/index.js';
 import { anonymize, type AnonymizeResult, type QuasiIdentifier } from './privacy/k-anonymity.js';
 
 /** One training row: the decision's features, the served value and the outcome. */

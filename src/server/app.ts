@@ -1,19 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Apprentice } from '../runtime/create-apprentice.js';
-import type { ServerContext } from './context.js';
-import { problem, sendProblem, toProblem } from '../core/http/problem.js';
+import type { Apprentice } from '../runtime/index.js';
+import type { ServerContext, ServerOptions } from '../runtime/index.js';
+import { problem, sendProblem, toProblem } from '../core/index.js';
 import { registerCoreRoutes } from './routes/core.js';
 
-export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
-
-export interface ServerOptions {
-  /** Extra route modules (flags, rollouts, agents...). */
-  readonly routes?: readonly RouteModule[];
-  /** Replace parts of the default context (decision path, presenters). */
-  readonly context?: Partial<Omit<ServerContext, 'apprentice'>>;
-  /** Fastify logger. Default false. */
-  readonly logger?: boolean | { level: string };
-}
+export type { RouteModule } from '../core/index.js';
+export type { ServerOptions } from '../runtime/index.js';
 
 /**
  * The HTTP API (DESIGN.md §5): JSON in and out, errors as RFC 9457 problem+json with a

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { fail, print, table } from '../output.js';
 import { type ApiFlags, apiOptions, callApi } from './rollout.js';
 

@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import type { NewEvent } from '../../core/events.js';
-import { ModelRegistry } from '../../learning/registry/model-registry.js';
-import { createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
+import type { NewEvent } from '../../core/index.js';
+import { ModelRegistry } from '../../learning/index.js';
+import { createApprentice, type Apprentice } from '../../runtime/index.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 import { fail, print, table } from '../output.js';
 

@@ -6,10 +6,10 @@ import {
   UnavailableError,
   ValidationError,
   type FieldIssue,
-} from '../../core/errors.js';
-import { writeDashboards } from '../../observability/metrics/dashboards/write-dashboards.js';
-import { writeAlertFiles } from '../../observability/alerts/alert-files.js';
-import type { BreakerRow, OverrideResult } from '../../safety/ops/breaker-board.js';
+} from '../../core/index.js';
+import { writeDashboards } from '../../observability/index.js';
+import { writeAlertFiles } from '../../observability/index.js';
+import type { BreakerRow, OverrideResult } from '../../safety/index.js';
 import { print, table } from '../output.js';
 
 interface ApiFlags {

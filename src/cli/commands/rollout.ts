@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ApprenticeError, ErrorCode, UnavailableError, ValidationError } from '../../core/errors.js';
+import { ApprenticeError, ErrorCode, UnavailableError, ValidationError } from '../../core/index.js';
 import { fail, print, table } from '../output.js';
 
 /** Options of commands that talk to a running server. */

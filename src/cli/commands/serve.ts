@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { ConfigError } from '../../core/errors.js';
-import { createApprentice, type Apprentice } from '../../runtime/create-apprentice.js';
-import { installPlatform, type PlatformOptions } from '../../runtime/install-platform.js';
-import { buildServer, type ServerOptions } from '../../server/app.js';
+import { ConfigError } from '../../core/index.js';
+import { createApprentice, type Apprentice } from '../../runtime/index.js';
+import { installPlatform, type PlatformOptions } from '../../runtime/index.js';
+import { buildServer } from '../../server/index.js';
+import type { ServerOptions } from '../../runtime/index.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 
 export interface ServeFlags extends GlobalFlags {

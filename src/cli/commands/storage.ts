@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { createApprentice } from '../../runtime/create-apprentice.js';
+import { createApprentice } from '../../runtime/index.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 import { print, redactUrl, table } from '../output.js';
 

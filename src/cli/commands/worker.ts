@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { ConfigError, ValidationError } from '../../core/errors.js';
-import { createApprentice } from '../../runtime/create-apprentice.js';
+import { ConfigError, ValidationError } from '../../core/index.js';
+import { createApprentice } from '../../runtime/index.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 
 export function workerCommand(): Command {

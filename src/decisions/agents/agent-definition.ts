@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { AGENT_NAME_RE } from '../validate.js';
-import { resolveFeatureSpec, type FeatureSpec } from '../../learning/learners/index.js';
+import { resolveFeatureSpec, type FeatureSpec } from '../feature-spec.js';
 
 /** Which built-in learner trains an agent's model. */
 export const LearnerChoice = {

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
-import { EventType, agentStream, type NewEvent, type StoredEvent } from '../../core/events.js';
-import { NotFoundError } from '../../core/errors.js';
-import { uuidv7 } from '../../core/ids.js';
-import type { EventStore } from '../../log/events/event-store.js';
-import { START } from '../../log/events/event-store.js';
+import { EventType, agentStream, type NewEvent, type StoredEvent } from '../../core/index.js';
+import { NotFoundError } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
+import type { EventStore } from '../../log/index.js';
+import { START } from '../../log/index.js';
 import { parseAgentDefinition, type AgentDefinition, type VersionedAgent } from './agent-definition.js';
 
 /** The in-process deterministic policy of an agent: its rules, as a function of the context. */

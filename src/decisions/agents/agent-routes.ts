@@ -1,14 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ValidationError } from '../../core/errors.js';
-import type { RouteModule } from '../../server/app.js';
-import { agentParam } from '../../server/routes/core.js';
+import type { FastifyInstance } from 'fastify';
+import { ValidationError } from '../../core/index.js';
+import type { RouteModule } from '../../core/index.js';
+import { agentParam } from '../validate.js';
+import { requestActor } from '../../core/index.js';
 import type { AgentRegistry } from './agent-registry.js';
-
-/** Who is calling, for audit metadata: the authenticated token name when auth set one, else `api`. */
-export function actorOf(req: FastifyRequest): string {
-  const auth = (req as unknown as { auth?: { name?: unknown } }).auth;
-  return typeof auth?.name === 'string' ? auth.name : 'api';
-}
 
 /**
  * `PUT /api/v1/agents/{agent}` (body: the definition; `name` optional, must match the path),
@@ -27,7 +22,7 @@ export function agentRoutes(agents: AgentRegistry): RouteModule {
       const reason = req.headers['x-apprentice-reason'];
       const before = agents.get(name);
       const stored = agents.registerAgent({ ...body, name }, undefined, {
-        actor: actorOf(req),
+        actor: requestActor(req),
         ...(typeof reason === 'string' ? { reason } : {}),
       });
       return reply.status(before ? 200 : 201).send(stored);

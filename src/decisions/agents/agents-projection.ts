@@ -1,5 +1,5 @@
-import { EventType, type StoredEvent } from '../../core/events.js';
-import type { Projection } from '../../log/events/projection.js';
+import { EventType, type StoredEvent } from '../../core/index.js';
+import type { Projection } from '../../log/index.js';
 import type { AgentDefinedData } from './agent-registry.js';
 
 /** `agents` table: the current definition of every agent (migration 010). */

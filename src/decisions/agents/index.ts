@@ -4,4 +4,4 @@ export type { AgentDefinition, VersionedAgent } from './agent-definition.js';
 export { AgentRegistry } from './agent-registry.js';
 export type { AgentDefinedData, AgentRegistryOptions, ChangeMeta, DeterministicPolicy, EventSink } from './agent-registry.js';
 export { agentsProjection } from './agents-projection.js';
-export { actorOf, agentRoutes } from './agent-routes.js';
+export { agentRoutes } from './agent-routes.js';

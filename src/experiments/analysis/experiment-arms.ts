@@ -1,4 +1,4 @@
-import type { EventStore } from '../../log/events/event-store.js';
+import type { EventStore } from '../../log/index.js';
 import type { ArmSummary, ExperimentArms } from './analyze-experiment.js';
 
 /** The window of decisions an experiment covers: one agent, from `since` until `until` (open if absent). */

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/index.js';
 import type { RolloutController } from '../rollout/rollout-controller.js';
-import type { RouteModule } from '../../server/app.js';
-import { parseInput } from '../../core/http/validate.js';
+import type { RouteModule } from '../../core/index.js';
+import { parseInput } from '../../core/index.js';
 
 const listQuery = z.strictObject({ agent: z.string().max(63).optional() });
 const idParams = z.object({ id: z.string().max(100) });

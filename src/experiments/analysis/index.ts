@@ -10,4 +10,3 @@ export {
 export { type ExperimentWindow, readExperimentArms, readMlGuardrails } from './experiment-arms.js';
 export { experimentRoutes } from './experiment-routes.js';
 export { type FlagCache, type Route, createRouter } from './router.js';
-export { type InstallExperimentsOptions, type InstalledExperiments, experimentProjections, installExperiments } from '../../runtime/install-experiments.js';

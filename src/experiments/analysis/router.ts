@@ -1,4 +1,4 @@
-import type { Variant } from '../../core/events.js';
+import type { Variant } from '../../core/index.js';
 import type { FlagEvaluator } from '../flags/flag-evaluator.js';
 import { routeUnit } from '../flags/rollout-flag.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type FieldIssue, ValidationError } from '../../core/errors.js';
+import { type FieldIssue, ValidationError } from '../../core/index.js';
 
 /**
  * Flag definitions in flagd's flag-definition format

@@ -1,4 +1,4 @@
-import { assertNever } from '../../core/assert-never.js';
+import { assertNever } from '../../core/index.js';
 import { type CompiledFlag, type FlagOutcome, compileFlag } from './compiled-flag.js';
 import { type FlagConfiguration, type FlagDefinition, type FlagMetadata, type JsonValue, parseFlagConfiguration } from './flag-definition.js';
 import { type FlagEvaluationContext, FlagReason, type FlagResolution, type FlagValueType } from './flag-resolution.js';

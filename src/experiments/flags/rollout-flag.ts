@@ -1,5 +1,5 @@
-import { ValidationError } from '../../core/errors.js';
-import type { Variant } from '../../core/events.js';
+import { ValidationError } from '../../core/index.js';
+import type { Variant } from '../../core/index.js';
 import type { FlagDefinition } from './flag-definition.js';
 import type { FlagEvaluator } from './flag-evaluator.js';
 import type { FlagErrorCode, FlagReason } from './flag-resolution.js';

@@ -1,6 +1,6 @@
-import { ConflictError } from '../../core/errors.js';
-import { uuidv7 } from '../../core/ids.js';
-import type { EventStore } from '../../log/events/event-store.js';
+import { ConflictError } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
+import type { EventStore } from '../../log/index.js';
 import { type AnalysisOptions, type ExperimentAnalysis, type ExperimentArms, analyzeExperiment } from '../analysis/analyze-experiment.js';
 import { type ExperimentWindow, readExperimentArms, readMlGuardrails } from '../analysis/experiment-arms.js';
 import { rolloutFlag, rolloutFlagKey, rolloutPercentage } from '../flags/rollout-flag.js';
@@ -11,7 +11,7 @@ import { type ExperimentRecord, type RolloutRecord, RolloutLog } from './rollout
 import { DEFAULT_ROLLOUT_POLICY, type GuardrailReport, type RolloutPolicy, type ShadowEvidence, type Verdict, evaluateRollout } from './rollout-policy.js';
 import { type RolloutState, RolloutPhase, experimentOf, initialRolloutState, percentageOf } from './rollout-state.js';
 import { type RolloutCommand, transition } from './transition.js';
-import { assertAgentName } from '../../decisions/validate.js';
+import { assertAgentName } from '../../decisions/index.js';
 
 type MaybePromise<T> = T | Promise<T>;
 

@@ -1,5 +1,5 @@
-import { EventType, type NewEvent } from '../../core/events.js';
-import { uuidv7 } from '../../core/ids.js';
+import { EventType, type NewEvent } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
 import type { RolloutState } from './rollout-state.js';
 
 /** Payload of `RolloutStepChanged`. */

@@ -1,5 +1,5 @@
-import { EventType, type NewEvent } from '../../core/events.js';
-import { START, cursorOf, type Cursor, type EventStore } from '../../log/events/event-store.js';
+import { EventType, type NewEvent } from '../../core/index.js';
+import { START, cursorOf, type Cursor, type EventStore } from '../../log/index.js';
 import type { RolloutStepChangedData } from './rollout-events.js';
 import { type RolloutState, describeState, experimentOf } from './rollout-state.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { actorOf } from '../../decisions/agents/agent-routes.js';
-import type { RouteModule } from '../../server/app.js';
-import { parseInput } from '../../core/http/validate.js';
+import { requestActor } from '../../core/index.js';
+import type { RouteModule } from '../../core/index.js';
+import { parseInput } from '../../core/index.js';
 import type { RolloutController, RolloutStatus } from './rollout-controller.js';
 import type { RolloutRecord } from './rollout-log.js';
 import { describeState, percentageOf } from './rollout-state.js';
@@ -58,14 +58,14 @@ export function rolloutRoutes(controller: RolloutController): RouteModule {
         const [result] = await controller.tick(agent);
         return { ...presentStatus(await controller.status(agent)), verdict: result?.verdict ?? null, changed: result?.changed !== undefined };
       }
-      const actor = actorOf(req);
+      const actor = requestActor(req);
       const reason = body?.reason ?? (action === 'rollback' ? `rollback by ${actor}` : undefined);
       const command: RolloutCommand = action === 'rollback' ? { kind: 'rollback', reason: reason! } : { kind: action };
       return presentRollout(await controller.command(agent, command, { actor, reason }));
     });
     app.post('/api/v1/rollback', async (req, reply) => {
       const body = parseInput(emergencyBody, req.body ?? undefined);
-      const actor = actorOf(req);
+      const actor = requestActor(req);
       const result = await controller.emergencyRollback({ actor, reason: body?.reason ?? `emergency rollback by ${actor}` });
       return reply.status(202).send(result);
     });

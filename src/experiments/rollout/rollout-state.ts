@@ -1,4 +1,4 @@
-import { assertNever } from '../../core/assert-never.js';
+import { assertNever } from '../../core/index.js';
 
 /** The traffic steps of a rollout, in order: the share of units served by the model. */
 export const ROLLOUT_STEPS = [5, 25, 50, 100] as const;

@@ -1,5 +1,5 @@
-import { EventType, type StoredEvent } from '../../core/events.js';
-import type { Projection } from '../../log/events/projection.js';
+import { EventType, type StoredEvent } from '../../core/index.js';
+import type { Projection } from '../../log/index.js';
 import { experimentChanges } from './rollout-log.js';
 import type { RolloutStepChangedData } from './rollout-events.js';
 import { percentageOf } from './rollout-state.js';

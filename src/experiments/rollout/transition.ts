@@ -1,5 +1,5 @@
-import { assertNever } from '../../core/assert-never.js';
-import { ConflictError } from '../../core/errors.js';
+import { assertNever } from '../../core/index.js';
+import { ConflictError } from '../../core/index.js';
 import { ROLLOUT_STEPS, RolloutPhase, type RolloutState, type StepPercentage, describeState, percentageOf } from './rollout-state.js';
 
 /** What can be done to a rollout, by the controller or an operator. */

@@ -1,5 +1,5 @@
 import { normalCdf, normalPdf } from './distributions/normal.js';
-import { assertNever } from '../../core/assert-never.js';
+import { assertNever } from '../../core/index.js';
 import { checkArms, type TwoArms } from './internal/arms.js';
 import { probabilityBetaGreater } from './internal/beta-comparison.js';
 import { Issues } from './internal/validate.js';

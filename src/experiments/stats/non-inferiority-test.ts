@@ -1,6 +1,6 @@
 import { normalIsf } from './distributions/normal.js';
 import { studentTPpf } from './distributions/student-t.js';
-import { assertNever } from '../../core/assert-never.js';
+import { assertNever } from '../../core/index.js';
 import { checkArms, estimates, type TwoArms } from './internal/arms.js';
 import { pValueFromT, pValueFromZ } from './internal/p-value.js';
 import { welchParts } from './internal/summaries.js';

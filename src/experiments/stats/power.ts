@@ -1,5 +1,5 @@
 import { normalCdf, normalIsf, normalPpf, normalSf } from './distributions/normal.js';
-import { assertNever } from '../../core/assert-never.js';
+import { assertNever } from '../../core/index.js';
 import { Issues } from './internal/validate.js';
 import type { Alternative } from './types.js';
 

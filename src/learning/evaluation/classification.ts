@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { assertSameLength, uniqueLabels, type Label } from './internal/labels.js';
 
 /** How per-class scores are combined, as in scikit-learn's `average` parameter. */

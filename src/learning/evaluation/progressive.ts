@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { accuracy, f1, scoreFromCounts } from './classification.js';
 import type { Label } from './internal/labels.js';
 import { mae, mape, r2, r2FromSums, rmse } from './regression.js';

@@ -1,5 +1,5 @@
 import { ModelInvalidError } from './model-invalid-error.js';
-import { resolveFeatureSpec, specHash, type FeatureSpec, type ResolvedField } from './feature-spec.js';
+import { resolveFeatureSpec, specHash, type FeatureSpec, type ResolvedField } from '../../decisions/index.js';
 import { fnvSeparator, fnvString } from './internal/fnv.js';
 
 /** Saved encoder state: the spec, its hash and the running statistics of numeric fields. */

@@ -1,4 +1,4 @@
-import { ApprenticeError, ErrorCode, isApprenticeError, type FieldIssue } from '../../core/errors.js';
+import { ApprenticeError, ErrorCode, isApprenticeError, type FieldIssue } from '../../core/index.js';
 
 /**
  * A model cannot be used: a corrupt or mismatched model file, a model file of an unknown

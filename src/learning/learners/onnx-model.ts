@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
-import { NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/index.js';
 import type { AsyncPredictor, Features, Label, Task } from './learner.js';
 import { ModelInvalidError } from './model-invalid-error.js';
 import { argmax, checkFeatures } from './internal/check.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { IntegrityError } from '../../core/errors.js';
+import { IntegrityError } from '../../core/index.js';
 import {
   FeatureEncoder,
   ModelInvalidError,

@@ -1,9 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EventType, type NewEvent, type StoredEvent } from '../../core/events.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
-import { uuidv7 } from '../../core/ids.js';
-import { START, type EventStore } from '../../log/events/event-store.js';
+import { EventType, type NewEvent, type StoredEvent } from '../../core/index.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
+import { START, type EventStore } from '../../log/index.js';
 import {
   modelFromArtifact,
   modelFromOnnx,

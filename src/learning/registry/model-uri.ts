@@ -1,5 +1,5 @@
-import { ValidationError } from '../../core/errors.js';
-import { AGENT_NAME_RE } from '../../decisions/validate.js';
+import { ValidationError } from '../../core/index.js';
+import { AGENT_NAME_RE } from '../../decisions/index.js';
 
 /** Alias names: lowercase, e.g. the conventional `shadow`, `canary`, `production`. */
 export const ALIAS_RE = /^[a-z][a-z0-9-]{0,31}$/;

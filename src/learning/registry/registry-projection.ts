@@ -1,5 +1,5 @@
-import { EventType } from '../../core/events.js';
-import type { Projection } from '../../log/events/projection.js';
+import { EventType } from '../../core/index.js';
+import type { Projection } from '../../log/index.js';
 import type { AliasMove, ModelVersion } from './model-registry.js';
 
 /** `model_versions`, `model_aliases` and `model_alias_history` (migration 011). */

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
-import { actorOf } from '../../decisions/agents/agent-routes.js';
-import type { RouteModule } from '../../server/app.js';
-import { agentParam } from '../../server/routes/core.js';
-import { parseInput } from '../../core/http/validate.js';
+import { ValidationError } from '../../core/index.js';
+import { requestActor } from '../../core/index.js';
+import type { RouteModule } from '../../core/index.js';
+import { agentParam } from '../../decisions/index.js';
+import { parseInput } from '../../core/index.js';
 import type { ModelRegistry } from './model-registry.js';
 import { ALIAS_RE } from './model-uri.js';
 
@@ -29,7 +29,7 @@ export function registryRoutes(registry: ModelRegistry): RouteModule {
       const alias = (req.params as { alias?: string }).alias ?? '';
       if (!ALIAS_RE.test(alias)) throw new ValidationError('invalid alias', [{ path: 'alias', message: 'lowercase letters, digits, dashes; starts with a letter' }]);
       const body = parseInput(AliasBody, req.body);
-      const move = registry.setAlias(agent, alias, body.version, { actor: actorOf(req), reason: body.reason });
+      const move = registry.setAlias(agent, alias, body.version, { actor: requestActor(req), reason: body.reason });
       return { ...move, uri: `models:/${agent}@${alias}` };
     });
   };

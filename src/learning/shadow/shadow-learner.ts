@@ -1,4 +1,4 @@
-import { uuidv7 } from '../../core/ids.js';
+import { uuidv7 } from '../../core/index.js';
 
 /** What a ShadowLearner records with: `DecisionEngine` or an `Apprentice` both fit. */
 export interface DecisionRecorder {

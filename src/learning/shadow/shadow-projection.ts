@@ -1,5 +1,5 @@
-import { EventType } from '../../core/events.js';
-import type { Projection } from '../../log/events/projection.js';
+import { EventType } from '../../core/index.js';
+import type { Projection } from '../../log/index.js';
 import type { ShadowResultData } from './shadow-result.js';
 
 /** `shadow_results`: one row per shadowed decision (migration 012); join `outcomes` for quality. */

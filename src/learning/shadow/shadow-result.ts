@@ -1,5 +1,5 @@
-import { EventType, decisionStream, type NewEvent } from '../../core/events.js';
-import { uuidv7 } from '../../core/ids.js';
+import { EventType, decisionStream, type NewEvent } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
 
 /** Payload of `ShadowPredicted`: the rules' and the model's answers for one decision. */
 export interface ShadowResultData {

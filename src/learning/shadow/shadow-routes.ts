@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AGENT_NAME_RE } from '../../decisions/validate.js';
-import type { RouteModule } from '../../server/app.js';
-import { parseInput } from '../../core/http/validate.js';
+import { AGENT_NAME_RE } from '../../decisions/index.js';
+import type { RouteModule } from '../../core/index.js';
+import { parseInput } from '../../core/index.js';
 import type { ShadowRunnerStats } from './shadow-runner.js';
 import type { ShadowStats } from './shadow-stats.js';
 

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { NewEvent } from '../../core/events.js';
-import type { ShadowJob } from '../../decisions/decision-engine.js';
+import type { NewEvent } from '../../core/index.js';
+import type { ShadowJob } from '../../decisions/index.js';
 import type { ModelVersion } from '../registry/model-registry.js';
 import type { ServingModel } from '../registry/serving-models.js';
-import type { WorkerPool } from '../../safety/resilience/index.js';
+import type { WorkerPool } from '../../safety/index.js';
 import { agrees, shadowEvent, type ShadowResultData } from './shadow-result.js';
 import type { ShadowTask, ShadowTaskResult } from './shadow-worker.js';
 

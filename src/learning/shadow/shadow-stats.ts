@@ -1,4 +1,4 @@
-import { EventType, type OutcomeData, type StoredEvent } from '../../core/events.js';
+import { EventType, type OutcomeData, type StoredEvent } from '../../core/index.js';
 import { accuracy, f1, mae, rmse } from '../evaluation/index.js';
 import type { ShadowResultData } from './shadow-result.js';
 

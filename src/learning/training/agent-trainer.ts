@@ -1,4 +1,4 @@
-import type { AgentDefinition } from '../../decisions/agents/agent-definition.js';
+import type { AgentDefinition } from '../../decisions/index.js';
 import {
   createProgressiveEvaluator,
   type ClassificationEvaluator,

@@ -3,5 +3,3 @@ export { AgentTrainer } from './agent-trainer.js';
 export type { TrainingMetrics, TrainingRow } from './agent-trainer.js';
 export { TrainingLoop } from './training-loop.js';
 export type { TrainingLoopOptions, TrainingLoopStats } from './training-loop.js';
-export { installLearning } from '../../runtime/install-learning.js';
-export type { InstalledLearning, InstallLearningOptions } from '../../runtime/install-learning.js';

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { EventType, type DecisionData, type OutcomeData, type StoredEvent } from '../../core/events.js';
-import { START, formatCursor, type Cursor, type EventStore } from '../../log/events/event-store.js';
-import type { AgentDefinition } from '../../decisions/agents/agent-definition.js';
+import { EventType, type DecisionData, type OutcomeData, type StoredEvent } from '../../core/index.js';
+import { START, formatCursor, type Cursor, type EventStore } from '../../log/index.js';
+import type { AgentDefinition } from '../../decisions/index.js';
 import { specHash } from '../learners/index.js';
 import type { ModelRegistry, ModelVersion } from '../registry/model-registry.js';
 import { AgentTrainer, type TrainingRow } from './agent-trainer.js';

@@ -1,4 +1,4 @@
-import type { NewEvent } from '../../core/events.js';
+import type { NewEvent } from '../../core/index.js';
 
 /** One delivered entry of a stream: a batch of events published together. */
 export interface BusMessage {

@@ -1,5 +1,5 @@
-import type { NewEvent } from '../../core/events.js';
-import { ClosedError, NotFoundError } from '../../core/errors.js';
+import type { NewEvent } from '../../core/index.js';
+import { ClosedError, NotFoundError } from '../../core/index.js';
 import type { DeadLetterMessage } from './dead-letter.js';
 import type {
   BusMessage,

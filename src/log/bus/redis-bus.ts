@@ -1,4 +1,4 @@
-import { ClosedError, NotFoundError, UnavailableError } from '../../core/errors.js';
+import { ClosedError, NotFoundError, UnavailableError } from '../../core/index.js';
 import type { DeadLetterMessage } from './dead-letter.js';
 import type { BusMessage, BusOptions, ClaimResult, GroupInfo, LearningBus } from './learning-bus.js';
 import { resolveBusOptions } from './internal/options.js';

@@ -3,7 +3,7 @@ import { appendFile, mkdir, open, readFile, rename, stat, unlink, writeFile } fr
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { crc32 } from 'node:zlib';
-import type { NewEvent } from '../../core/events.js';
+import type { NewEvent } from '../../core/index.js';
 
 export interface SpoolOptions {
   /** Directory of the spool files (created if missing). */

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError } from '../../core/index.js';
 
 const alive = (pid: number): boolean => {
   try {

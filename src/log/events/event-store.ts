@@ -1,4 +1,4 @@
-import type { NewEvent, StoredEvent } from '../../core/events.js';
+import type { NewEvent, StoredEvent } from '../../core/index.js';
 
 /**
  * A gap-safe checkpoint in the global order: events are ordered by the id of the

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqlClient } from './sql-client.js';
-import { packageRoot } from '../../core/package-root.js';
+import { packageRoot } from '../../core/index.js';
 
 /** `migrations/` at the package root. */
 export const MIGRATIONS_DIR = join(packageRoot(), 'migrations');

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError } from '../../core/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { SqlEventStore, type SqlEventStoreOptions } from './sql-event-store.js';
 

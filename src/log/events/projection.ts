@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../../core/events.js';
+import type { StoredEvent } from '../../core/index.js';
 import type { SqlExecutor } from './sql-client.js';
 
 /**

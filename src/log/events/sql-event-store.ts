@@ -1,6 +1,6 @@
-import type { NewEvent, StoredEvent } from '../../core/events.js';
-import { UnavailableError, ValidationError } from '../../core/errors.js';
-import { UUID_RE } from '../../core/ids.js';
+import type { NewEvent, StoredEvent } from '../../core/index.js';
+import { UnavailableError, ValidationError } from '../../core/index.js';
+import { UUID_RE } from '../../core/index.js';
 import {
   START,
   type AppendResult,

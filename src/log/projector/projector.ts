@@ -1,5 +1,5 @@
-import { isUnavailableError } from '../../core/errors.js';
-import type { NewEvent } from '../../core/events.js';
+import { isUnavailableError } from '../../core/index.js';
+import type { NewEvent } from '../../core/index.js';
 import type { BusMessage, LearningBus } from '../bus/learning-bus.js';
 import type { EventStore } from '../events/event-store.js';
 

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { packageRoot } from '../../core/package-root.js';
+import { packageRoot } from '../../core/index.js';
 
 /** The package's `monitoring/` folder (shipped in the npm package). */
 export const monitoringDir = (): string => join(packageRoot(), 'monitoring');

@@ -1,4 +1,4 @@
-import { assertNever } from '../../core/assert-never.js';
+import { assertNever } from '../../core/index.js';
 import {
   buildReference,
   createDriftMonitor,

@@ -1,5 +1,5 @@
-import { EventType, type NewEvent } from '../../core/events.js';
-import { uuidv7 } from '../../core/ids.js';
+import { EventType, type NewEvent } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
 import type { DriftMethod, MonitorReport } from '../drift/index.js';
 import type { AgentDriftStatus } from './types.js';
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.js';
-import { AGENT_NAME_RE } from '../../decisions/validate.js';
-import type { RouteModule } from '../../server/app.js';
-import { parseInput } from '../../core/http/validate.js';
+import { NotFoundError } from '../../core/index.js';
+import { AGENT_NAME_RE } from '../../decisions/index.js';
+import type { RouteModule } from '../../core/index.js';
+import { parseInput } from '../../core/index.js';
 import type { DriftService } from './drift-service.js';
 
 const Query = z.object({ agent: z.string().regex(AGENT_NAME_RE, 'invalid agent name').optional() }).strict();

@@ -1,5 +1,5 @@
-import { ValidationError } from '../../core/errors.js';
-import { EventType, type DecisionData, type NewEvent } from '../../core/events.js';
+import { ValidationError } from '../../core/index.js';
+import { EventType, type DecisionData, type NewEvent } from '../../core/index.js';
 import type { MonitorReport, WindowFootprint } from '../drift/index.js';
 import { AgentDrift, type AgentDriftSettings } from './agent-drift.js';
 import { driftDetectedEvent } from './drift-event.js';

@@ -1,6 +1,5 @@
 // Public API of drift monitoring: drift and feature quality of every agent's decisions, as metrics, events and a route.
 export { createDriftService, type DriftService } from './drift-service.js';
-export { installDrift, type InstallDriftOptions, type InstalledDrift } from '../../runtime/install-drift.js';
 export { driftRoutes } from './drift-routes.js';
 export { driftDetectedEvent, driftStream, type DriftDetectedData, type DriftFeatureVerdict } from './drift-event.js';
 export { wireDriftMetrics } from './drift-metrics.js';

@@ -1,4 +1,4 @@
-import type { NewEvent } from '../../core/events.js';
+import type { NewEvent } from '../../core/index.js';
 import type { FeatureQuality, MonitorReport, ReferenceSnapshot } from '../drift/index.js';
 import type { Metrics } from '../metrics/index.js';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { chiSquareFromCounts } from './chi-square.js';
 import { binCategorical, binNumeric, countCategories } from './internal/binning.js';
 import { inferKind, present, type FeatureKind, type FeatureValue } from './internal/kind.js';
@@ -7,7 +7,7 @@ import { ks } from './ks.js';
 import { DEFAULT_THRESHOLDS, DriftMethod, selectMethod, verdict, type DriftResult } from './method.js';
 import { normedWasserstein } from './wasserstein.js';
 import { zTestFromCounts } from './z-test.js';
-import { assertNever } from '../../core/assert-never.js';
+import { assertNever } from '../../core/index.js';
 
 export interface DetectDriftOptions {
   /** Feature kind. Default: numeric when every non-missing value is a finite number. */

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { kolmogorovSf } from './internal/kolmogorov.js';
 import { exactTwoSampleKs, roundHalfEven } from './internal/ks-exact.js';
 

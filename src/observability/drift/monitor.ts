@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { summarizeDrift, type DatasetDriftReport } from './detect-drift.js';
 import { CategoricalWindow } from './internal/categorical-window.js';
 import type { FeatureValue } from './internal/kind.js';

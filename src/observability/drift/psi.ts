@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { binCategorical, binNumeric } from './internal/binning.js';
 import { inferKind, present, type FeatureKind, type FeatureValue } from './internal/kind.js';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import type { Category } from './internal/binning.js';
 import { inferKind, present, type FeatureKind, type FeatureValue } from './internal/kind.js';
 import { NUMERIC_AS_CATEGORICAL_MAX_UNIQUE } from './method.js';

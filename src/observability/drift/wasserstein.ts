@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 
 function check(reference: ArrayLike<number>, current: ArrayLike<number>): void {
   if (reference.length === 0 || current.length === 0) {

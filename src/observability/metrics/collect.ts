@@ -1,5 +1,5 @@
 import type { Gauge } from 'prom-client';
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 
 /**
  * Gauges computed at scrape time. Every gauge made by `createMetrics` runs the callbacks

@@ -20,4 +20,4 @@ export {
   dashboardJson,
   dashboardSpecs,
 } from './dashboards/write-dashboards.js';
-export { AGENTS, type DashboardSpec, type PanelSpec } from './dashboards/panels.js';
+export { AGENT_VALUES_QUERY, type DashboardSpec, type PanelSpec } from './dashboards/panels.js';

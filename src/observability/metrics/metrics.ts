@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { assertNever } from '../../core/assert-never.js';
-import { ConflictError } from '../../core/errors.js';
+import { assertNever } from '../../core/index.js';
+import { ConflictError } from '../../core/index.js';
 import { catalogue } from './catalogue.js';
 import { enableCollectCallbacks, runCollectCallbacks } from './collect.js';
 import { MetricName, type MetricKey } from './metric-names.js';

@@ -11,7 +11,8 @@ import { ModelRegistry } from '../../learning/registry/model-registry.js';
 import { registryRoutes } from '../../learning/registry/registry-routes.js';
 import { Projector } from '../../log/projector/projector.js';
 import { BUS_TOPIC, createApprentice, type Apprentice } from '../create-apprentice.js';
-import { buildServer, type ServerOptions } from '../../server/app.js';
+import { buildServer } from '../../server/app.js';
+import type { ServerOptions } from '../server-context.js';
 import { installSecurity, type InstalledSecurity, type InstallSecurityOptions } from '../install-security.js';
 
 export interface SecureServer {

@@ -1,10 +1,10 @@
 import { LRUCache } from 'lru-cache';
-import { assertNever } from '../../core/assert-never.js';
-import { EventType } from '../../core/events.js';
-import { uuidv7 } from '../../core/ids.js';
-import type { Metrics } from '../../observability/metrics/metrics.js';
-import type { RouteModule } from '../../server/app.js';
-import { parseInput } from '../../core/http/validate.js';
+import { assertNever } from '../../core/index.js';
+import { EventType } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
+import type { Metrics } from '../../observability/index.js';
+import type { RouteModule } from '../../core/index.js';
+import { parseInput } from '../../core/index.js';
 import type { WebhookAlert, WebhookPayload } from './alert-payload.js';
 import { webhookPayloadSchema } from './alert-payload.js';
 import type { EventSink } from './breaker-board.js';

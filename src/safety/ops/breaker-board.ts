@@ -1,8 +1,8 @@
-import { EventType, type NewEvent } from '../../core/events.js';
-import { uuidv7 } from '../../core/ids.js';
-import { collectFrom, type Disposer as CollectDisposer } from '../../observability/metrics/collect.js';
-import { BreakerStateValue } from '../../observability/metrics/metric-names.js';
-import type { Metrics } from '../../observability/metrics/metrics.js';
+import { EventType, type NewEvent } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
+import { collectFrom, type Disposer as CollectDisposer } from '../../observability/index.js';
+import { BreakerStateValue } from '../../observability/index.js';
+import type { Metrics } from '../../observability/index.js';
 import {
   createModelGuard,
   type BreakerKind,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { RouteModule } from '../../server/app.js';
-import { parseInput } from '../../core/http/validate.js';
-import { requestActor } from '../../security/control-event.js';
+import type { RouteModule } from '../../core/index.js';
+import { parseInput } from '../../core/index.js';
+import { requestActor } from '../../core/index.js';
 import type { BreakerBoard } from './breaker-board.js';
 
 const overrideBody = z

@@ -43,6 +43,4 @@ export {
   type LearningThrottle,
   type LearningThrottleOptions,
 } from './learning-throttle.js';
-export { testHookRoutes, TEST_HOOKS_ENV } from '../../runtime/test-hooks.js';
-export { installOps, type InstallOpsOptions, type InstalledOps } from '../../runtime/install-ops.js';
-export { writeAlertFiles, monitoringDir, type AlertFilesWritten } from '../../observability/alerts/alert-files.js';
+export { writeAlertFiles, monitoringDir, type AlertFilesWritten } from '../../observability/index.js';

@@ -1,5 +1,5 @@
-import type { Metrics } from '../../observability/metrics/metrics.js';
-import { collectFrom } from '../../observability/metrics/collect.js';
+import type { Metrics } from '../../observability/index.js';
+import { collectFrom } from '../../observability/index.js';
 import {
   createEventLoopThrottle,
   createImpactEstimator,

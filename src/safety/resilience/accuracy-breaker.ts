@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import type { Circuit } from './circuit.js';
 
 /** One progressive-validation report from the learning loop. Higher is better for every value. */

@@ -1,5 +1,5 @@
 import { CircuitState as CockatielState, type IBreaker } from 'cockatiel';
-import { assertNever } from '../../core/assert-never.js';
+import { assertNever } from '../../core/index.js';
 import type { BreakerKind, BreakerStateChange, BreakerStateName } from './breaker-types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../../core/errors.js';
+import { UnavailableError } from '../../core/index.js';
 import type { Prediction } from './guard-result.js';
 import type { WorkerPool } from './worker-pool.js';
 

@@ -1,4 +1,4 @@
-import { uuidv7 } from '../../core/ids.js';
+import { uuidv7 } from '../../core/index.js';
 import { roleAllows, type Role } from './roles.js';
 import type { TokenRecord, TokenStore } from './token-store.js';
 import { generateToken, hashToken, TOKEN_RE, verifyToken } from './tokens.js';

@@ -1,4 +1,4 @@
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError } from '../../core/index.js';
 import type { NewTokenRecord, TokenRecord, TokenStore } from './token-store.js';
 
 /** In-process TokenStore (tests, embedded mode). */

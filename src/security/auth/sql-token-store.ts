@@ -1,5 +1,5 @@
-import { ConflictError } from '../../core/errors.js';
-import type { SqlExecutor } from '../../log/events/sql-client.js';
+import { ConflictError } from '../../core/index.js';
+import type { SqlExecutor } from '../../log/index.js';
 import { isRole } from './roles.js';
 import type { NewTokenRecord, TokenRecord, TokenStore } from './token-store.js';
 

@@ -1,4 +1,4 @@
-import { ApprenticeError, ErrorCode, isApprenticeError } from '../../core/errors.js';
+import { ApprenticeError, ErrorCode, isApprenticeError } from '../../core/index.js';
 
 /**
  * A cryptographic operation failed: a missing or wrong key, a tampered record (GCM

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import type { PiiType, RedactionAction } from './pii-types.js';
 
 /**

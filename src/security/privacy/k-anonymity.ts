@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 
 /** A quasi-identifier: a field that, combined with others, can single a person out. */
 export interface QuasiIdentifier {

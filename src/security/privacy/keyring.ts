@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.js';
-import { uuidv7 } from '../../core/ids.js';
+import { ConfigError } from '../../core/index.js';
+import { uuidv7 } from '../../core/index.js';
 import { CryptoError } from './crypto-error.js';
 import { writeFileAtomic } from './internal/atomic-file.js';
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError } from '../../core/index.js';
 import { detectPii } from './detectors.js';
 import type { EnvelopeEncryptor } from './envelope.js';
 import { compileRules, formatPath, matchRule, type CompiledRule, type FieldPolicy } from './field-policy.js';

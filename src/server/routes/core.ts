@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
-import type { StoredEvent } from '../../core/events.js';
-import { UUID_RE } from '../../core/ids.js';
-import { assertAgentName } from '../../decisions/validate.js';
-import { formatCursor, parseCursor, START, type Cursor } from '../../log/events/event-store.js';
-import type { ServerContext } from '../context.js';
-import { parseInput } from '../../core/http/validate.js';
+import { NotFoundError, ValidationError } from '../../core/index.js';
+import type { StoredEvent } from '../../core/index.js';
+import { UUID_RE } from '../../core/index.js';
+import { agentParam } from '../../decisions/index.js';
+import { formatCursor, parseCursor, START, type Cursor } from '../../log/index.js';
+import type { ServerContext } from '../../runtime/index.js';
+import { parseInput } from '../../core/index.js';
 
 const json = z.json();
 
@@ -51,12 +51,6 @@ export const eventJson = (e: StoredEvent): Record<string, unknown> => ({
   data: e.data,
   metadata: e.metadata,
 });
-
-export function agentParam(params: unknown): string {
-  const agent = (params as { agent?: string }).agent ?? '';
-  assertAgentName(agent);
-  return agent;
-}
 
 /** Health, decisions, outcomes and the event trail (issue "Foundation"). */
 export function registerCoreRoutes(app: FastifyInstance, ctx: ServerContext): void {

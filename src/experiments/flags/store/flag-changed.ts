@@ -1,5 +1,5 @@
-import { EventType, type NewEvent, type StoredEvent } from '../../../core/events.js';
-import { uuidv7 } from '../../../core/ids.js';
+import { EventType, type NewEvent, type StoredEvent } from '../../../core/index.js';
+import { uuidv7 } from '../../../core/index.js';
 import type { FlagDefinition } from '../flag-definition.js';
 
 /** Payload of `FlagChanged`: the definition before (null when new) and after (null when deleted). */

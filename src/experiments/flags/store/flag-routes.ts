@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { actorOf } from '../../../decisions/agents/agent-routes.js';
-import type { RouteModule } from '../../../server/app.js';
-import { parseInput } from '../../../core/http/validate.js';
+import { requestActor } from '../../../core/index.js';
+import type { RouteModule } from '../../../core/index.js';
+import { parseInput } from '../../../core/index.js';
 import { rolloutFlag } from '../rollout-flag.js';
 import type { ChangeMeta, StoredFlag } from './flag-changed.js';
 import { assertFlagKey, type FlagStore } from './flag-store.js';
@@ -17,7 +17,7 @@ const percentageBody = z.strictObject({
 export function changeMeta(req: FastifyRequest, reason?: string): ChangeMeta {
   const header = req.headers['x-apprentice-reason'];
   const why = reason ?? (typeof header === 'string' ? header : undefined);
-  return { actor: actorOf(req), ...(why ? { reason: why } : {}) };
+  return { actor: requestActor(req), ...(why ? { reason: why } : {}) };
 }
 
 const present = (f: StoredFlag): Record<string, unknown> => ({

@@ -1,6 +1,6 @@
-import { EventType, type StoredEvent } from '../../../core/events.js';
-import { ClosedError, NotFoundError, ValidationError } from '../../../core/errors.js';
-import { START, cursorOf, type Cursor, type EventStore } from '../../../log/events/event-store.js';
+import { EventType, type StoredEvent } from '../../../core/index.js';
+import { ClosedError, NotFoundError, ValidationError } from '../../../core/index.js';
+import { START, cursorOf, type Cursor, type EventStore } from '../../../log/index.js';
 import { parseFlagDefinition, type FlagDefinition } from '../flag-definition.js';
 import { createFlagEvaluator, type FlagEvaluator } from '../flag-evaluator.js';
 import { setPercentage as withPercentage } from '../rollout-flag.js';

@@ -1,5 +1,5 @@
-import { EventType } from '../../../core/events.js';
-import type { Projection } from '../../../log/events/projection.js';
+import { EventType } from '../../../core/index.js';
+import type { Projection } from '../../../log/index.js';
 
 /**
  * `flags` table (migration 020): the current definition of every flag. The latest

@@ -1,5 +1,5 @@
 import { createClient, type RedisClientType } from 'redis';
-import { UnavailableError } from '../../../core/errors.js';
+import { UnavailableError } from '../../../core/index.js';
 import { type FlagChangedMessage, isFlagChangedMessage } from './flag-changed.js';
 import type { FlagDistribution } from './flag-distribution.js';
 

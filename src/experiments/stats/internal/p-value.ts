@@ -1,6 +1,6 @@
 import { normalCdf, normalSf } from '../distributions/normal.js';
 import { studentTCdf, studentTSf } from '../distributions/student-t.js';
-import { assertNever } from '../../../core/assert-never.js';
+import { assertNever } from '../../../core/index.js';
 import type { Alternative } from '../types.js';
 
 /** p-value of a z statistic for the alternative about B − A. */

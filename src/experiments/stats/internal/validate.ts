@@ -1,4 +1,4 @@
-import { ValidationError, type FieldIssue } from '../../../core/errors.js';
+import { ValidationError, type FieldIssue } from '../../../core/index.js';
 import type { Alternative, ProportionArm, SampleSummary } from '../types.js';
 
 /** Collects field issues and throws one `ValidationError` naming all of them. */

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../../core/errors.js';
+import { ValidationError } from '../../../core/index.js';
 
 /** A class label: sklearn accepts ints or strings; so do we. */
 export type Label = string | number;

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../../core/errors.js';
+import { ValidationError } from '../../../core/index.js';
 import type { Features } from '../learner.js';
 
 /** Rejects a feature vector of the wrong length or with non-finite values. */

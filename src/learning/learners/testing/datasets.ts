@@ -2,7 +2,7 @@ import breastCancer from './datasets/breast_cancer.json' with { type: 'json' };
 import diabetes from './datasets/diabetes.json' with { type: 'json' };
 import digits from './datasets/digits.json' with { type: 'json' };
 import { FeatureEncoder } from '../feature-encoder.js';
-import type { FeatureSpec } from '../feature-spec.js';
+import type { FeatureSpec } from '../../../decisions/feature-spec.js';
 
 /** A public data set exported by scripts/reference/learning_reference.py with sklearn's split. */
 export interface Dataset {

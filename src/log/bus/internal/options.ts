@@ -1,4 +1,4 @@
-import { ConfigError, type FieldIssue } from '../../../core/errors.js';
+import { ConfigError, type FieldIssue } from '../../../core/index.js';
 import { DEFAULT_EVENTS_PER_ENTRY } from './packing.js';
 
 export interface ResolvedBusOptions {

@@ -1,4 +1,4 @@
-import type { NewEvent } from '../../../core/events.js';
+import type { NewEvent } from '../../../core/index.js';
 
 /** Default number of events packed into one stream entry. */
 export const DEFAULT_EVENTS_PER_ENTRY = 256;

@@ -1,5 +1,5 @@
 import { createClient, type RedisClientType } from 'redis';
-import { UnavailableError } from '../../../core/errors.js';
+import { UnavailableError } from '../../../core/index.js';
 import { withDeadline } from './redis-errors.js';
 
 /** Connection life cycle, as reported to `onStateChange`. */

@@ -1,5 +1,5 @@
 import { ErrorReply } from 'redis';
-import { NotFoundError, UnavailableError, isApprenticeError } from '../../../core/errors.js';
+import { NotFoundError, UnavailableError, isApprenticeError } from '../../../core/index.js';
 
 /**
  * Translate a node-redis failure into the error taxonomy: a reply error naming a missing

@@ -1,4 +1,4 @@
-import { EventType } from '../../../core/events.js';
+import { EventType } from '../../../core/index.js';
 import type { Projection } from '../projection.js';
 
 /**

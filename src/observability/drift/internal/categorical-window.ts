@@ -3,7 +3,7 @@ import { jensenShannonFromProportions } from '../jensen-shannon.js';
 import { DEFAULT_THRESHOLDS, DriftMethod, selectMethod, verdict } from '../method.js';
 import { OTHER_CATEGORY, type CategoricalReference } from '../reference.js';
 import { zTestFromCounts } from '../z-test.js';
-import { assertNever } from '../../../core/assert-never.js';
+import { assertNever } from '../../../core/index.js';
 import type { Category } from './binning.js';
 import type { FeatureQuality, MonitorFeatureResult, WindowFootprint } from './window-types.js';
 

@@ -1,11 +1,12 @@
 import { BreakerStateValue, MetricName as M } from '../metric-names.js';
-import { AGENTS, RATE, stat, timeseries, type DashboardSpec, type PanelSpec } from './panels.js';
+import { RATE, stat, timeseries, type DashboardSpec, type PanelSpec } from './panels.js';
 
-const trafficSplit = (agent: string): PanelSpec =>
+/** One value per agent present in Prometheus (the `agent` variable selects which). */
+const trafficSplit: PanelSpec =
   stat({
-    title: `Traffic Split: ${agent}`,
-    description: `Share of ${agent}'s units routed to the ml arm (0% = rules only).`,
-    queries: [{ expr: `max(${M.rolloutTrafficRatio}{agent="${agent}"})` }],
+    title: 'Traffic Split',
+    description: "Share of each agent's units routed to the ml arm (0% = rules only).",
+    queries: [{ expr: `max by (agent) (${M.rolloutTrafficRatio}{agent=~"$agent"})`, legend: '{{agent}}' }],
     unit: 'percentunit',
     min: 0,
     max: 1,
@@ -23,9 +24,9 @@ export const abTestingControl: DashboardSpec = {
   description:
     'Traffic split of every agent, rollout states, breakers, remediations and audited control actions.',
   tags: ['experiments', 'control'],
-  agentVariable: false,
+  agentVariable: true,
   panels: [
-    ...AGENTS.map(trafficSplit),
+    trafficSplit,
     stat({
       title: 'Open Breakers',
       description: 'Circuit breakers currently open, all agents.',

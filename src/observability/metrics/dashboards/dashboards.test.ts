@@ -6,7 +6,7 @@ import { describeMetrics } from '../catalogue.js';
 import { promqlRefs } from '../promql-refs.js';
 import { checkExpressions } from '../testing/promtool.js';
 import { allRules, repoRoot } from '../testing/rule-files.js';
-import { AGENTS } from './panels.js';
+import { AGENT_VALUES_QUERY } from './panels.js';
 import { buildDashboards, writeDashboards } from './write-dashboards.js';
 
 interface PanelJson {
@@ -52,15 +52,17 @@ describe('Grafana dashboards', () => {
     expect(panelsOf('ml-infrastructure').length).toBeGreaterThanOrEqual(8);
     expect(panelsOf('ab-testing-overview').length).toBeGreaterThanOrEqual(12);
     expect(titlesOf('ab-testing-overview')).toContain('Business Impact');
+    // One panel, one value per agent: no fixed agent list anywhere in the dashboards.
     const split = panelsOf('ab-testing-control').filter((p) => p.title.startsWith('Traffic Split'));
-    expect(split.map((p) => p.type)).toEqual(AGENTS.map(() => 'stat'));
-    expect(split.map((p) => p.title)).toEqual(AGENTS.map((a) => `Traffic Split: ${a}`));
+    expect(split.map((p) => p.type)).toEqual(['stat']);
+    expect(split[0]?.targets?.[0]?.expr).toContain('by (agent)');
   });
 
-  it('offer an agent variable listing the eight agents where panels filter by agent', () => {
+  it('offer an agent variable, its values queried from Prometheus, where panels filter by agent', () => {
     const variable = dashboards['agent-performance']?.templating.list.find((v) => v.name === 'agent');
-    expect(variable?.type).toBe('custom');
-    expect(variable?.query?.split(',')).toEqual([...AGENTS]);
+    expect(variable?.type).toBe('query');
+    expect(variable?.query).toBe(AGENT_VALUES_QUERY);
+    for (const d of Object.values(dashboards)) expect(JSON.stringify(d)).not.toMatch(/code-reviewer|pisarz|pr-manager/);
     for (const [name, d] of Object.entries(dashboards)) {
       const usesAgent = d.panels.some((p) => (p.targets ?? []).some((t) => t.expr.includes('$agent')));
       expect(

@@ -5,20 +5,23 @@
  */
 import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import {
-  CustomVariableBuilder,
   DashboardBuilder,
   DatasourceVariableBuilder,
+  QueryVariableBuilder,
+  VariableRefresh,
   ThresholdsConfigBuilder,
   ThresholdsMode,
   type Dashboard,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { DETEKTOR_AGENT_NAMES } from '../../../../examples/detektor/agent-definition.js';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 
-/** The eight agents apprentice ships a pack for (DESIGN.md): the Detektor pack's list. */
-export const AGENTS = DETEKTOR_AGENT_NAMES;
+/**
+ * The `agent` variable's values: every agent that has made a decision, read from Prometheus
+ * (no fixed list, so the dashboards fit whatever agents an installation runs).
+ */
+export const AGENT_VALUES_QUERY = 'label_values(apprentice_decisions_total, agent)';
 
 /** Label matcher for the `agent` template variable. */
 export const AGENT = 'agent=~"$agent"';
@@ -92,7 +95,7 @@ export interface DashboardSpec {
   readonly title: string;
   readonly description: string;
   readonly tags: readonly string[];
-  /** Adds the multi-value `agent` variable listing `AGENTS`. */
+  /** Adds the multi-value `agent` variable, its values queried from Prometheus (`AGENT_VALUES_QUERY`). */
   readonly agentVariable: boolean;
   readonly panels: readonly PanelSpec[];
 }
@@ -110,9 +113,12 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
     .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
   if (spec.agentVariable) {
     d.withVariable(
-      new CustomVariableBuilder('agent')
+      new QueryVariableBuilder('agent')
         .label('Agent')
-        .values(AGENTS.join(','))
+        .datasource({ type: 'prometheus', uid: '${datasource}' })
+        .query(AGENT_VALUES_QUERY)
+        .definition(AGENT_VALUES_QUERY)
+        .refresh(VariableRefresh.OnTimeRangeChanged)
         .multi(true)
         .includeAll(true)
         .allValue('.*')

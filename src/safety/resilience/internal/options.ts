@@ -1,4 +1,4 @@
-import { ValidationError, type FieldIssue } from '../../../core/errors.js';
+import { ValidationError, type FieldIssue } from '../../../core/index.js';
 
 /**
  * Merges options over defaults, skipping explicit `undefined` (a plain spread would let

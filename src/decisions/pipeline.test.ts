@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryBus } from '../bus/memory-bus.js';
-import type { LearningBus } from '../bus/learning-bus.js';
-import { createSpool } from '../bus/spool.js';
-import { AsyncLearningWriter } from '../../decisions/async-learning-writer.js';
-import { CachedDecisionReader } from '../../decisions/cached-decision-reader.js';
-import { hashContext } from '../../decisions/context-hash.js';
-import { createPgliteEventStore } from '../events/pglite-event-store.js';
-import type { SqlEventStore } from '../events/sql-event-store.js';
-import { decisionEvent } from '../events/testing/fixtures.js';
-import { Projector } from './projector.js';
+import { createMemoryBus } from '../log/bus/memory-bus.js';
+import type { LearningBus } from '../log/bus/learning-bus.js';
+import { createSpool } from '../log/bus/spool.js';
+import { AsyncLearningWriter } from './async-learning-writer.js';
+import { CachedDecisionReader } from './cached-decision-reader.js';
+import { hashContext } from './context-hash.js';
+import { createPgliteEventStore } from '../log/events/pglite-event-store.js';
+import type { SqlEventStore } from '../log/events/sql-event-store.js';
+import { decisionEvent } from '../log/events/testing/fixtures.js';
+import { Projector } from '../log/projector/projector.js';
 
 const decision = (i: number) =>
   ({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../core/index.js';
 
 export const FeatureType = {
   NUMERIC: 'numeric',

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisBus } from '../bus/redis-bus.js';
-import { createSpool } from '../bus/spool.js';
-import { privateRedis, type PrivateRedis } from '../bus/testing/private-redis.js';
-import { deleteKeys } from '../bus/testing/redis-keys.js';
-import { AsyncLearningWriter } from '../../decisions/async-learning-writer.js';
-import { createPostgresEventStore } from '../events/postgres-event-store.js';
-import type { SqlEventStore } from '../events/sql-event-store.js';
-import { createTestSchema, REDIS_URL, testPrefix, type TestSchema } from '../../../test/support/services.js';
-import { startTcpProxy } from '../../../test/support/tcp-proxy.js';
-import { Projector } from './projector.js';
+import { createRedisBus } from '../log/bus/redis-bus.js';
+import { createSpool } from '../log/bus/spool.js';
+import { privateRedis, type PrivateRedis } from '../log/bus/testing/private-redis.js';
+import { deleteKeys } from '../log/bus/testing/redis-keys.js';
+import { AsyncLearningWriter } from './async-learning-writer.js';
+import { createPostgresEventStore } from '../log/events/postgres-event-store.js';
+import type { SqlEventStore } from '../log/events/sql-event-store.js';
+import { createTestSchema, REDIS_URL, testPrefix, type TestSchema } from '../../test/support/services.js';
+import { startTcpProxy } from '../../test/support/tcp-proxy.js';
+import { Projector } from '../log/projector/projector.js';
 
 const decision = (i: number) =>
   ({

@@ -1,0 +1,10 @@
+export { assertNever } from './assert-never.js';
+export { type ApprenticeConfig, type ConfigInput, loadConfig } from './config.js';
+export { ApprenticeError, ClosedError, ConfigError, ConflictError, ErrorCode, type FieldIssue, IntegrityError, isApprenticeError, isUnavailableError, NotFoundError, UnavailableError, ValidationError } from './errors.js';
+export { agentStream, type DecisionData, decisionStream, type EventMetadata, EventType, type NewEvent, type OutcomeData, type StoredEvent, type Variant } from './events.js';
+export { problem, sendProblem, toProblem } from './http/problem.js';
+export { authOf, requestActor, type RequestAuth } from './http/request-auth.js';
+export type { RouteModule } from './http/route-module.js';
+export { parseInput } from './http/validate.js';
+export { UUID_RE, uuidv7 } from './ids.js';
+export { packageRoot } from './package-root.js';

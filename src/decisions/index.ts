@@ -1,0 +1,10 @@
+export { type AgentDefinition, DEFAULT_TIME_BUDGET_MS } from './agents/agent-definition.js';
+export { AgentRegistry, type DeterministicPolicy } from './agents/agent-registry.js';
+export { agentRoutes } from './agents/agent-routes.js';
+export { agentsProjection } from './agents/agents-projection.js';
+export { AsyncLearningWriter, type OutcomeInput } from './async-learning-writer.js';
+export { CachedDecisionReader } from './cached-decision-reader.js';
+export { type Decision, DecisionEngine, type DecisionEngineOptions, type ShadowJob } from './decision-engine.js';
+export type { DecisionView } from './decision-view.js';
+export { type FeatureField, type FeatureSpec, FeatureType, type ResolvedField, resolveFeatureSpec, specHash } from './feature-spec.js';
+export { AGENT_NAME_RE, agentParam, assertAgentName } from './validate.js';

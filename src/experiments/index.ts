@@ -1,0 +1,13 @@
+export type { AnalysisOptions } from './analysis/analyze-experiment.js';
+export { experimentRoutes } from './analysis/experiment-routes.js';
+export { createRouter, type Route } from './analysis/router.js';
+export { createLocalFlagDistribution } from './flags/store/flag-distribution.js';
+export { flagRoutes } from './flags/store/flag-routes.js';
+export { createFlagStore, type FlagStore } from './flags/store/flag-store.js';
+export { flagsProjection } from './flags/store/flags-projection.js';
+export { createRedisFlagDistribution } from './flags/store/redis-flag-distribution.js';
+export { RolloutController, type RolloutControllerOptions } from './rollout/rollout-controller.js';
+export type { RolloutPolicy, ShadowEvidence } from './rollout/rollout-policy.js';
+export { rolloutRoutes } from './rollout/rollout-routes.js';
+export { RolloutPhase } from './rollout/rollout-state.js';
+export { rolloutsProjection } from './rollout/rollouts-projection.js';

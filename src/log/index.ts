@@ -1,0 +1,11 @@
+export type { LearningBus } from './bus/learning-bus.js';
+export { createMemoryBus } from './bus/memory-bus.js';
+export { createRedisBus } from './bus/redis-bus.js';
+export { createSpool, type Spool } from './bus/spool.js';
+export { type Cursor, cursorOf, type EventStore, formatCursor, parseCursor, START } from './events/event-store.js';
+export { createPgliteEventStore } from './events/pglite-event-store.js';
+export { createPostgresEventStore } from './events/postgres-event-store.js';
+export type { Projection } from './events/projection.js';
+export { decisionsProjection } from './events/projections/decisions.js';
+export type { SqlClient, SqlExecutor } from './events/sql-client.js';
+export { Projector, type ProjectorOptions } from './projector/projector.js';
