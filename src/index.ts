@@ -59,6 +59,7 @@ export type { ServerOptions } from './runtime/server-context.js';
 
 // Pure capabilities, as namespaces (DESIGN.md §5)
 export * as stats from './experiments/stats/index.js';
+export * as ope from './experiments/ope/index.js';
 export * as drift from './observability/drift/index.js';
 export * as metrics from './learning/evaluation/index.js';
 

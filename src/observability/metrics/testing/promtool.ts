@@ -1,5 +1,5 @@
 // Test helpers around Prometheus' command-line tools. promtool and amtool come from
-// scripts/monitoring/install.sh; a missing tool fails the test rather than skipping it.
+// scripts/setup/ensure-tools.sh (npm test runs it); a missing tool fails the test rather than skipping it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ export interface ToolResult {
 export function runTool(tool: 'promtool' | 'amtool', args: readonly string[], cwd?: string): ToolResult {
   const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
   if (found.status !== 0) {
-    throw new Error(`${tool} is not installed: run scripts/monitoring/install.sh`);
+    throw new Error(`${tool} is not installed: run scripts/setup/ensure-tools.sh (npm test runs it)`);
   }
   const r = spawnSync(tool, args, { encoding: 'utf8', cwd });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
