@@ -1,3 +1,9 @@
+/**
+ * core — the vocabulary every wing shares, importing nothing of ours: configuration (one typed,
+ * validated config), the error taxonomy (`ApprenticeError` with stable codes), event types and
+ * ids (UUIDv7), and the HTTP kernel every wing's routes use (`RouteModule`, problem+json,
+ * `parseInput`, the request's audit actor).
+ */
 export { assertNever } from './assert-never.js';
 export { type ApprenticeConfig, type ConfigInput, loadConfig } from './config.js';
 export { ApprenticeError, ClosedError, ConfigError, ConflictError, ErrorCode, type FieldIssue, IntegrityError, isApprenticeError, isUnavailableError, NotFoundError, UnavailableError, ValidationError } from './errors.js';

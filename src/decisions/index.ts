@@ -1,3 +1,10 @@
+/**
+ * decisions — the hot path and its records: agent definitions and feature specs, the decision
+ * engine (flag arm → model under budget → deterministic fallback, failures as data), the
+ * asynchronous learning writer, and the cached decision reader. It owns the seams through which
+ * it reaches models and breakers (`model-seams.ts`), so it never imports learning or safety.
+ * Imports core and log.
+ */
 export { type AgentDefinition, DEFAULT_TIME_BUDGET_MS } from './agents/agent-definition.js';
 export { AgentRegistry, type DeterministicPolicy } from './agents/agent-registry.js';
 export { agentRoutes } from './agents/agent-routes.js';

@@ -1,3 +1,8 @@
+/**
+ * experiments — deciding with evidence: flags (flagd format, OpenFeature provider), statistics
+ * (z-test, Welch, SRM, power, mSPRT), off-policy evaluation, experiment analysis, and the
+ * rollout controller that moves flags and aliases. Imports the wings below it.
+ */
 export type { AnalysisOptions } from './analysis/analyze-experiment.js';
 export { experimentRoutes } from './analysis/experiment-routes.js';
 export { createRouter, type Route } from './analysis/router.js';

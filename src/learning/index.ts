@@ -1,3 +1,8 @@
+/**
+ * learning — models: learners and the feature encoder, evaluation metrics (equal to
+ * scikit-learn's), the training loop with progressive validation, the model registry with
+ * aliases and artifacts, and shadow prediction with its statistics. Imports the wings below it.
+ */
 export { ModelRegistry } from './registry/model-registry.js';
 export { registryProjection } from './registry/registry-projection.js';
 export { registryRoutes } from './registry/registry-routes.js';

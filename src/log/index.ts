@@ -1,3 +1,9 @@
+/**
+ * log — the durable path: the immutable event store (PostgreSQL and PGlite, one SQL
+ * implementation, gap-safe reads, projections), the learning bus (Redis Streams and in-process,
+ * one contract), the crash-safe spool, and the projector that appends bus entries to the store
+ * exactly once. Imports only core.
+ */
 export type { LearningBus } from './bus/learning-bus.js';
 export { createMemoryBus } from './bus/memory-bus.js';
 export { createRedisBus } from './bus/redis-bus.js';

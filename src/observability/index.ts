@@ -1,3 +1,8 @@
+/**
+ * observability — what operators see: the metric catalogue and its prom-client registry,
+ * Grafana dashboards as code, Prometheus alert files, and drift (pure measures — KS, χ², PSI,
+ * Wasserstein, Jensen–Shannon — and the drift service per agent). Imports core, log, decisions.
+ */
 export { type AlertFilesWritten, monitoringDir, writeAlertFiles } from './alerts/alert-files.js';
 export { driftRoutes } from './drift-monitoring/drift-routes.js';
 export { createDriftService, type DriftService } from './drift-monitoring/drift-service.js';

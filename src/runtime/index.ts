@@ -1,3 +1,8 @@
+/**
+ * runtime — the composition root: the only place that wires wings together (`createApprentice`,
+ * `installPlatform` and the per-wing installers), plus the server context type. Imports every
+ * wing below it; only server, cli and the package root import it.
+ */
 export { type Apprentice, createApprentice } from './create-apprentice.js';
 export { installPlatform, type PlatformOptions } from './install-platform.js';
 export { sqlClientOf } from './install-security.js';

@@ -1,3 +1,8 @@
+/**
+ * safety — falling back to the rules: breakers and the model guard, the worker pool with
+ * memory/CPU limits, the event-loop throttle, the breaker board and alert remediation. Imports
+ * core, log, decisions, security, observability.
+ */
 export { type ActionReport, AlertWebhook, alertWebhookRoutes, type RemediationActions } from './ops/alert-webhook.js';
 export { BreakerBoard, type BreakerRow, type GuardSettings, type OverrideResult } from './ops/breaker-board.js';
 export { breakerRoutes } from './ops/breaker-routes.js';

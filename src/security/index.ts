@@ -1,13 +1,8 @@
 /**
- * Security wired into the service (DESIGN.md §7, issue 7): bearer-token access control
- * with roles on every route, audit of token/key/erasure/retention actions, PII redaction
- * and AES-256-GCM encryption of decision contexts before storage, per-subject erasure by
- * crypto-shredding, retention, k-anonymous export, lineage.
- *
- * Hook-up (lead): `const sec = await installSecurity(apprentice)`; pass `sec.server.routes`
- * and `sec.server.context` to buildServer; print `sec.startMessage`. To protect the library
- * path too, build the engine with `protectContext: runtime.protector.protect` (from
- * `createSecurityRuntime({ dataDir })`) and pass `{ runtime, engine }` to installSecurity.
+ * security — access and privacy: bearer tokens with roles and the auth hook, route roles, PII
+ * redaction and AES-256-GCM context encryption, per-subject keys and crypto-shredding, key
+ * rotation, retention, k-anonymous export, and audited control events. Imports core, log and
+ * decisions.
  */
 export { createSecurityRuntime } from './security-runtime.js';
 export type { SecurityRuntime, SecurityRuntimeOptions } from './security-runtime.js';
