@@ -13,7 +13,7 @@ import type { ServerOptions } from './server-context.js';
 import { experimentRoutes } from '../experiments/index.js';
 import { type Route, createRouter } from '../experiments/index.js';
 
-/** Projections of this capability; add them to the store's default list (`src/events/sql-event-store.ts`). */
+/** Projections of this capability; add them to the store's default list (`src/log/events/sql-event-store.ts`). */
 export const experimentProjections: readonly Projection[] = [flagsProjection, rolloutsProjection];
 
 export interface InstallExperimentsOptions extends Omit<RolloutControllerOptions, 'store' | 'flags'> {

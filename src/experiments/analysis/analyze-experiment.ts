@@ -76,7 +76,7 @@ export interface ExperimentAnalysis {
 /**
  * Statistics of one rollout step (rules = arm A, model = arm B, difference B − A):
  * - effect, always-valid interval and p-value from the mixture SPRT of Johari, Pekelis & Walsh
- *   (2017) in `src/stats/sequential-test.ts`, safe under continuous peeking by the controller.
+ *   (2017) in `src/experiments/stats/sequential-test.ts`, safe under continuous peeking by the controller.
  *   τ, the standard deviation of the normal mixture over effects, is set to the MDE: the
  *   mSPRT's power is best for effects near τ (Johari et al. §4), and the MDE is the effect
  *   size we care to detect. A larger τ reacts faster to large losses but needs more data to

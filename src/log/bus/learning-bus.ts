@@ -37,7 +37,7 @@ export interface GroupInfo {
 
 /**
  * The learning bus port: Redis Streams in server mode, an in-process bus embedded.
- * One contract suite (`src/bus/testing/bus-contract.ts`) runs against both.
+ * One contract suite (`src/log/bus/testing/bus-contract.ts`) runs against both.
  */
 export interface LearningBus {
   readonly kind: 'redis' | 'memory';
@@ -55,12 +55,22 @@ export interface LearningBus {
   claimStale(topic: string, group: string, consumer: string, options: ClaimOptions): Promise<ClaimResult>;
   /** Entries in the dead-letter stream of `topic`. */
   deadLetters(topic: string, limit?: number): Promise<BusMessage[]>;
+  /** Put events a consumer cannot process (poison) into the dead-letter stream, with the reason. */
+  deadLetterEvents(topic: string, group: string, events: readonly NewEvent[], reason: string): Promise<void>;
+  /** How many entries the dead-letter stream of `topic` holds. */
+  deadLetterCount(topic: string): Promise<number>;
   groupInfo(topic: string, group: string): Promise<GroupInfo>;
   /**
    * Trim entries every group has delivered and acknowledged. Never drops an entry that
    * some group has not processed. Returns how many were removed.
    */
   trim(topic: string): Promise<number>;
+  /**
+   * An id of what the bus currently remembers of `topic`. It changes when the bus lost its
+   * data (Redis restarted without persistence, a flush): a writer that sees it change resends
+   * everything it published that the event store does not hold yet.
+   */
+  epoch(topic: string): Promise<string>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

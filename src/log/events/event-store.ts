@@ -37,6 +37,23 @@ export interface ReadAllOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A page of `readAll` with the position the read scanned up to. */
+export interface ReadPage {
+  readonly events: StoredEvent[];
+  /**
+   * Resume here. With a type filter this moves past events of other types: when the page is
+   * not full it is the visibility horizon of the read (every transaction below it was seen),
+   * so a subscription to types that are rare or absent advances on every read.
+   */
+  readonly cursor: Cursor;
+}
+
+/** Lexicographic order of cursors: negative, zero or positive. */
+export function compareCursors(a: Cursor, b: Cursor): number {
+  if (a.transactionId !== b.transactionId) return a.transactionId < b.transactionId ? -1 : 1;
+  return a.position === b.position ? 0 : a.position < b.position ? -1 : 1;
+}
+
 export interface ReadStreamOptions {
   /** Exclusive lower bound on position. */
   readonly afterPosition?: bigint;
@@ -53,8 +70,16 @@ export interface SubscribeOptions {
   readonly after?: Cursor;
   readonly types?: readonly string[];
   readonly batchSize?: number;
-  /** How often to poll for new events once caught up. Default 50 ms. */
+  /**
+   * Least time between two reads once caught up. Default 50 ms. Without a wake-up source
+   * (PostgreSQL LISTEN not connected) this is also the poll interval.
+   */
   readonly pollIntervalMs?: number;
+  /**
+   * Safety poll while idle when appends wake the subscription (in-process appends, and
+   * LISTEN/NOTIFY on PostgreSQL). Default 2000 ms.
+   */
+  readonly idlePollMs?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -65,7 +90,7 @@ export type EventHandler = (events: readonly StoredEvent[], cursor: Cursor) => P
 
 /**
  * The event store port. Two adapters (PostgreSQL via `pg`, PGlite embedded) share the same
- * SQL migrations and one contract suite (`src/events/testing/event-store-contract.ts`).
+ * SQL migrations and one contract suite (`src/log/events/testing/event-store-contract.ts`).
  */
 export interface EventStore {
   readonly kind: 'postgres' | 'pglite';
@@ -78,6 +103,8 @@ export interface EventStore {
    */
   append(events: readonly NewEvent[]): Promise<AppendResult>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** `readAll` with the cursor to resume from, past every event the read scanned. */
+  readPage(options?: ReadAllOptions): Promise<ReadPage>;
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Catch up from `after`, then follow live appends. Returns a disposer. */
   subscribe(handler: EventHandler, options?: SubscribeOptions): Disposer;

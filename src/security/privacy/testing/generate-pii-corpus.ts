@@ -2,7 +2,7 @@
  * Generates `pii-corpus.json`: labelled positives (one finding each, in realistic text) and
  * negatives (things that look like data but are not personal: versions, dates, commit SHAs,
  * paths, UUIDs, durations...). Deterministic (seeded), so the committed file is reproducible:
- *   npx tsx src/privacy/testing/generate-pii-corpus.ts
+ *   npx tsx src/security/privacy/testing/generate-pii-corpus.ts
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -378,6 +378,6 @@ for (let i = 0; i < 8; i++) for (const [kind, gen] of NEGATIVES) negatives.push(
 const out = fileURLToPath(new URL('./pii-corpus.json', import.meta.url));
 writeFileSync(
   out,
-  `${JSON.stringify({ generatedBy: 'src/privacy/testing/generate-pii-corpus.ts', positives, negatives }, null, 2)}\n`,
+  `${JSON.stringify({ generatedBy: 'src/security/privacy/testing/generate-pii-corpus.ts', positives, negatives }, null, 2)}\n`,
 );
 console.log(`wrote ${positives.length} positives, ${negatives.length} negatives to ${out}`);
