@@ -17,7 +17,6 @@ import {
   type LearningThrottleOptions,
 } from '../safety/index.js';
 import type { RemediationAction } from '../safety/index.js';
-import { TEST_HOOKS_ENV, testHookRoutes } from './test-hooks.js';
 
 export interface InstallOpsOptions {
   /** Breaker settings for every agent's guard. Default: the `ModelGuard` defaults. */
@@ -34,10 +33,6 @@ export interface InstallOpsOptions {
   readonly remediationTable?: Readonly<Record<string, RemediationAction>>;
   /** Event-loop throttle and impact probes; `false` turns both off. Default on with their defaults. */
   readonly throttle?: Omit<LearningThrottleOptions, 'metrics'> | false;
-  /** Install the test-only gauge endpoint. Default: `APPRENTICE_OPS_TEST_HOOKS=1` in `env`. */
-  readonly testHooks?: boolean;
-  /** Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface InstalledOps {
@@ -105,13 +100,10 @@ export async function installOps(a: Apprentice, options: InstallOpsOptions = {})
     options.throttle === false
       ? undefined
       : startLearningThrottle({ ...options.throttle, metrics: a.metrics });
-  const env = options.env ?? process.env;
-  const testHooks = options.testHooks ?? env[TEST_HOOKS_ENV] === '1';
 
   const routes: RouteModule<ServerContext> = async (app, ctx) => {
     await breakerRoutes(board)(app, ctx);
     await alertWebhookRoutes(webhook)(app, ctx);
-    if (testHooks) await testHookRoutes(a.metrics)(app, ctx);
     if (throttle)
       app.addHook('onResponse', async (req, reply) => {
         if (req.routeOptions.url === '/api/v1/agents/:agent/decide')

@@ -32,7 +32,7 @@ export interface PlatformOptions {
   readonly controller?: boolean;
   /** Training loop settings. */
   readonly trainer?: Omit<TrainingLoopOptions, 'agents' | 'registry'>;
-  /** Environment for keys and test hooks. Default `process.env`. */
+  /** Environment for keys and tokens. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -78,7 +78,6 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   const late: { learning?: InstalledLearning; experiments?: InstalledExperiments } = {};
 
   const ops = await installOps(a, {
-    env,
     guardFor: (agent) => ({ budgetMs: late.learning?.agents.get(agent)?.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS }),
     actions: {
       rollback: async (agent, reason) => {

@@ -39,7 +39,7 @@ describe('ops routes (embedded)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'apprentice-ops-'));
     a = await createApprentice({ config: { dataDir: dir } });
-    ops = await installOps(a, { throttle: false, testHooks: true });
+    ops = await installOps(a, { throttle: false });
     app = await buildServer(a, { routes: [...ops.server.routes] });
   });
   afterAll(async () => {
@@ -252,35 +252,5 @@ describe('ops routes (embedded)', () => {
       await o.stop();
       await b.close();
     }
-  });
-
-  it('test hook sets a catalogue gauge and refuses unknown gauges and labels', async () => {
-    const r = await app.inject({
-      method: 'PUT',
-      url: '/api/v1/ops/test/gauges/apprentice_model_accuracy',
-      payload: { labels: { agent: 'debugger', version: '3' }, value: 0.5 },
-    });
-    expect(r.statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
-      /apprentice_model_accuracy\{agent="debugger",version="3"\} 0.5/,
-    );
-    expect(
-      (
-        await app.inject({
-          method: 'PUT',
-          url: '/api/v1/ops/test/gauges/apprentice_decisions_total',
-          payload: { value: 1 },
-        })
-      ).statusCode,
-    ).toBe(404);
-    expect(
-      (
-        await app.inject({
-          method: 'PUT',
-          url: '/api/v1/ops/test/gauges/apprentice_model_accuracy',
-          payload: { labels: { nope: 'x' }, value: 1 },
-        })
-      ).statusCode,
-    ).toBe(400);
   });
 });

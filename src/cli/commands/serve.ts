@@ -17,7 +17,8 @@ export interface ServeFlags extends GlobalFlags {
 /** Extra wiring for `serve` (the demo adds its workload here). */
 export type ServeExtension = (a: Apprentice, platform: Awaited<ReturnType<typeof installPlatform>>) => Promise<{ server?: ServerOptions; stop?: () => Promise<void>; message?: string }>;
 
-export async function runServe(flags: ServeFlags, platformOptions: PlatformOptions = {}, extra: readonly ServeExtension[] = []): Promise<void> {
+/** What `serve` (and `demo`) wire, before listening: the one place that composes them. */
+export async function buildServe(flags: ServeFlags, platformOptions: PlatformOptions = {}, extra: readonly ServeExtension[] = []) {
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
     throw new ConfigError('invalid --port', [{ path: 'port', message: 'must be an integer from 0 to 65535' }]);
@@ -31,6 +32,11 @@ export async function runServe(flags: ServeFlags, platformOptions: PlatformOptio
     context: { ...platform.server.context },
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
   });
+  return { config, a, platform, parts, app };
+}
+
+export async function runServe(flags: ServeFlags, platformOptions: PlatformOptions = {}, extra: readonly ServeExtension[] = []): Promise<void> {
+  const { config, a, platform, parts, app } = await buildServe(flags, platformOptions, extra);
   const address = await app.listen({ host: config.host, port: config.port });
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
   process.stderr.write(
