@@ -1,0 +1,41 @@
+// @ts-check
+// Mutation testing of the modules that carry apprentice's promises (docs/quality.md).
+// Run through `npm run mutation` (scripts/mutation/run.mjs), which runs one module group at
+// a time (MUTATION_GROUP), each with its own incremental file and reports under
+// reports/mutation/<group>/; `--since <ref>` runs the changed files only (MUTATION_FILES).
+// Not run in CI: the machine has 2 cores shared with others, so concurrency stays at 1
+// (pass `--concurrency 2` when the machine is idle).
+import { GROUPS } from './scripts/mutation/groups.mjs';
+
+const group = process.env.MUTATION_GROUP ?? 'all';
+const files = process.env.MUTATION_FILES?.split(',').filter(Boolean);
+if (group !== 'all' && group !== 'since' && !(group in GROUPS)) throw new Error(`unknown mutation group ${group}`);
+const chosen = group in GROUPS ? [GROUPS[/** @type {keyof typeof GROUPS} */ (group)]] : Object.values(GROUPS);
+const mutate = files ?? chosen.flatMap((g) => g.mutate);
+// The tests vitest.mutation.config.ts runs: the chosen groups' own (set by run.mjs for --since).
+process.env.MUTATION_TESTS ??= [...new Set(chosen.flatMap((g) => g.tests))].join(',');
+const out = `reports/mutation/${group}`;
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate,
+  ignorePatterns: ['dist', 'coverage', 'reports', '.apprentice', 'docs', 'bench', '.stryker-tmp'],
+  concurrency: 1,
+  coverageAnalysis: 'perTest',
+  incremental: true,
+  incrementalFile: `${out}/incremental.json`,
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: `${out}/mutation.html` },
+  jsonReporter: { fileName: `${out}/mutation.json` },
+  // A mutant that turns a loop infinite is a Timeout (killed); keep the wait bounded.
+  timeoutMS: 10_000,
+  timeoutFactor: 2,
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
