@@ -4,8 +4,9 @@ import { cursorOf, START, type Cursor } from './event-store.js';
 import { eventStoreContract } from './testing/event-store-contract.js';
 import { startCheckpointingReader } from './testing/checkpointing-reader.js';
 import { decisionEvent } from './testing/fixtures.js';
-import { createPostgresEventStore } from './postgres-event-store.js';
-import type { SqlEventStore } from './sql-event-store.js';
+import { createPgClient, createPostgresEventStore, isPgConnectionError } from './postgres-event-store.js';
+import { SqlEventStore } from './sql-event-store.js';
+import { readCostSuite } from './testing/read-cost-suite.js';
 
 eventStoreContract('postgres', async () => {
   const schema = await createTestSchema('es');
@@ -95,5 +96,60 @@ describe('PostgreSQL gap-safe ordering (the BIGSERIAL trap)', () => {
     expect(written.length).toBe(16 * 15 * 3);
     const missing = written.filter((id) => seen.get(id) !== 1);
     expect(missing).toEqual([]);
+  });
+});
+
+readCostSuite('postgres', async (wrap) => {
+  const schema = await createTestSchema('cost');
+  const client = createPgClient({ connectionString: schema.connectionString, schema: schema.schema });
+  const store = new SqlEventStore('postgres', wrap(client), { isConnectionError: isPgConnectionError });
+  await store.migrate();
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await schema.drop();
+    },
+  };
+});
+
+describe('PostgreSQL LISTEN/NOTIFY wakes subscribers in other processes', () => {
+  let schema: TestSchema;
+  let reader: SqlEventStore;
+  let writer: SqlEventStore;
+  beforeAll(async () => {
+    schema = await createTestSchema('notify');
+    reader = createPostgresEventStore({ connectionString: schema.connectionString, schema: schema.schema });
+    writer = createPostgresEventStore({ connectionString: schema.connectionString, schema: schema.schema });
+    await reader.migrate();
+  });
+  afterAll(async () => {
+    await reader.close();
+    await writer.close();
+    await schema.drop();
+  });
+
+  it('an append by another store instance is delivered long before the idle safety poll', async () => {
+    const seen: string[] = [];
+    // A safety poll of 10 minutes: only a notification can deliver the event within the test.
+    const unsubscribe = reader.subscribe((events) => void seen.push(...events.map((e) => e.id)), { idlePollMs: 600_000 });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!reader.listening) {
+        if (Date.now() > deadline) throw new Error('LISTEN never connected');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // Let the first (catch-up) read finish and the subscription go idle.
+      await new Promise((r) => setTimeout(r, 200));
+      const e = decisionEvent();
+      await writer.append([e]);
+      while (!seen.includes(e.id)) {
+        if (Date.now() > deadline) throw new Error('the appended event was not delivered: no notification woke the subscriber');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(seen).toEqual([e.id]);
+    } finally {
+      await unsubscribe();
+    }
   });
 });

@@ -12,6 +12,12 @@ export interface PostgresEventStoreOptions extends SqlEventStoreOptions {
   readonly maxConnections?: number;
   /** Connect timeout. Default 5000 ms. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Deadline of every statement: the server cancels it (`statement_timeout`) and the client
+   * abandons the connection if no reply came (`query_timeout`, + 1 s), so a frozen connection
+   * fails the call instead of hanging it. Default 15,000 ms.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -20,10 +26,14 @@ const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 export function isPgConnectionError(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false;
   const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|57P0[1-3]|08\d{3})$/.test(code))
+  // 57014: statement_timeout (a stuck call, retried like an outage).
+  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|57014|57P0[1-3]|08\d{3})$/.test(code))
     return true;
   const msg = (e as { message?: unknown }).message;
-  return typeof msg === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(msg);
+  return (
+    typeof msg === 'string' &&
+    /Connection terminated|connection timeout|Client has encountered a connection error|Query read timeout|timeout exceeded when trying to connect/i.test(msg)
+  );
 }
 
 export function validateConnectionString(url: string): void {
@@ -43,10 +53,17 @@ export function createPgClient(options: PostgresEventStoreOptions): SqlClient {
   validateConnectionString(options.connectionString);
   if (options.schema !== undefined && !SCHEMA_RE.test(options.schema))
     throw new ConfigError('invalid schema name', [{ path: 'schema', message: 'lowercase letters, digits and _' }]);
+  const statementTimeoutMs = options.statementTimeoutMs ?? 15_000;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    // Deadlines (issue 10): no call waits on a frozen or dead connection beyond these.
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1000,
+    idle_in_transaction_session_timeout: statementTimeoutMs * 2,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   // A dropped idle connection must not crash the process; the next query reconnects.
@@ -65,6 +82,7 @@ export function createPgClient(options: PostgresEventStoreOptions): SqlClient {
     ...executor(pool),
     async transaction(fn) {
       const c = await pool.connect();
+      let broken: Error | undefined;
       // A connection dropped mid-transaction surfaces as the failed query below; without a
       // listener the client's 'error' event would crash the process.
       const onError = (): void => undefined;
@@ -75,11 +93,13 @@ export function createPgClient(options: PostgresEventStoreOptions): SqlClient {
         await c.query('COMMIT');
         return out;
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
+        // A connection that timed out or broke is not reused: it may still be stuck.
+        if (isPgConnectionError(e)) broken = e instanceof Error ? e : new Error(String(e));
+        else await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
         c.off('error', onError);
-        c.release();
+        c.release(broken);
       }
     },
     async close() {
@@ -87,6 +107,76 @@ export function createPgClient(options: PostgresEventStoreOptions): SqlClient {
       closed = true;
       await pool.end();
     },
+    listen(channel, onNotify, onState) {
+      return listenWithReconnect(options, channel, onNotify, onState);
+    },
+  };
+}
+
+/**
+ * LISTEN on a dedicated connection that is re-opened (1 s, doubling to 10 s) whenever it drops;
+ * `onState(false)` meanwhile, so subscribers fall back to polling.
+ */
+function listenWithReconnect(
+  options: PostgresEventStoreOptions,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onState: (listening: boolean) => void,
+): () => Promise<void> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let delay = 1000;
+  const retry = (): void => {
+    onState(false);
+    const c = client;
+    client = undefined;
+    c?.removeAllListeners('notification');
+    void c?.end().catch(() => undefined);
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void connect();
+    }, delay);
+    timer.unref();
+    delay = Math.min(delay * 2, 10_000);
+  };
+  const connect = async (): Promise<void> => {
+    if (stopped) return;
+    const c = new pg.Client({
+      connectionString: options.connectionString,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    client = c;
+    c.on('error', () => {
+      if (client === c) retry();
+    });
+    c.on('end', () => {
+      if (client === c) retry();
+    });
+    c.on('notification', (n) => onNotify(n.payload ?? ''));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+      if (stopped) {
+        await c.end().catch(() => undefined);
+        return;
+      }
+      delay = 1000;
+      onState(true);
+    } catch {
+      if (client === c) retry();
+    }
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    const c = client;
+    client = undefined;
+    onState(false);
+    await c?.end().catch(() => undefined);
   };
 }
 

@@ -15,4 +15,10 @@ export interface SqlClient extends SqlExecutor {
   /** Run `fn` in one transaction; commit if it resolves, roll back if it rejects. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Follow a notification channel (PostgreSQL LISTEN) on a dedicated connection. `onState`
+   * reports whether notifications are being received (false while reconnecting).
+   * Absent where the client has no such channel.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, onState: (listening: boolean) => void): () => Promise<void>;
 }

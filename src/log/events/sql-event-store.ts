@@ -3,12 +3,15 @@ import { UnavailableError, ValidationError } from '../../core/index.js';
 import { UUID_RE } from '../../core/index.js';
 import {
   START,
+  compareCursors,
+  cursorOf,
   type AppendResult,
   type Cursor,
   type Disposer,
   type EventHandler,
   type EventStore,
   type ReadAllOptions,
+  type ReadPage,
   type ReadStreamOptions,
   type SubscribeOptions,
 } from './event-store.js';
@@ -26,6 +29,31 @@ export interface SqlEventStoreOptions {
 }
 
 const MAX_READ = 10_000;
+
+/**
+ * Event types written at the rate of decisions. They stay out of the type index (an index entry
+ * per decision would cost ingest) and are read in global order, where they are most of what is
+ * scanned. Must match the predicate of `events_type_order` (migrations/001_events.sql).
+ */
+export const HIGH_VOLUME_TYPES: ReadonlySet<string> = new Set(['DecisionMade', 'OutcomeRecorded', 'ShadowPredicted']);
+
+/** The channel appends notify on PostgreSQL (payload: the schema), so subscribers wake at once. */
+export const NOTIFY_CHANNEL = 'apprentice_events';
+
+const RAW_COLUMNS = 'position, transaction_id, id, type, stream, data, metadata, time';
+const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+interface PageRow extends Record<string, unknown> {
+  scan_xmin: string;
+  position: string | null;
+  transaction_id: string;
+  id: string | null;
+  type: string;
+  stream: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  time: Date | string;
+}
 
 interface EventRow extends Record<string, unknown> {
   position: string;
@@ -78,6 +106,12 @@ export class SqlEventStore implements EventStore {
   readonly #isConnectionError: (e: unknown) => boolean;
   #closed = false;
   readonly #subscriptions = new Set<Disposer>();
+  /** Idle subscriptions waiting for an append (at most one entry per subscription). */
+  readonly #wakers = new Set<() => void>();
+  /** True while appends by other processes wake this store (PostgreSQL LISTEN connected). */
+  #listening = false;
+  #unlisten: (() => Promise<void>) | undefined;
+  #schema: string | undefined;
 
   constructor(kind: 'postgres' | 'pglite', client: SqlClient, options: SqlEventStoreOptions = {}) {
     this.kind = kind;
@@ -110,7 +144,7 @@ export class SqlEventStore implements EventStore {
         ON CONFLICT (id) DO NOTHING
         RETURNING id, type, stream, data, metadata, time, position, transaction_id)
       ${ctes}
-      SELECT id::text AS id, position::text AS position, transaction_id::text AS transaction_id FROM ins`;
+      SELECT id::text AS id, position::text AS position, transaction_id::text AS transaction_id${this.#notifySql} FROM ins`;
     return this.#guard(() =>
       this.#client.transaction(async (tx) => {
         const rows = await tx.query<{ id: string; position: string; transaction_id: string }>(sql, [JSON.stringify(events)]);
@@ -123,7 +157,23 @@ export class SqlEventStore implements EventStore {
         }
         return { inserted: rows.map((r) => r.id), skipped: events.length - rows.length };
       }),
-    );
+    ).then((r) => {
+      if (r.inserted.length > 0) this.#wakeAll();
+      return r;
+    });
+  }
+
+  /**
+   * On PostgreSQL the append notifies other processes on commit. An uncorrelated subquery is
+   * evaluated once, and only when a row was inserted: no extra round trip, no notification for
+   * a re-delivered batch.
+   */
+  get #notifySql(): string {
+    return this.kind === 'postgres' ? `, (SELECT pg_notify('${NOTIFY_CHANNEL}', current_schema()))::text AS notified` : '';
+  }
+
+  #wakeAll(): void {
+    for (const w of [...this.#wakers]) w();
   }
 
   #sqlProjections(source: string): string[] {
@@ -143,28 +193,58 @@ export class SqlEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return (await this.readPage(options)).events;
+  }
+
+  /**
+   * One page in gap-safe global order. Only transactions below the oldest one still running
+   * are visible: a later commit can never land behind a checkpoint (Emmett's technique,
+   * DESIGN.md §3). The returned cursor is where the read stopped scanning: the last event of a
+   * full page, otherwise that visibility horizon, so a type-filtered reader moves past the
+   * events of other types instead of reading them again on every poll.
+   *
+   * Rare types are read with one ordered scan of the type index per type (each at most `limit`
+   * rows); a filter that names a high-volume type scans the global order from the cursor. Either
+   * way a read costs what is new since the cursor, never what the log holds.
+   */
+  async readPage(options: ReadAllOptions = {}): Promise<ReadPage> {
     const after = options.after ?? START;
     const limit = Math.min(Math.max(1, options.limit ?? 1000), MAX_READ);
     const params: unknown[] = [after.transactionId.toString(), after.position.toString(), limit];
-    let typeFilter = '';
-    if (options.types && options.types.length > 0) {
-      params.push(options.types);
-      typeFilter = 'AND type = ANY($4::text[])';
+    const types = options.types && options.types.length > 0 ? [...new Set(options.types)] : undefined;
+    const bound = `(transaction_id, position) > ($1::text::xid8, $2::bigint) AND transaction_id < x.xmin`;
+    let inner: string;
+    if (types && types.every((t) => !HIGH_VOLUME_TYPES.has(t) && !t.includes('\0'))) {
+      // Literals, not parameters, so the planner can prove the partial index's predicate.
+      const scans = types.map(
+        (t) => `(SELECT ${RAW_COLUMNS} FROM events WHERE type = ${sqlLiteral(t)} AND ${bound} ORDER BY transaction_id, position LIMIT $3)`,
+      );
+      inner = scans.length === 1 ? scans[0]!.slice(1, -1) : `SELECT * FROM (${scans.join(' UNION ALL ')}) u ORDER BY transaction_id, position LIMIT $3`;
+    } else {
+      let typeFilter = '';
+      if (types) {
+        params.push(types);
+        typeFilter = 'AND type = ANY($4::text[])';
+      }
+      inner = `SELECT ${RAW_COLUMNS} FROM events WHERE ${bound} ${typeFilter} ORDER BY transaction_id, position LIMIT $3`;
     }
-    // Only transactions below the oldest one still running are visible: a later commit can
-    // never land behind a checkpoint (Emmett's technique, DESIGN.md §3).
     const rows = await this.#guard(() =>
-      this.#client.query<EventRow>(
-        `SELECT ${SELECT_COLUMNS} FROM events
-         WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
-           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-           ${typeFilter}
-         ORDER BY events.transaction_id, events.position
-         LIMIT $3`,
+      this.#client.query<PageRow>(
+        `SELECT x.xmin::text AS scan_xmin, e.position::text AS position, e.transaction_id::text AS transaction_id,
+           e.id::text AS id, e.type, e.stream, e.data, e.metadata, e.time
+         FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x
+         LEFT JOIN LATERAL (${inner}) e ON true
+         ORDER BY e.transaction_id, e.position`,
         params,
       ),
     );
-    return rows.map(toStored);
+    const events: StoredEvent[] = [];
+    for (const r of rows) if (r.id !== null) events.push(toStored(r as EventRow));
+    const horizon: Cursor = { transactionId: BigInt(rows[0]?.scan_xmin ?? '0'), position: 0n };
+    const last = events[events.length - 1];
+    let cursor: Cursor = events.length === limit && last ? cursorOf(last) : horizon;
+    if (compareCursors(cursor, after) < 0) cursor = after;
+    return { events, cursor };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -178,42 +258,118 @@ export class SqlEventStore implements EventStore {
     return rows.map(toStored);
   }
 
+  /**
+   * Catch up, then follow. Once caught up the subscription sleeps until an append wakes it: an
+   * append through this store, or on PostgreSQL a NOTIFY from another process (LISTEN on one
+   * dedicated connection per store). A safety poll every `idlePollMs` covers writes that did
+   * not notify; while LISTEN is not connected it polls every `pollIntervalMs`. Reads are at
+   * least `pollIntervalMs` apart, so a busy log costs one read per interval per subscription.
+   * Every read moves the cursor past what it scanned (see `readPage`), so an idle read is an
+   * index probe that returns nothing.
+   */
   subscribe(handler: EventHandler, options: SubscribeOptions = {}): Disposer {
     let cursor: Cursor = options.after ?? START;
     const pollMs = options.pollIntervalMs ?? 50;
+    const idleMs = Math.max(pollMs, options.idlePollMs ?? 2000);
+    const batchSize = options.batchSize ?? 1000;
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    let running: Promise<void> = Promise.resolve();
+    this.#startListening();
+    let lastRead = 0;
+    // After a wake-up that found nothing (the new event is still behind another transaction's
+    // snapshot), poll quickly a few more times.
+    let eager = 0;
+    let wake: (() => void) | undefined;
+    const sleep = (ms: number, wakeable: boolean): Promise<boolean> =>
+      new Promise((resolve) => {
+        let woken = false;
+        const done = (): void => {
+          clearTimeout(t);
+          if (wake) this.#wakers.delete(wake);
+          wake = undefined;
+          controller.signal.removeEventListener('abort', done);
+          resolve(woken);
+        };
+        const t = setTimeout(done, ms);
+        controller.signal.addEventListener('abort', done, { once: true });
+        if (wakeable) {
+          wake = () => {
+            woken = true;
+            done();
+          };
+          this.#wakers.add(wake);
+        }
+      });
     const loop = async (): Promise<void> => {
       while (!controller.signal.aborted) {
-        let batch: StoredEvent[];
+        let page: ReadPage;
         try {
-          batch = await this.readAll({
-            after: cursor,
-            limit: options.batchSize ?? 1000,
-            ...(options.types ? { types: options.types } : {}),
-          });
+          lastRead = performance.now();
+          page = await this.readPage({ after: cursor, limit: batchSize, ...(options.types ? { types: options.types } : {}) });
         } catch {
-          break; // transient: retry on the next tick
+          await sleep(Math.max(pollMs, 200), false); // transient: retry
+          continue;
         }
-        if (batch.length === 0) break;
-        const last = batch[batch.length - 1]!;
-        const next = { transactionId: last.transactionId, position: last.position };
-        await handler(batch, next);
-        cursor = next;
+        if (controller.signal.aborted) return;
+        if (page.events.length > 0) {
+          try {
+            await handler(page.events, page.cursor);
+          } catch {
+            // The handler failed: the cursor stays, the same events are offered again.
+            await sleep(Math.max(pollMs, 200), false);
+            continue;
+          }
+          eager = 0;
+        }
+        cursor = page.cursor;
+        if (page.events.length === batchSize) continue;
+        const listening = this.kind === 'pglite' || this.#listening;
+        const woken = await sleep(!listening || eager > 0 ? pollMs : idleMs, true);
+        if (eager > 0) eager--;
+        if (woken) {
+          eager = 20;
+          // Reads stay at least `pollMs` apart however often appends arrive.
+          const since = performance.now() - lastRead;
+          if (since < pollMs) await sleep(pollMs - since, false);
+        }
       }
-      if (!controller.signal.aborted) timer = setTimeout(() => void (running = loop()), pollMs);
     };
-    running = loop();
+    const running = loop();
     const dispose: Disposer = async () => {
       controller.abort();
-      if (timer) clearTimeout(timer);
       await running.catch(() => undefined);
       this.#subscriptions.delete(dispose);
     };
     this.#subscriptions.add(dispose);
     return dispose;
+  }
+
+  /** Whether appends by other processes wake this store's subscriptions (PostgreSQL LISTEN connected). */
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  /** Number of subscriptions currently open (a bounded set: one per subscriber). */
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
+  }
+
+  #startListening(): void {
+    if (this.#unlisten || this.#closed || !this.#client.listen) return;
+    this.#unlisten = this.#client.listen(
+      NOTIFY_CHANNEL,
+      (payload) => {
+        if (this.#schema === undefined || payload === this.#schema) this.#wakeAll();
+      },
+      (listening) => {
+        this.#listening = listening;
+        if (listening && this.#schema === undefined)
+          void this.#client.query<{ s: string }>('SELECT current_schema() AS s').then(
+            ([r]) => void (this.#schema = r?.s),
+            () => undefined,
+          );
+      },
+    );
   }
 
   async query<R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -275,6 +431,7 @@ export class SqlEventStore implements EventStore {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((d) => d()));
+    await this.#unlisten?.();
     await this.#client.close();
   }
 
