@@ -44,3 +44,6 @@ export type { ChanceToWinOptions, ChanceToWinResult } from './chance-to-win.js';
 export { adjustPValues, PValueAdjustment } from './adjust-p-values.js';
 export { nonInferiorityTest } from './non-inferiority-test.js';
 export type { NonInferiorityOptions, NonInferiorityResult } from './non-inferiority-test.js';
+export { logOneSidedLossRatio, oneSidedLossPValue, oneSidedLossUpperBound } from './one-sided-sequential.js';
+export { CHANGE_DEFAULTS, changeAwareSequential } from './change-aware-sequential.js';
+export type { ArmBatch, ArmMoments, ChangeAwareOptions, ChangeAwareResult, ChangePoint, ChangeTrigger, WindowEstimate } from './change-aware-sequential.js';
