@@ -22,7 +22,7 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: true },
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  tsconfigFile: 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate,
   ignorePatterns: ['dist', 'coverage', 'reports', '.apprentice', 'docs', 'bench', '.stryker-tmp'],
