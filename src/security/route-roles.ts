@@ -26,6 +26,14 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'GET', url: '/health/aggregate', access: 'viewer' },
   // `/metrics` is open by default; `metricsOpen: false` makes it viewer (see AuthOptions).
   { method: 'GET', url: '/metrics', access: 'open' },
+  // The control panel, the API reference and the contract: pages only, every call they make
+  // needs the role of its route.
+  { method: 'GET', url: '/', access: 'open' },
+  { method: 'GET', url: '/panel/:file', access: 'open' },
+  { method: 'GET', url: '/docs', access: 'open' },
+  { method: 'GET', url: '/docs/:file', access: 'open' },
+  { method: 'GET', url: '/openapi.json', access: 'open' },
+  { method: 'GET', url: '/api/v1/session', access: 'viewer' },
   { method: 'POST', url: '/api/v1/agents/:agent/decide', access: 'operator' },
   { method: 'POST', url: '/api/v1/decisions/:id/outcome', access: 'operator' },
   { method: 'GET', url: '/api/v1/decisions/:id', access: 'viewer' },

@@ -1,26 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { NewEvent } from '../core/index.js';
 import { EventType } from '../core/index.js';
 import { ConfigError, ValidationError } from '../core/index.js';
 import type { SqlClient } from '../log/index.js';
 import type { RouteModule } from '../core/index.js';
-import { parseInput } from '../core/index.js';
+import { contractRoute, parseInput } from '../core/index.js';
+import { postErase, postRetention, postRotateKey, ReasonBody, RetentionBody, SUBJECT_ID_MAX } from './security-contracts.js';
 import { controlEvent, requestActor } from './control-event.js';
 import { eraseSubject } from './erasure.js';
-import { applyRetention, DataClass } from './retention.js';
+import { applyRetention } from './retention.js';
 import type { SecurityRuntime } from './security-runtime.js';
 import { rotateMasterKey } from './security-keys.js';
 
-const ReasonBody = z.object({ reason: z.string().min(1).max(1000).optional() }).strict();
-const RetentionBody = z
-  .object({
-    dataClass: z.enum([DataClass.decisions]).default(DataClass.decisions),
-    olderThanDays: z.number().int().min(1).max(36_500),
-    reason: z.string().min(1).max(1000).optional(),
-  })
-  .strict();
-export const SUBJECT_ID_MAX = 256;
+export { SUBJECT_ID_MAX } from './security-contracts.js';
 
 export interface SecurityRoutesOptions {
   readonly runtime: SecurityRuntime;
@@ -36,7 +28,7 @@ export interface SecurityRoutesOptions {
  */
 export function securityRoutes(o: SecurityRoutesOptions): RouteModule {
   return (app: FastifyInstance) => {
-    app.post('/api/v1/subjects/:id/erase', async (req) => {
+    app.route(contractRoute(postErase, async (req) => {
       const id = (req.params as { id?: string }).id ?? '';
       if (id.length === 0 || id.length > SUBJECT_ID_MAX)
         throw new ValidationError('invalid subject id', [
@@ -49,8 +41,8 @@ export function securityRoutes(o: SecurityRoutesOptions): RouteModule {
         actor: requestActor(req),
         reason: body.reason,
       });
-    });
-    app.post('/api/v1/keys/rotate', async (req) => {
+    }));
+    app.route(contractRoute(postRotateKey, async (req) => {
       const body = parseInput(ReasonBody, req.body ?? {});
       const r = await rotateMasterKey(o.runtime.keys);
       o.record(
@@ -62,8 +54,8 @@ export function securityRoutes(o: SecurityRoutesOptions): RouteModule {
         ),
       );
       return { activeKeyId: r.after, previousKeyId: r.before };
-    });
-    app.post('/api/v1/retention/apply', async (req) => {
+    }));
+    app.route(contractRoute(postRetention, async (req) => {
       const body = parseInput(RetentionBody, req.body ?? {});
       if (o.db === undefined) throw new ConfigError('retention needs a SQL event store');
       return applyRetention({
@@ -75,6 +67,6 @@ export function securityRoutes(o: SecurityRoutesOptions): RouteModule {
         actor: requestActor(req),
         reason: body.reason,
       });
-    });
+    }));
   };
 }

@@ -1,27 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { issueToken } from './auth/authenticate.js';
-import { Role } from './auth/roles.js';
 import type { TokenRecord, TokenStore } from './auth/token-store.js';
 import type { NewEvent } from '../core/index.js';
 import { EventType } from '../core/index.js';
 import { NotFoundError, ValidationError } from '../core/index.js';
 import type { RouteModule } from '../core/index.js';
-import { parseInput } from '../core/index.js';
+import { contractRoute, parseInput } from '../core/index.js';
+import { CreateTokenBody, deleteToken, listTokens, postToken, RevokeQuery } from './security-contracts.js';
 import { controlEvent, requestActor } from './control-event.js';
 
-export const TOKEN_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export const CreateTokenBody = z
-  .object({
-    name: z.string().regex(TOKEN_NAME_RE, 'letters, digits, . _ -; at most 64 characters'),
-    role: z.enum([Role.viewer, Role.operator, Role.admin]),
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-    reason: z.string().min(1).max(1000).optional(),
-  })
-  .strict();
-
-const RevokeQuery = z.object({ reason: z.string().min(1).max(1000).optional() }).strict();
+export { CreateTokenBody, TOKEN_NAME_RE } from './security-contracts.js';
 
 /** A token as shown by the API and CLI: never the hash, never the token. */
 export const publicToken = (t: TokenRecord): Record<string, unknown> => ({
@@ -51,7 +39,7 @@ export interface TokenRoutesOptions {
 export function tokenRoutes(options: TokenRoutesOptions): RouteModule {
   const { tokens, record } = options;
   return (app: FastifyInstance) => {
-    app.post('/api/v1/tokens', async (req, reply) => {
+    app.route(contractRoute(postToken, async (req, reply) => {
       const body = parseInput(CreateTokenBody, req.body);
       if (body.expiresAt !== undefined && Date.parse(body.expiresAt) <= Date.now())
         throw new ValidationError('invalid body', [{ path: 'expiresAt', message: 'must be in the future' }]);
@@ -73,9 +61,9 @@ export function tokenRoutes(options: TokenRoutesOptions): RouteModule {
         .status(201)
         .header('cache-control', 'no-store')
         .send({ ...publicToken(created), token });
-    });
-    app.get('/api/v1/tokens', async () => ({ tokens: (await tokens.list()).map(publicToken) }));
-    app.delete('/api/v1/tokens/:id', async (req) => {
+    }));
+    app.route(contractRoute(listTokens, async () => ({ tokens: (await tokens.list()).map(publicToken) })));
+    app.route(contractRoute(deleteToken, async (req) => {
       const id = (req.params as { id?: string }).id ?? '';
       const q = parseInput(RevokeQuery, req.query, 'query');
       const before = (await tokens.list()).find((t) => t.id === id);
@@ -92,6 +80,6 @@ export function tokenRoutes(options: TokenRoutesOptions): RouteModule {
         ),
       );
       return publicToken(after);
-    });
+    }));
   };
 }

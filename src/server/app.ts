@@ -3,6 +3,10 @@ import type { Apprentice } from '../runtime/index.js';
 import type { ServerContext, ServerOptions } from '../runtime/index.js';
 import { problem, sendProblem, toProblem } from '../core/index.js';
 import { registerCoreRoutes } from './routes/core.js';
+import { registerUiRoutes } from './routes/ui-routes.js';
+import { registerSessionRoute } from './routes/session-route.js';
+import { trackRoutes } from './openapi/route-catalogue.js';
+import { packageVersion } from './openapi/package-version.js';
 
 export type { RouteModule } from '../core/index.js';
 export type { ServerOptions } from '../runtime/index.js';
@@ -44,7 +48,11 @@ export async function buildServer(apprentice: Apprentice, options: ServerOptions
     return sendProblem(reply, p);
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  // Every route from here on is recorded with its contract: `/openapi.json` publishes them.
+  const routes = trackRoutes(app);
   registerCoreRoutes(app, ctx);
   for (const r of options.routes ?? []) await r(app, ctx);
+  registerSessionRoute(app);
+  registerUiRoutes(app, { routes, version: packageVersion() });
   return app;
 }

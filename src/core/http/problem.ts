@@ -42,6 +42,17 @@ const TITLE: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
+/** Codes the HTTP edge answers beside the `ErrorCode` catalogue (framework and routing errors). */
+export const EDGE_PROBLEM_CODES: Readonly<Record<string, number>> = {
+  INVALID_JSON: 400,
+  INVALID_CONTENT_LENGTH: 400,
+  ROUTE_NOT_FOUND: 404,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+};
+
+/** The HTTP status of a problem code (`VALIDATION_FAILED` → 400...), or undefined for an unknown code. */
+export const problemStatus = (code: string): number | undefined => STATUS[code] ?? EDGE_PROBLEM_CODES[code];
+
 export function problem(status: number, code: string, detail?: string, errors?: readonly FieldIssue[]): Problem {
   return {
     type: `https://github.com/apprentice/apprentice/blob/main/docs/problems.md#${code.toLowerCase()}`,

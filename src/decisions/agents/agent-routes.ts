@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../core/index.js';
 import type { RouteModule } from '../../core/index.js';
+import { contractRoute } from '../../core/index.js';
+import { getAgent, listAgents, putAgent } from './agent-contracts.js';
 import { agentParam } from '../validate.js';
 import { requestActor } from '../../core/index.js';
 import type { AgentRegistry } from './agent-registry.js';
@@ -11,7 +13,7 @@ import type { AgentRegistry } from './agent-registry.js';
  */
 export function agentRoutes(agents: AgentRegistry): RouteModule {
   return (app: FastifyInstance) => {
-    app.put('/api/v1/agents/:agent', async (req, reply) => {
+    app.route(contractRoute(putAgent, async (req, reply) => {
       const name = agentParam(req.params);
       const body = req.body;
       if (body === null || typeof body !== 'object' || Array.isArray(body))
@@ -26,8 +28,8 @@ export function agentRoutes(agents: AgentRegistry): RouteModule {
         ...(typeof reason === 'string' ? { reason } : {}),
       });
       return reply.status(before ? 200 : 201).send(stored);
-    });
-    app.get('/api/v1/agents', async () => ({ agents: agents.list() }));
-    app.get('/api/v1/agents/:agent', async (req) => agents.require(agentParam(req.params)));
+    }));
+    app.route(contractRoute(listAgents, async () => ({ agents: agents.list() })));
+    app.route(contractRoute(getAgent, async (req) => agents.require(agentParam(req.params))));
   };
 }

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { NotFoundError } from '../../core/index.js';
 import type { RolloutController } from '../rollout/rollout-controller.js';
 import type { RouteModule } from '../../core/index.js';
-import { parseInput } from '../../core/index.js';
+import { contractRoute, parseInput } from '../../core/index.js';
+import { getSignificance, idParams, listExperiments, listQuery } from './experiment-contracts.js';
 
-const listQuery = z.strictObject({ agent: z.string().max(63).optional() });
-const idParams = z.object({ id: z.string().max(100) });
 
 /**
  * `GET /api/v1/experiments[?agent=]` (newest first) and
@@ -16,12 +14,12 @@ const idParams = z.object({ id: z.string().max(100) });
  */
 export function experimentRoutes(controller: RolloutController): RouteModule {
   return (app: FastifyInstance) => {
-    app.get('/api/v1/experiments', async (req) => {
+    app.route(contractRoute(listExperiments, async (req) => {
       const q = parseInput(listQuery, req.query, 'query');
       const list = await controller.experiments(q.agent);
       return { experiments: list.map((x) => ({ ...x, endedAt: x.endedAt ?? null, endPhase: x.endPhase ?? null, endReason: x.endReason ?? null, status: x.endedAt ? 'ended' : 'running' })) };
-    });
-    app.get('/api/v1/experiments/:id/significance', async (req) => {
+    }));
+    app.route(contractRoute(getSignificance, async (req) => {
       const { id } = parseInput(idParams, req.params, 'path');
       const s = await controller.significance(id);
       if (!s) throw new NotFoundError(`experiment ${id} not found`);
@@ -44,6 +42,6 @@ export function experimentRoutes(controller: RolloutController): RouteModule {
         srm: { pValue: a.srm.pValue, chi2: a.srm.chi2, mismatch: a.srm.mismatch, status: a.srm.mismatch ? 'mismatch' : 'healthy' },
         verdict: s.verdict ?? null,
       };
-    });
+    }));
   };
 }

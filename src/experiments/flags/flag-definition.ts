@@ -40,7 +40,8 @@ const metadataSchema = z.record(z.string(), z.union([z.string(), z.number(), z.b
 
 const jsonSchema = z.json();
 
-const flagSchema = z
+/** One flagd flag definition (the body of `PUT /api/v1/flags/{key}`). */
+export const FlagDefinitionSchema = z
   .strictObject({
     state: z.enum(['ENABLED', 'DISABLED'], { error: 'state must be "ENABLED" or "DISABLED"' }),
     variants: z
@@ -62,7 +63,7 @@ const flagSchema = z
 
 const configurationSchema = z.strictObject({
   $schema: z.string().optional(),
-  flags: z.record(z.string().min(1, 'flag keys must not be empty'), flagSchema, { error: 'flags must be an object' }),
+  flags: z.record(z.string().min(1, 'flag keys must not be empty'), FlagDefinitionSchema, { error: 'flags must be an object' }),
   $evaluators: z.record(z.string(), z.unknown(), { error: '$evaluators must be an object' }).optional(),
   metadata: metadataSchema.optional(),
 });
@@ -102,7 +103,7 @@ export function parseFlagConfiguration(input: unknown): FlagConfiguration {
 
 /** Validates one flag definition (e.g. a `PUT /api/v1/flags/{key}` body); issue paths start at the flag. */
 export function parseFlagDefinition(input: unknown): FlagDefinition {
-  const result = flagSchema.safeParse(input);
+  const result = FlagDefinitionSchema.safeParse(input);
   if (!result.success) {
     const issues = toIssues(result.error);
     throw new ValidationError(`invalid flag definition: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, issues, {

@@ -1,17 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { requestActor } from '../../core/index.js';
 import type { RouteModule } from '../../core/index.js';
-import { parseInput } from '../../core/index.js';
+import { contractRoute, parseInput } from '../../core/index.js';
+import { actionParams, agentParams, emergencyBody, getRollout, listRollouts, postEmergencyRollback, postRolloutAction, reasonBody } from './rollout-contracts.js';
 import type { RolloutController, RolloutStatus } from './rollout-controller.js';
 import type { RolloutRecord } from './rollout-log.js';
 import { describeState, percentageOf } from './rollout-state.js';
 import type { RolloutCommand } from './transition.js';
 
-const agentParams = z.object({ agent: z.string() });
-const actionParams = z.object({ agent: z.string(), action: z.enum(['advance', 'pause', 'resume', 'rollback', 'evaluate'], { error: 'must be advance, pause, resume, rollback or evaluate' }) });
-const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
-const emergencyBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
 
 /** A rollout as the API shows it. */
 export const presentRollout = (r: RolloutRecord): Record<string, unknown> => ({
@@ -49,9 +45,9 @@ export const presentStatus = (s: RolloutStatus): Record<string, unknown> => ({
  */
 export function rolloutRoutes(controller: RolloutController): RouteModule {
   return (app: FastifyInstance) => {
-    app.get('/api/v1/rollouts', async () => ({ rollouts: (await controller.rollouts()).map(presentRollout) }));
-    app.get('/api/v1/rollouts/:agent', async (req) => presentStatus(await controller.status(parseInput(agentParams, req.params, 'path').agent)));
-    app.post('/api/v1/rollouts/:agent/:action', async (req) => {
+    app.route(contractRoute(listRollouts, async () => ({ rollouts: (await controller.rollouts()).map(presentRollout) })));
+    app.route(contractRoute(getRollout, async (req) => presentStatus(await controller.status(parseInput(agentParams, req.params, 'path').agent))));
+    app.route(contractRoute(postRolloutAction, async (req) => {
       const { agent, action } = parseInput(actionParams, req.params, 'path');
       const body = parseInput(reasonBody, req.body ?? undefined);
       if (action === 'evaluate') {
@@ -62,12 +58,12 @@ export function rolloutRoutes(controller: RolloutController): RouteModule {
       const reason = body?.reason ?? (action === 'rollback' ? `rollback by ${actor}` : undefined);
       const command: RolloutCommand = action === 'rollback' ? { kind: 'rollback', reason: reason! } : { kind: action };
       return presentRollout(await controller.command(agent, command, { actor, reason }));
-    });
-    app.post('/api/v1/rollback', async (req, reply) => {
+    }));
+    app.route(contractRoute(postEmergencyRollback, async (req, reply) => {
       const body = parseInput(emergencyBody, req.body ?? undefined);
       const actor = requestActor(req);
       const result = await controller.emergencyRollback({ actor, reason: body?.reason ?? `emergency rollback by ${actor}` });
       return reply.status(202).send(result);
-    });
+    }));
   };
 }

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { NotFoundError } from '../../core/index.js';
-import { AGENT_NAME_RE } from '../../decisions/index.js';
 import type { RouteModule } from '../../core/index.js';
-import { parseInput } from '../../core/index.js';
+import { contractRoute, parseInput } from '../../core/index.js';
+import { DriftQuery as Query, getDrift } from './drift-contracts.js';
 import type { DriftService } from './drift-service.js';
 
-const Query = z.object({ agent: z.string().regex(AGENT_NAME_RE, 'invalid agent name').optional() }).strict();
 
 /**
  * `GET /api/v1/drift[?agent=]`: per agent, the reference in use, the per-feature verdicts of
@@ -15,12 +13,12 @@ const Query = z.object({ agent: z.string().regex(AGENT_NAME_RE, 'invalid agent n
  */
 export function driftRoutes(service: Pick<DriftService, 'status' | 'statuses'>): RouteModule {
   return (app: FastifyInstance) => {
-    app.get('/api/v1/drift', async (req) => {
+    app.route(contractRoute(getDrift, async (req) => {
       const q = parseInput(Query, req.query, 'query');
       if (q.agent === undefined) return { agents: service.statuses() };
       const status = service.status(q.agent);
       if (status === undefined) throw new NotFoundError(`no drift state for agent ${q.agent}: it has made no decision yet`);
       return status;
-    });
+    }));
   };
 }

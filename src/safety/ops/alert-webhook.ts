@@ -4,7 +4,8 @@ import { EventType } from '../../core/index.js';
 import { uuidv7 } from '../../core/index.js';
 import type { Metrics } from '../../observability/index.js';
 import type { RouteModule } from '../../core/index.js';
-import { parseInput } from '../../core/index.js';
+import { contractRoute, parseInput } from '../../core/index.js';
+import { postAlertWebhook } from './ops-contracts.js';
 import type { WebhookAlert, WebhookPayload } from './alert-payload.js';
 import { webhookPayloadSchema } from './alert-payload.js';
 import type { EventSink } from './breaker-board.js';
@@ -176,9 +177,9 @@ export class AlertWebhook {
  */
 export function alertWebhookRoutes(webhook: AlertWebhook): RouteModule {
   return (app) => {
-    app.post('/api/v1/alerts/webhook', async (req) => {
+    app.route(contractRoute(postAlertWebhook, async (req) => {
       const payload = parseInput(webhookPayloadSchema, req.body);
       return { received: payload.alerts.length, alerts: await webhook.handle(payload) };
-    });
+    }));
   };
 }

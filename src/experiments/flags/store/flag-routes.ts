@@ -1,17 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { requestActor } from '../../../core/index.js';
 import type { RouteModule } from '../../../core/index.js';
-import { parseInput } from '../../../core/index.js';
+import { contractRoute, parseInput } from '../../../core/index.js';
+import { getFlag, keyParams, listFlags, percentageBody, postFlagPercentage, putFlag } from './flag-contracts.js';
 import { rolloutFlag } from '../rollout-flag.js';
 import type { ChangeMeta, StoredFlag } from './flag-changed.js';
 import { assertFlagKey, type FlagStore } from './flag-store.js';
 
-const keyParams = z.object({ key: z.string() });
-const percentageBody = z.strictObject({
-  percentage: z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').max(100, 'must be ≤ 100'),
-  reason: z.string().max(500).optional(),
-});
 
 /** Audit metadata of a request: the caller, and the reason from `X-Apprentice-Reason` or the body. */
 export function changeMeta(req: FastifyRequest, reason?: string): ChangeMeta {
@@ -43,21 +38,21 @@ function keyOf(params: unknown): string {
  */
 export function flagRoutes(flags: FlagStore): RouteModule {
   return (app: FastifyInstance) => {
-    app.get('/api/v1/flags', async () => ({ flags: flags.list().map(present) }));
-    app.get('/api/v1/flags/:key', async (req) => present(flags.require(keyOf(req.params))));
-    app.put('/api/v1/flags/:key', async (req, reply) => {
+    app.route(contractRoute(listFlags, async () => ({ flags: flags.list().map(present) })));
+    app.route(contractRoute(getFlag, async (req) => present(flags.require(keyOf(req.params)))));
+    app.route(contractRoute(putFlag, async (req, reply) => {
       const key = keyOf(req.params);
       const existed = flags.get(key) !== undefined;
       const stored = await flags.put(key, req.body, changeMeta(req));
       return reply.status(existed ? 200 : 201).send(present(stored));
-    });
-    app.post('/api/v1/flags/:key/percentage', async (req) => {
+    }));
+    app.route(contractRoute(postFlagPercentage, async (req) => {
       const key = keyOf(req.params);
       const body = parseInput(percentageBody, req.body);
       const meta = changeMeta(req, body.reason);
       const agent = /^rollout-(.+)$/.exec(key)?.[1];
       if (!flags.get(key) && agent !== undefined) return present(await flags.put(key, rolloutFlag(agent, body.percentage), meta));
       return present(await flags.setPercentage(key, body.percentage, meta));
-    });
+    }));
   };
 }
