@@ -74,6 +74,12 @@ export interface DecisionData {
   readonly propensity: number;
   readonly latencyMs: number;
   /** The deterministic answer, always logged so rules and model can be compared. */
+  /**
+   * Probability of the served value under the policy that served it (the arm's policy, with its
+   * exploration): π(value | context). Absent when that policy is deterministic (1): rules, or a
+   * model's argmax, without exploration. See docs/bandits.md.
+   */
+  readonly actionPropensity?: number | undefined;
   readonly deterministic?: unknown;
   /** Extracted features (numbers/categories), for training and off-policy evaluation. */
   readonly features?: Readonly<Record<string, unknown>> | undefined;

@@ -1,6 +1,7 @@
 import type { DecisionData, Variant } from '../core/index.js';
 import type { AgentDefinition } from './agents/agent-definition.js';
-import type { DecisionGuard, DecisionModel } from './model-seams.js';
+import type { ActionScorer, DecisionExplorer, DecisionGuard, DecisionModel, ExplorationChoice } from './model-seams.js';
+import { allowedActions, resolveExploration, type ResolvedExploration } from './agents/exploration-spec.js';
 import { hashContext } from './context-hash.js';
 import type { AsyncLearningWriter } from './async-learning-writer.js';
 import { assertAgentName, assertUnitId } from './validate.js';
@@ -17,6 +18,8 @@ export interface Decision<T = unknown> {
   readonly modelVersion?: number;
   readonly variant: Variant;
   readonly propensity: number;
+  /** Probability of `value` under the policy that served it, when that policy explores (reward agents). */
+  readonly actionPropensity?: number;
   readonly latencyMs: number;
 }
 
@@ -31,6 +34,8 @@ export const DecisionReason = {
   BREAKER_OPEN: 'BREAKER_OPEN',
   TIMEOUT: 'TIMEOUT',
   MODEL_ERROR: 'MODEL_ERROR',
+  /** Exploration served another allowed action than the arm's own answer (reward agents). */
+  EXPLORE: 'EXPLORE',
 } as const;
 export type DecisionReason = (typeof DecisionReason)[keyof typeof DecisionReason];
 
@@ -73,6 +78,8 @@ export interface DecisionEngineOptions {
   readonly mlEnabled?: boolean | (() => boolean);
   /** Takes shadow jobs; must return at once (queue, never predict here). Default none. */
   readonly shadow?: (job: ShadowJob) => void;
+  /** Exploration of reward agents whose definition has `exploration` (learning's `BanditExplorer`). Default none. */
+  readonly explorer?: DecisionExplorer;
 }
 
 const RULES_ROUTE: Route = { variant: 'deterministic', propensity: 1 };
@@ -84,6 +91,9 @@ interface Served {
   reason: DecisionReason;
   modelVersion: number | undefined;
 }
+
+/** Resolved exploration of a definition, computed once per definition object. */
+const explorations = new WeakMap<AgentDefinition, ResolvedExploration>();
 
 /** Feature names of a definition, computed once per definition object. */
 const featureNames = new WeakMap<AgentDefinition, readonly string[]>();
@@ -235,6 +245,32 @@ export class DecisionEngine {
     }
   }
 
+  /**
+   * Reward agents with an `exploration` spec: the explorer picks the served action among the
+   * allowed ones around the arm's answer and returns its exact propensity. Never throws: a
+   * failing explorer serves the arm's answer (no propensity logged, i.e. 1).
+   */
+  #explore(agent: string, def: AgentDefinition | undefined, context: unknown, features: Record<string, unknown> | undefined, source: 'deterministic' | 'ml', greedy: unknown): ExplorationChoice | undefined {
+    const explorer = this.#o.explorer;
+    if (!explorer || !def?.exploration || def.feedback !== 'reward' || !def.labels || typeof greedy !== 'string' || !def.labels.includes(greedy)) return undefined;
+    let spec = explorations.get(def);
+    if (!spec) explorations.set(def, (spec = resolveExploration(def.exploration)));
+    try {
+      const model = source === 'ml' && features ? (this.#o.models?.serving(agent) as (DecisionModel & ActionScorer) | undefined) : undefined;
+      const scored = model?.actionScores?.(features!);
+      return explorer.choose({
+        agent,
+        spec,
+        actions: def.labels,
+        greedy,
+        allowed: allowedActions(def.labels, greedy, context, spec),
+        ...(scored ? { scores: scored.scores, ...(scored.bonuses ? { bonuses: scored.bonuses } : {}) } : {}),
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
   #finish<T>(
     t0: number,
     agent: string,
@@ -247,9 +283,12 @@ export class DecisionEngine {
     route: Route,
     served: Served | undefined,
   ): Decision<T> {
-    const value = (served ? served.value : deterministic) as T;
     const source = served?.source ?? 'deterministic';
-    const reason = served?.reason ?? DecisionReason.RULES;
+    const greedy = served ? served.value : deterministic;
+    const explored = this.#explore(agent, def, context, features, source, greedy);
+    const value = (explored ? explored.action : greedy) as T;
+    const reason = explored?.explored ? DecisionReason.EXPLORE : (served?.reason ?? DecisionReason.RULES);
+    const actionPropensity = explored?.propensity;
     const modelVersion = served?.modelVersion;
     const stored = this.#o.protectContext ? this.#o.protectContext(agent, context, subjectId) : context;
     const data: Omit<DecisionData, 'decisionId'> = {
@@ -262,6 +301,7 @@ export class DecisionEngine {
       ...(modelVersion !== undefined ? { modelVersion } : {}),
       variant: route.variant,
       propensity: route.propensity,
+      ...(actionPropensity !== undefined ? { actionPropensity } : {}),
       latencyMs: performance.now() - t0,
       ...(features ? { features } : {}),
       context: stored,
@@ -286,6 +326,7 @@ export class DecisionEngine {
       ...(modelVersion !== undefined ? { modelVersion } : {}),
       variant: route.variant,
       propensity: route.propensity,
+      ...(actionPropensity !== undefined ? { actionPropensity } : {}),
       latencyMs: performance.now() - t0,
     };
     this.#o.onDecision?.(decision, t0);

@@ -6,6 +6,15 @@
  * Imports core and log.
  */
 export { type AgentDefinition, DEFAULT_TIME_BUDGET_MS } from './agents/agent-definition.js';
+export {
+  DEFAULT_EXPLORATION_BUDGET,
+  type ExplorationSpec,
+  ExplorationStrategy,
+  type ResolvedExploration,
+  allowedActions,
+  resolveExploration,
+} from './agents/exploration-spec.js';
+export type { ActionScorer, DecisionExplorer, ExplorationChoice, ExplorationRequest } from './model-seams.js';
 export { AgentRegistry, type DeterministicPolicy } from './agents/agent-registry.js';
 export { agentRoutes } from './agents/agent-routes.js';
 export { agentsProjection } from './agents/agents-projection.js';

@@ -12,3 +12,4 @@ export { shadowRoutes } from './shadow/shadow-routes.js';
 export { ShadowRunner, shadowWorkerModule } from './shadow/shadow-runner.js';
 export { type AgentShadowStats, ShadowStats } from './shadow/shadow-stats.js';
 export { TrainingLoop, type TrainingLoopOptions } from './training/training-loop.js';
+export { BanditExplorer, type BanditExplorerOptions, type ExplorationStats, LinUcb } from './bandits/index.js';

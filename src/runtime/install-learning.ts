@@ -7,6 +7,7 @@ import { DecisionEngine, type DecisionEngineOptions } from '../decisions/index.j
 import { ModelRegistry } from '../learning/index.js';
 import { registryRoutes } from '../learning/index.js';
 import { ServingModels } from '../learning/index.js';
+import { BanditExplorer } from '../learning/index.js';
 import { createModelGuard, createWorkerPool, type ModelGuard, type ModelGuardOptions, type WorkerPool } from '../safety/index.js';
 import type { Apprentice } from './create-apprentice.js';
 import type { ServerOptions } from './server-context.js';
@@ -98,6 +99,8 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
     ...(options.router ? { router: options.router } : {}),
     ...(options.protectContext ? { protectContext: options.protectContext } : {}),
     onDecision: (d, startedAt) => {
+    // Reward agents whose definition has `exploration` explore within its budget (docs/bandits.md).
+    explorer: new BanditExplorer(),
       const m = a.metrics;
       m.decisionsTotal.inc({ agent: d.agent, source: d.source, reason: d.reason, variant: d.variant });
       m.decisionDurationSeconds.observe({ agent: d.agent, source: d.source }, (performance.now() - startedAt) / 1000);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../core/index.js';
 import { AGENT_NAME_RE } from '../validate.js';
 import { resolveFeatureSpec, type FeatureSpec } from '../feature-spec.js';
+import { type ExplorationSpec, ExplorationSpecSchema } from './exploration-spec.js';
 
 /** Which built-in learner trains an agent's model. */
 export const LearnerChoice = {
@@ -34,6 +35,8 @@ export interface AgentDefinition {
   readonly timeBudgetMs?: number;
   /** Run the model in shadow beside the rules. Default true. */
   readonly shadow?: boolean;
+  /** Reward agents: how the served action explores (docs/bandits.md). Default none: no exploration. */
+  readonly exploration?: ExplorationSpec;
 }
 
 /** A stored definition: the definition plus its version (1, 2, ...) and when it was set. */
@@ -64,6 +67,7 @@ export const AgentDefinitionSchema = z
       .optional(),
     timeBudgetMs: z.number().positive().max(60_000).optional(),
     shadow: z.boolean().optional(),
+    exploration: ExplorationSpecSchema.optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -79,6 +83,12 @@ export const AgentDefinitionSchema = z
       if (typeof name === 'string' && personal.has(name))
         bad(['features', i, 'name'], `"${name}" is marked personal: it cannot be a feature (features are stored in clear with each decision)`);
     });
+    if (d.exploration !== undefined) {
+      if (d.feedback !== 'reward') bad(['exploration'], 'only reward agents explore (label agents learn the right answer without it)');
+      (d.exploration.forbidden ?? []).forEach((a, i) => {
+        if (!(d.labels ?? []).includes(a)) bad(['exploration', 'forbidden', i], `"${a}" is not one of the agent's labels`);
+      });
+    }
     const t = d.learner?.type;
     if (t !== undefined) {
       const regression = d.kind === 'regression' || d.feedback === 'reward';
@@ -121,6 +131,7 @@ export function parseAgentDefinition(input: unknown, where = 'agent definition')
     learner: d.learner === undefined ? undefined : stripUndefined({ type: d.learner.type, params: d.learner.params }),
     timeBudgetMs: d.timeBudgetMs,
     shadow: d.shadow,
+    exploration: d.exploration === undefined ? undefined : (stripUndefined({ ...d.exploration }) as ExplorationSpec),
   }) as AgentDefinition;
 }
 

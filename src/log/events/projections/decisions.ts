@@ -12,11 +12,11 @@ export const decisionsProjection: Projection = {
   handles: [EventType.DecisionMade, EventType.OutcomeRecorded],
   sql: (src) => [
     `INSERT INTO decisions (decision_id, agent, unit_id, value, deterministic, source, reason, model_version,
-       variant, propensity, latency_ms, features, context, subject_id, context_hash, decided_at)
+       variant, propensity, latency_ms, features, context, subject_id, context_hash, decided_at, action_propensity)
      SELECT (data->>'decisionId')::uuid, data->>'agent', data->>'unitId', data->'value', data->'deterministic',
        data->>'source', data->>'reason', (data->>'modelVersion')::int, data->>'variant',
        (data->>'propensity')::float8, (data->>'latencyMs')::float8, data->'features', data->'context',
-       data->>'subjectId', data->>'contextHash', time
+       data->>'subjectId', data->>'contextHash', time, (data->>'actionPropensity')::float8
      FROM ${src} WHERE type = '${EventType.DecisionMade}'
      ON CONFLICT (decision_id) DO NOTHING`,
     `INSERT INTO outcomes (decision_id, event_id, agent, label, value, reward, kind, rating, recorded_at)
