@@ -11,6 +11,13 @@ export interface WorldUnit {
   readonly outcome: (served: string | number) => OutcomePayload;
   /** How many later decisions (of any agent) pass before the outcome is known. */
   readonly delay: number;
+  /**
+   * Reward worlds with a known truth: the expected reward of an action in this context (the
+   * noise averaged out). A policy's true value is the mean of `expected(π(x))` over contexts.
+   */
+  readonly expected?: (served: string) => number;
+  /** Worlds whose delay depends on what was served (delayed labels): the delay for that action. Default `delay`. */
+  readonly delayFor?: (served: string) => number;
 }
 
 /**

@@ -44,6 +44,11 @@ export const deploymentSpecialistWorld: World = {
         return { reward: Math.round(((failed ? bad : ok) + noise) * 1000) / 1000 };
       },
       delay: rng.int(2, 20),
+      expected: (served) => {
+        const [ok, bad] = REWARD[served] ?? [0, 0];
+        const p = sigmoid(z);
+        return p * bad + (1 - p) * ok;
+      },
     };
   },
 };

@@ -20,3 +20,6 @@ export const DETEKTOR_WORLDS: Readonly<Record<DetektorAgentName, World>> = {
   pisarz: pisarzWorld,
   'pr-manager': prManagerWorld,
 };
+
+export { pisarzAudienceWorld } from './contextual-rewards.js';
+export { delayedDeploymentWorld } from './delayed-labels.js';
