@@ -156,6 +156,30 @@ for c in ks_cases:
     c["jensenShannon"] = js(a, b, True)
 out["ks"] = ks_cases
 
+# --- KS far tail: p-values from 1e-5 down to 1e-100 and below, exact and asymptotic ---------
+ks_tail = []
+tail_pairs = [
+    (spec(300, 31), spec(400, 32, 0.9)),
+    (spec(300, 33), spec(400, 34, 1.5)),
+    (spec(300, 35), spec(400, 36, 2.0)),
+    (spec(500, 37), spec(450, 38, 1.5)),
+    (spec(500, 39), spec(450, 40, 2.0)),
+    (spec(2000, 41), spec(1500, 42, 0.6)),
+    (spec(2000, 43), spec(1500, 44, 0.9)),
+    (spec(600, 45), spec(600, 46, 0.9)),
+    (spec(600, 47), spec(600, 48, 1.5)),
+    (spec(600, 49), spec(600, 50, 2.0)),
+    (spec(9000, 51), spec(10000, 52, 0.3)),
+    (spec(20000, 53), spec(15000, 54, 0.3)),
+    (spec(12000, 55), spec(800, 56, 0.6)),
+    (spec(12000, 57), spec(800, 58, 0.9)),
+    (spec(12000, 59), spec(800, 60, 1.2)),
+]
+for ra, cb in tail_pairs:
+    r = stats.ks_2samp(from_spec(ra), from_spec(cb))
+    ks_tail.append({"referenceGen": ra, "currentGen": cb, "statistic": float(r.statistic), "pValue": float(r.pvalue)})
+out["ksTail"] = ks_tail
+
 # --- kstwo.sf and smirnov across every branch of kolmogn -----------------------------------
 kstwo = []
 for n in (1, 2, 3, 5, 10, 20, 50, 100, 140, 141, 200, 500, 1000, 5000, 20000, 100000, 200000):
@@ -210,7 +234,7 @@ for n1, n2 in [(100, 120), (3000, 2000)]:
     few.append({"reference": a, "current": b, "psi": psi(a, b, True), "jensenShannon": js(a, b, True)})
 out["fewUnique"] = few
 
-path = os.path.join(os.path.dirname(__file__), "..", "..", "src", "drift", "testing", "reference.json")
+path = os.path.join(os.path.dirname(__file__), "..", "..", "src", "observability", "drift", "testing", "reference.json")
 with open(path, "w") as f:
     json.dump(out, f, separators=(",", ":"))
 print("wrote", os.path.normpath(path), os.path.getsize(path), "bytes;", len(ks_cases), "ks cases")

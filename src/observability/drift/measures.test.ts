@@ -47,6 +47,16 @@ describe('numeric measures match scipy / Evidently', () => {
       close(jensenShannonDistance(reference, current), c.jensenShannon, `${label} js`);
     });
   });
+  // The survival function is computed directly (not as 1 − P(inside)), so the far tail keeps
+  // its relative precision where scipy's does.
+  ref.ksTail.forEach((c, i) => {
+    const { reference, current } = samples(c);
+    it(`ks_2samp far tail, case ${i} (${reference.length} vs ${current.length}, p ${c.pValue.toExponential(1)})`, () => {
+      const r = ks(reference, current);
+      close(r.statistic, c.statistic, `tail ${i} D`);
+      expect(Math.abs(r.pValue - c.pValue) / c.pValue, `tail ${i} p: ${r.pValue} vs ${c.pValue}`).toBeLessThanOrEqual(1e-6);
+    });
+  });
   it('numeric features with few unique values use value counts', () => {
     for (const c of ref.fewUnique) {
       close(psi(c.reference, c.current), c.psi, 'psi');

@@ -19,39 +19,42 @@ function probOutsideSquare(n: number, h: number): number {
 }
 
 /**
- * Proportion of lattice paths from (0,0) to (m,n) that leave the band |x/m − y/n| < h/lcm.
- * a(x, y) = Pr(a random path to (x, y) stayed inside) obeys
- * a(x, y) = (x·a(x−1, y) + y·a(x, y−1)) / (x + y), and is 0 outside the band.
+ * Proportion of lattice paths from (0,0) to (m,n) that leave the band |x/m − y/n| < h/lcm,
+ * computed directly (not as 1 − Pr(inside)) so that tiny p-values keep their relative
+ * precision, as scipy ≥ 1.8 does. q(x, y) = Pr(a random path to (x, y) has left the band)
+ * obeys q(x, y) = (x·q(x−1, y) + y·q(x, y−1)) / (x + y), is 1 outside the band and 0 on the
+ * first column inside it: a convex combination, so no cancellation.
  */
-function outerProbInside(m0: number, n0: number, g: number, h: number): number {
+function outerProbOutside(m0: number, n0: number, g: number, h: number): number {
   const m = Math.max(m0, n0);
   const n = Math.min(m0, n0);
   const mg = m / g;
   const ng = n / g;
-  let prev = new Float64Array(n + 1);
-  let cur = new Float64Array(n + 1);
+  // Every cell outside the current window holds 1 (a path there has left the band).
+  let prev = new Float64Array(n + 1).fill(1);
+  let cur = new Float64Array(n + 1).fill(1);
   let lastMin = 0;
   let lastMax = Math.min(Math.ceil(h / mg), n + 1);
-  prev.fill(1, 0, lastMax);
+  prev.fill(0, 0, lastMax);
   // Multiplying by a tabled reciprocal instead of dividing halves the cost of this serial
-  // loop; the extra rounding (≤ 1 ulp per step) stays many orders below 1e-6.
+  // loop; the extra rounding (≤ 1 ulp per step) stays many orders below 1e-6 relative.
   const inv = new Float64Array(m + n + 1);
   for (let k = 1; k <= m + n; k++) inv[k] = 1 / k;
   for (let i = 1; i <= m; i++) {
     const minj = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
     const maxj = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
     if (maxj <= minj) return 1;
-    let val = 0;
+    let val = minj === 0 ? 0 : 1;
     for (let j = minj; j < maxj; j++) {
       val = (prev[j]! * i + val * j) * inv[i + j]!;
       cur[j] = val;
     }
-    prev.fill(0, lastMin, lastMax);
+    prev.fill(1, lastMin, lastMax);
     [prev, cur] = [cur, prev];
     lastMin = minj;
     lastMax = maxj;
   }
-  return 1 - (n < lastMax && n >= lastMin ? prev[n]! : 0);
+  return n < lastMax && n >= lastMin ? prev[n]! : 1;
 }
 
 const gcd = (a: number, b: number): number => {
@@ -76,7 +79,7 @@ export function exactTwoSampleKs(n1: number, n2: number, d: number): { ok: boole
   const h = roundHalfEven(d * lcm);
   const dSnapped = h / lcm;
   if (h === 0) return { ok: true, d: dSnapped, p: 1 };
-  const p = n1 === n2 ? probOutsideSquare(n1, h) : outerProbInside(n1, n2, g, h);
+  const p = n1 === n2 ? probOutsideSquare(n1, h) : outerProbOutside(n1, n2, g, h);
   const ok = Number.isFinite(p) && p >= 0 && p <= 1;
   return { ok, d: dSnapped, p };
 }

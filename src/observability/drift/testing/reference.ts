@@ -24,6 +24,8 @@ interface CategoricalCase {
 }
 export interface ReferenceTables {
   ks: KsCase[];
+  /** Far-tail ks_2samp cases (p from 1e-28 down to 1e-134), exact and asymptotic. */
+  ksTail: Pick<KsCase, 'referenceGen' | 'currentGen' | 'statistic' | 'pValue'>[];
   kstwo: { n: number; x: number; sf: number }[];
   smirnov: { n: number; x: number; sf: number }[];
   chi2sf: { x: number; df: number; sf: number }[];
@@ -39,7 +41,7 @@ export function loadReference(): ReferenceTables {
   return JSON.parse(readFileSync(path, 'utf8')) as ReferenceTables;
 }
 
-export function samples(c: KsCase): { reference: number[]; current: number[] } {
+export function samples(c: Pick<KsCase, 'reference' | 'current' | 'referenceGen' | 'currentGen'>): { reference: number[]; current: number[] } {
   return {
     reference: c.reference ?? generate(c.referenceGen!),
     current: c.current ?? generate(c.currentGen!),
