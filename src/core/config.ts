@@ -38,6 +38,15 @@ export const ConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Require bearer tokens even on localhost. Default false on 127.0.0.1, always true elsewhere. */
     requireAuth: z.boolean().default(false),
+    /**
+     * What holds an acknowledged decision before the event store does (README "Failure modes").
+     * `memory`: a buffer (lost if the process dies); `local`: a write to the journal under
+     * dataDir before decide returns (survives a process crash); `fsync`: plus group commit
+     * before the HTTP reply (survives a machine crash). Default `local`.
+     */
+    durability: z.enum(['memory', 'local', 'fsync']).default('local'),
+    /** Longest a graceful stop (SIGTERM/SIGINT) may take before it abandons what is left, ms. Default 10,000. */
+    shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
   })
   .strict();
 
@@ -56,6 +65,8 @@ const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string'
   APPRENTICE_LOG_LEVEL: { key: 'logLevel', type: 'string' },
   APPRENTICE_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'number' },
   APPRENTICE_REQUIRE_AUTH: { key: 'requireAuth', type: 'boolean' },
+  APPRENTICE_DURABILITY: { key: 'durability', type: 'string' },
+  APPRENTICE_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'number' },
 };
 
 function fromEnv(env: NodeJS.ProcessEnv, issues: FieldIssue[]): Partial<Record<keyof ApprenticeConfig, unknown>> {

@@ -10,6 +10,7 @@ import { ClosedError } from '../core/index.js';
 import { uuidv7 } from '../core/index.js';
 import type { LearningBus } from '../log/index.js';
 import type { Spool } from '../log/index.js';
+import { type Durability, Journal } from '../log/index.js';
 
 export interface AsyncLearningWriterOptions {
   readonly bus: LearningBus;
@@ -29,6 +30,25 @@ export interface AsyncLearningWriterOptions {
   readonly onRecord?: (event: NewEvent) => void;
   /** Called after a batch reached the bus. */
   readonly onPublished?: (events: readonly NewEvent[]) => void;
+  /**
+   * What must hold an event before `record` returns (DESIGN.md §7). `memory`: the buffer only;
+   * `local`: a write(2) to the journal in `journalDir` (survives a process crash); `fsync`: the
+   * same plus group commit, awaited through `durable()` (survives a machine crash). Default
+   * `memory` here; the service defaults to `local` (see `ApprenticeConfig.durability`).
+   */
+  readonly durability?: Durability;
+  /** Directory of the journal (required for `local` and `fsync`). */
+  readonly journalDir?: string;
+  /**
+   * Which of these event ids the event store holds. Published events stay re-sendable until
+   * confirmed stored, by this or by `confirm` (the in-process projector calls it). Without it
+   * the writer keeps no outbox.
+   */
+  readonly stored?: (ids: readonly string[]) => Promise<readonly string[]>;
+  /** How often to look for a bus that forgot (its epoch changed) and for stored events. Default 500 ms. */
+  readonly confirmIntervalMs?: number;
+  /** Published, unconfirmed events kept re-sendable in memory. Default 250,000 (older ones are forgotten, counted). */
+  readonly maxOutbox?: number;
 }
 
 /** A decision to record; `decisionId` is generated when absent. */
@@ -42,6 +62,26 @@ export interface WriterStats {
   readonly replayed: number;
   readonly publishErrors: number;
   readonly busUp: boolean;
+  /** Published events the event store is not known to hold yet (re-sendable). */
+  readonly unconfirmed: number;
+  /** How long ago the oldest of them was published, ms (0 when none): the pipeline's lag. */
+  readonly oldestUnconfirmedAgeMs: number;
+  /** Events published again because the bus forgot them (its epoch changed). */
+  readonly resent: number;
+  /** Times the bus was found to have forgotten its data. */
+  readonly busResets: number;
+  /** Unconfirmed events dropped from the in-memory outbox because it was full. */
+  readonly outboxDropped: number;
+  /** Events replayed from the journal of a previous run at start. */
+  readonly recovered: number;
+  /** Journal writes that failed (the event then is only in memory). */
+  readonly journalErrors: number;
+  /** The configured level; `memory` in effect when `journalError` is set. */
+  readonly durability: Durability;
+  /** Why the journal could not be opened (held by another process, unwritable). */
+  readonly journalError: string | undefined;
+  /** Journal segments on disk and their bytes (0 with `durability: 'memory'`). */
+  readonly journalBytes: number;
 }
 
 /**
@@ -77,6 +117,23 @@ export class AsyncLearningWriter {
   #publishErrors = 0;
   /** Batches that failed with no spool configured: retried in order. */
   #retry: NewEvent[][] = [];
+  readonly #durability: Durability;
+  readonly #journalDir: string | undefined;
+  #journal: Journal | undefined;
+  #journalError: string | undefined;
+  readonly #stored: ((ids: readonly string[]) => Promise<readonly string[]>) | undefined;
+  readonly #confirmMs: number;
+  readonly #maxOutbox: number;
+  /** Published and not yet known stored, in publish order: what a bus reset must not lose. */
+  readonly #outbox = new Map<string, { event: NewEvent; at: number }>();
+  #epoch: string | undefined;
+  #ticker: NodeJS.Timeout | undefined;
+  #ticking = false;
+  #resent = 0;
+  #busResets = 0;
+  #outboxDropped = 0;
+  #recovered = 0;
+  #journalErrors = 0;
 
   constructor(options: AsyncLearningWriterOptions) {
     this.#bus = options.bus;
@@ -88,6 +145,55 @@ export class AsyncLearningWriter {
     this.#recoveryMs = options.recoveryIntervalMs ?? 500;
     this.#onRecord = options.onRecord;
     this.#onPublished = options.onPublished;
+    this.#durability = options.durability ?? 'memory';
+    this.#stored = options.stored;
+    this.#confirmMs = options.confirmIntervalMs ?? 500;
+    this.#maxOutbox = options.maxOutbox ?? 250_000;
+    if (this.#durability !== 'memory' && options.journalDir === undefined)
+      throw new TypeError(`durability '${this.#durability}' needs a journalDir`);
+    this.#journalDir = options.journalDir;
+  }
+
+  /**
+   * Start the background work: open the journal (`local`/`fsync`) and resend what a previous
+   * run left in it, replay what the spool holds, and watch for a bus that forgot (resend) and
+   * for stored events (forget). Events recorded before `start` are only as durable as memory.
+   * If another live process holds the journal, this one runs with `memory` durability
+   * (`stats().journalError` says why). Idempotent.
+   */
+  start(): void {
+    if (this.#ticker || this.#closed) return;
+    if (this.#durability !== 'memory' && this.#journalDir !== undefined) {
+      try {
+        const { journal, recovered } = Journal.open({ dir: this.#journalDir, durability: this.#durability });
+        this.#journal = journal;
+        // What a previous run acknowledged and may not have stored: resend it (idempotent store).
+        this.#recovered = recovered.length;
+        this.#buffer = recovered.concat(this.#buffer);
+        if (this.#buffer.length > 0) this.#schedule(0);
+      } catch (e) {
+        this.#journalError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    this.#ticker = setInterval(() => void this.#tick(), this.#confirmMs);
+    this.#ticker.unref();
+    if (this.#spool && !this.#recovery) this.#recovery = setTimeout(() => void this.#recover(), 0);
+  }
+
+  /**
+   * Resolves when every event recorded so far is as durable as the configured level promises
+   * (`fsync`: on stable storage, by group commit); at once for `memory` and `local`.
+   */
+  durable(): Promise<void> {
+    return this.#journal?.durable() ?? Promise.resolve();
+  }
+
+  /** The event store holds these events: they need not be resent any more. */
+  confirm(events: readonly { readonly id: string }[]): void {
+    if (this.#outbox.size === 0 && !this.#journal) return;
+    const ids = events.map((e) => e.id);
+    for (const id of ids) this.#outbox.delete(id);
+    this.#journal?.confirm(ids);
   }
 
   /** Enqueue a `DecisionMade` event. Synchronous; returns the decision id. */
@@ -117,6 +223,13 @@ export class AsyncLearningWriter {
   /** Enqueue any event. Synchronous, never waits on I/O. */
   record(event: NewEvent): void {
     if (this.#closed) throw new ClosedError('AsyncLearningWriter');
+    if (this.#journal) {
+      try {
+        this.#journal.append(event);
+      } catch {
+        this.#journalErrors++; // disk full or gone: the event is still buffered and published
+      }
+    }
     this.#buffer.push(event);
     this.#onRecord?.(event);
     const n = this.#buffer.length;
@@ -133,7 +246,22 @@ export class AsyncLearningWriter {
       replayed: this.#replayed,
       publishErrors: this.#publishErrors,
       busUp: this.#busUp,
+      unconfirmed: this.#outbox.size,
+      oldestUnconfirmedAgeMs: this.#oldestUnconfirmedAgeMs(),
+      resent: this.#resent,
+      busResets: this.#busResets,
+      outboxDropped: this.#outboxDropped,
+      recovered: this.#recovered,
+      journalErrors: this.#journalErrors,
+      durability: this.#durability,
+      journalError: this.#journalError,
+      journalBytes: this.#journal?.stats().bytes ?? 0,
     };
+  }
+
+  #oldestUnconfirmedAgeMs(): number {
+    const first = this.#outbox.values().next();
+    return first.done ? 0 : Math.max(0, Date.now() - first.value.at);
   }
 
   /** Publish (or spool) everything buffered so far. */
@@ -154,7 +282,85 @@ export class AsyncLearningWriter {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#recovery) clearTimeout(this.#recovery);
+    if (this.#ticker) clearInterval(this.#ticker);
     if (this.#retry.length > 0 && this.#busUp) await this.#flushNow();
+    // A last look at what the store holds, so the journal is left with only what it lacks.
+    await this.#confirmStored(Infinity).catch(() => undefined);
+    this.#journal?.close();
+  }
+
+  /** Periodic: forget what the store holds; resend everything unconfirmed if the bus forgot. */
+  async #tick(): Promise<void> {
+    if (this.#ticking || this.#closed) return;
+    this.#ticking = true;
+    try {
+      const epoch = this.#busUp ? await this.#bus.epoch(this.#topic).catch(() => undefined) : undefined;
+      if (epoch === undefined || this.#epoch === undefined || epoch === this.#epoch) {
+        this.#epoch ??= epoch;
+        await this.#confirmStored(Date.now() - 2 * this.#confirmMs).catch(() => undefined);
+        return;
+      }
+      this.#busResets++;
+      // The bus forgot: what the store does not hold yet must be published again, oldest first.
+      await this.#confirmStored(Infinity).catch(() => undefined);
+      if (await this.#resendOutbox()) this.#epoch = epoch; // else: seen again on the next tick
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  /** Ask the store about outbox entries published before `before` (ms); forget those it holds. */
+  async #confirmStored(before: number): Promise<void> {
+    if (!this.#stored || this.#outbox.size === 0) return;
+    const ids: string[] = [];
+    for (const [id, o] of this.#outbox) {
+      if (o.at > before || ids.length >= 10_000) break;
+      ids.push(id);
+    }
+    if (ids.length === 0) return;
+    const held = await this.#stored(ids);
+    this.confirm(held.map((id) => ({ id })));
+  }
+
+  async #resendOutbox(): Promise<boolean> {
+    while (this.#flushing) await this.#flushing;
+    let release!: () => void;
+    this.#flushing = new Promise<void>((r) => (release = r));
+    try {
+      const all = [...this.#outbox.values()].map((o) => o.event);
+      for (let i = 0; i < all.length; i += this.#batchSize) {
+        const batch = all.slice(i, i + this.#batchSize);
+        try {
+          await this.#bus.publish(this.#topic, batch);
+        } catch {
+          this.#publishErrors++;
+          this.#markDown();
+          return false;
+        }
+        this.#resent += batch.length;
+        this.#track(batch);
+      }
+      return true;
+    } finally {
+      this.#flushing = undefined;
+      release();
+    }
+  }
+
+  /** Keep published events re-sendable until the store is known to hold them. */
+  #track(events: readonly NewEvent[]): void {
+    if (!this.#stored) return; // nothing could ever confirm them: keep no outbox
+    const at = Date.now();
+    for (const event of events) {
+      this.#outbox.delete(event.id); // re-insert: publish order is the resend order
+      this.#outbox.set(event.id, { event, at });
+    }
+    while (this.#outbox.size > this.#maxOutbox) {
+      const oldest = this.#outbox.keys().next();
+      if (oldest.done) break;
+      this.#outbox.delete(oldest.value);
+      this.#outboxDropped++;
+    }
   }
 
   #schedule(ms: number): void {
@@ -203,7 +409,10 @@ export class AsyncLearningWriter {
   async #send(batch: NewEvent[]): Promise<void> {
     if (this.#busUp) {
       try {
+        // The epoch before the first publish: a reset after it is then always noticed.
+        if (this.#epoch === undefined && this.#stored) this.#epoch = await this.#bus.epoch(this.#topic);
         await this.#bus.publish(this.#topic, batch);
+        this.#track(batch);
         this.#published += batch.length;
         this.#onPublished?.(batch);
         return;
@@ -235,7 +444,10 @@ export class AsyncLearningWriter {
       this.#flushing = new Promise<void>((r) => (release = r));
       try {
         if (this.#spool) {
-          const r = await this.#spool.drain((events) => this.#bus.publish(this.#topic, events));
+          const r = await this.#spool.drain(async (events) => {
+            await this.#bus.publish(this.#topic, events);
+            this.#track(events);
+          });
           this.#replayed += r.events;
           this.#published += r.events;
         }

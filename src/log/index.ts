@@ -8,6 +8,7 @@ export type { LearningBus } from './bus/learning-bus.js';
 export { createMemoryBus } from './bus/memory-bus.js';
 export { createRedisBus } from './bus/redis-bus.js';
 export { createSpool, type Spool } from './bus/spool.js';
+export { type Durability, Journal, type JournalOptions, type JournalStats } from './journal/journal.js';
 export { type Cursor, cursorOf, type EventStore, formatCursor, parseCursor, START } from './events/event-store.js';
 export { createPgliteEventStore } from './events/pglite-event-store.js';
 export { createPostgresEventStore } from './events/postgres-event-store.js';

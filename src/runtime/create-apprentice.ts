@@ -17,7 +17,7 @@ import { createPostgresEventStore } from '../log/index.js';
 import { createMetrics, type Metrics } from '../observability/index.js';
 import { Projector, type ProjectorOptions } from '../log/index.js';
 import type { Projection } from '../log/index.js';
-import { componentHealth, type ComponentHealth } from './health.js';
+import { createHealth, type ComponentHealth, type PipelineSnapshot } from './health.js';
 import { defaultProjections } from './projections.js';
 import { wireRuntimeMetrics } from './runtime-metrics.js';
 
@@ -56,6 +56,8 @@ export interface Apprentice {
   /** Record the outcome of a decision; rejects with NotFoundError when the decision is unknown. */
   recordOutcome(decisionId: string, outcome: OutcomeInput): Promise<{ eventId: string }>;
   health(): Promise<ComponentHealth[]>;
+  /** The learning pipeline's lag, spool, dead letters and bus connectivity (health and metrics). */
+  pipeline(): Promise<PipelineSnapshot>;
   /** Flush, stop consumers, close connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -96,7 +98,17 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
 
   const spool = createSpool({ dir: join(dataDir, 'spool') });
   const reader = new CachedDecisionReader({ store, ...(redis ? { redis } : {}), prefix: config.redisPrefix });
-  const writer = new AsyncLearningWriter({ bus, spool, topic: BUS_TOPIC, onRecord: (e) => reader.observe(e) });
+  const writer = new AsyncLearningWriter({
+    bus,
+    spool,
+    topic: BUS_TOPIC,
+    onRecord: (e) => reader.observe(e),
+    durability: config.durability,
+    journalDir: join(dataDir, 'journal'),
+    // Published events stay re-sendable (a Redis that forgets) until the store holds them.
+    stored: async (ids) =>
+      (await store.query<{ id: string }>('SELECT id::text AS id FROM events WHERE id = ANY($1::uuid[])', [ids])).map((r) => r.id),
+  });
   let engine = new DecisionEngine({ writer });
   const runProjector = options.projector ?? true;
   const projector = runProjector
@@ -106,13 +118,19 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
         store,
         topic: BUS_TOPIC,
         consumer: instanceId,
-        onAppended: (events) => void reader.cacheEvents(events).catch(() => undefined),
+        onAppended: (events) => {
+          writer.confirm(events);
+          void reader.cacheEvents(events).catch(() => undefined);
+        },
+        onPoison: (event, reason) =>
+          process.emitWarning(`event ${event.id} (${event.type}) refused by the event store and dead-lettered: ${reason}`, 'ApprenticePoisonEvent'),
       })
     : undefined;
   await projector?.start();
-  // A previous run may have left batches in the spool (bus down at exit): replay them now.
-  void spool.size().then((s) => (s.events > 0 ? writer.flush() : undefined));
-  const unwire = wireRuntimeMetrics(metrics, { writer, reader, projector, bus, spool, topic: BUS_TOPIC });
+  // Resend what a previous run left in the journal and the spool (killed, or the bus was down).
+  writer.start();
+  const health = createHealth({ store, bus, writer, spool, projector, redis, topic: BUS_TOPIC });
+  const unwire = wireRuntimeMetrics(metrics, { writer, reader, projector, bus, spool, topic: BUS_TOPIC, pipeline: health.pipeline });
 
   let closed: Promise<void> | undefined;
   return {
@@ -146,7 +164,8 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
       metrics.outcomesTotal.inc({ agent: view.decision.agent, kind: outcome.kind ?? 'explicit' });
       return { eventId };
     },
-    health: () => componentHealth({ store, bus, writer, projector, redis }),
+    health: () => health.components(),
+    pipeline: () => health.pipeline(),
     close() {
       closed ??= (async () => {
         unwire();

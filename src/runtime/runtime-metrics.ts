@@ -6,6 +6,7 @@ import type { CachedDecisionReader } from '../decisions/index.js';
 import { onCollect } from '../observability/index.js';
 import type { Metrics } from '../observability/index.js';
 import type { Projector } from '../log/index.js';
+import type { PipelineSnapshot } from './health.js';
 
 export interface RuntimeParts {
   readonly writer: AsyncLearningWriter;
@@ -14,6 +15,8 @@ export interface RuntimeParts {
   readonly bus: LearningBus;
   readonly spool: Spool;
   readonly topic: string;
+  /** The pipeline snapshot health reads (lag, spool, dead letters, bus connectivity). */
+  readonly pipeline?: () => Promise<PipelineSnapshot>;
 }
 
 /**
@@ -34,14 +37,25 @@ export function wireRuntimeMetrics(m: Metrics, p: RuntimeParts): () => void {
     delta('publishErrors', w.publishErrors, m.busPublishErrorsTotal as Counter<string>, { stream: p.topic });
     delta('spooled', w.spooled, m.writerSpilledTotal as Counter<string>);
     delta('replayed', w.replayed, m.busSpoolReplayedTotal as Counter<string>);
+    delta('busResets', w.busResets, m.busResetsTotal as Counter<string>);
     const r = p.reader.stats();
     delta('l1', r.l1Hits, m.cacheHitsTotal as Counter<string>, { level: 'memory' });
     delta('l2', r.l2Hits, m.cacheHitsTotal as Counter<string>, { level: 'redis' });
     delta('miss', r.misses + r.storeHits, m.cacheMissesTotal as Counter<string>, { level: 'redis' });
-    const s = await p.spool.size().catch(() => undefined);
-    if (s) {
-      m.busSpoolEvents.set(s.events);
-      m.busSpoolBytes.set(s.bytes);
+    const snap = p.pipeline ? await p.pipeline().catch(() => undefined) : undefined;
+    if (snap) {
+      m.busSpoolEvents.set(snap.spoolEvents);
+      m.busSpoolBytes.set(snap.spoolBytes);
+      m.busConnected.set(snap.busConnected ? 1 : 0);
+      m.projectorLagSeconds.set(snap.lagSeconds);
+      m.projectorEventsBehind.set(snap.eventsBehind);
+      if (snap.deadLetters !== undefined) m.busDeadLetters.set({ stream: p.topic }, snap.deadLetters);
+    } else {
+      const s = await p.spool.size().catch(() => undefined);
+      if (s) {
+        m.busSpoolEvents.set(s.events);
+        m.busSpoolBytes.set(s.bytes);
+      }
     }
     if (p.projector) {
       const ps = p.projector.stats();

@@ -8,4 +8,6 @@ export interface DeadLetterMessage extends BusMessage {
   readonly sourceId: string;
   /** The consumer group that gave up on it. */
   readonly group: string;
+  /** Why it was dead-lettered (the store's refusal), when a consumer said so. */
+  readonly reason?: string;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '../../core/index.js';
 import { ClosedError, NotFoundError } from '../../core/index.js';
 import type { DeadLetterMessage } from './dead-letter.js';
@@ -79,6 +80,8 @@ export function createMemoryBus(options: MemoryBusOptions = {}): LearningBus {
   const now = options.now ?? Date.now;
   const topics = new Map<string, Topic>();
   let closed = false;
+  /** The in-process bus never forgets while it lives: one epoch for its lifetime. */
+  const epoch = randomUUID();
 
   const checkOpen = (): void => {
     if (closed) throw new ClosedError('memory bus');
@@ -246,6 +249,23 @@ export function createMemoryBus(options: MemoryBusOptions = {}): LearningBus {
       if (cut <= 0) return 0;
       t.entries = t.entries.slice(cut);
       return cut;
+    },
+
+    async deadLetterEvents(topic, group, events, reason) {
+      checkOpen();
+      const t = topicOf(topic);
+      t.lastDeadLetterId = nextAutoId(t.lastDeadLetterId, now());
+      t.deadLetters.push({ id: formatStreamId(t.lastDeadLetterId), sourceId: '', group, events: [...events], deliveries: 0, reason });
+    },
+
+    async deadLetterCount(topic) {
+      checkOpen();
+      return topics.get(topic)?.deadLetters.length ?? 0;
+    },
+
+    async epoch() {
+      checkOpen();
+      return epoch;
     },
 
     async ping() {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ClosedError, NotFoundError, UnavailableError } from '../../core/index.js';
 import type { DeadLetterMessage } from './dead-letter.js';
 import type { BusMessage, BusOptions, ClaimResult, GroupInfo, LearningBus } from './learning-bus.js';
@@ -87,6 +88,7 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
 
   const streamKey = (topic: string): string => `${prefix}{${topic}}:stream`;
   const deadLetterKey = (topic: string): string => `${prefix}{${topic}}:dlq`;
+  const epochKey = (topic: string): string => `${prefix}{${topic}}:epoch`;
 
   /** Every call goes through here: closed check, deadline, error translation. */
   const call = async <T>(what: string, work: () => Promise<T>, timeoutMs = commandTimeoutMs): Promise<T> => {
@@ -252,9 +254,18 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
             group: m.message.g ?? '',
             events: decodeEvents(m.message.e),
             deliveries: Number(m.message.d ?? 0),
+            ...(m.message.r === undefined ? {} : { reason: m.message.r }),
           }),
         );
       }),
+
+    deadLetterEvents: (topic, group, events, reason) =>
+      call('deadLetterEvents', async () => {
+        await main.xAdd(deadLetterKey(topic), '*', { e: encodeEvents(events), src: '', g: group, d: '0', r: reason.slice(0, 2000) });
+        deadLetteredTotal++;
+      }),
+
+    deadLetterCount: (topic) => call('deadLetterCount', () => main.xLen(deadLetterKey(topic))),
 
     groupInfo: (topic, group) =>
       call('groupInfo', async (): Promise<GroupInfo> => {
@@ -277,6 +288,14 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
         );
         const minId = trimPoint(positions);
         return minId ? main.xTrim(key, 'MINID', formatStreamId(minId)) : 0;
+      }),
+
+    epoch: (topic) =>
+      call('epoch', async () => {
+        // SET NX GET: the current epoch, or ours if the key was gone (a fresh or flushed Redis).
+        const mine = randomUUID();
+        const previous = await main.sendCommand<string | null>(['SET', epochKey(topic), mine, 'NX', 'GET']);
+        return previous ?? mine;
       }),
 
     ping: () =>

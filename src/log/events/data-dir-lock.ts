@@ -16,7 +16,7 @@ const alive = (pid: number): boolean => {
  * Takes `<dir>/apprentice.lock` with this process id; a lock left by a dead process is taken
  * over. Returns the release function.
  */
-export function lockDataDir(dir: string): () => void {
+export function lockDataDir(dir: string, what = 'the embedded store'): () => void {
   const file = join(dir, 'apprentice.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -34,10 +34,10 @@ export function lockDataDir(dir: string): () => void {
       const pid = Number(readFileSync(file, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
         throw new ConflictError(
-          `the embedded store in ${dir} is in use by process ${pid}: stop it, or talk to it over HTTP (apprentice flags/rollouts/breakers --url ...)`,
+          `${what} in ${dir} is in use by process ${pid}: stop it, or talk to it over HTTP (apprentice flags/rollouts/breakers --url ...)`,
         );
       rmSync(file, { force: true }); // stale: its process is gone
     }
   }
-  throw new ConflictError(`cannot lock the embedded store in ${dir}`);
+  throw new ConflictError(`cannot lock ${what} in ${dir}`);
 }

@@ -1,4 +1,4 @@
-import { isUnavailableError } from '../../core/index.js';
+import { ErrorCode, isApprenticeError, isUnavailableError } from '../../core/index.js';
 import type { NewEvent } from '../../core/index.js';
 import type { BusMessage, LearningBus } from '../bus/learning-bus.js';
 import type { EventStore } from '../events/event-store.js';
@@ -25,6 +25,8 @@ export interface ProjectorOptions {
   /** After each appended batch (for caches, learners, metrics). */
   readonly onAppended?: (events: readonly NewEvent[], inserted: number) => void;
   readonly onError?: (error: unknown) => void;
+  /** An event the store refused by itself, dead-lettered alone (log it with the reason). */
+  readonly onPoison?: (event: NewEvent, reason: string) => void;
 }
 
 export interface ProjectorStats {
@@ -34,6 +36,12 @@ export interface ProjectorStats {
   readonly claimed: number;
   readonly deadLettered: number;
   readonly storeErrors: number;
+  /** Times the consumer group was found missing (a Redis that forgot it) and created again. */
+  readonly groupsRecreated: number;
+  /** Events dead-lettered one by one because the store refused them (poison). */
+  readonly poisoned: number;
+  /** When the last batch was stored (epoch ms), 0 before the first. */
+  readonly lastAppendAt: number;
   readonly running: boolean;
 }
 
@@ -45,7 +53,8 @@ export interface ProjectorStats {
  * `claimIdleMs`; an entry that keeps failing reaches the dead-letter stream.
  */
 export class Projector {
-  readonly #o: Required<Omit<ProjectorOptions, 'onAppended' | 'onError'>> & Pick<ProjectorOptions, 'onAppended' | 'onError'>;
+  readonly #o: Required<Omit<ProjectorOptions, 'onAppended' | 'onError' | 'onPoison'>> &
+    Pick<ProjectorOptions, 'onAppended' | 'onError' | 'onPoison'>;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -57,6 +66,9 @@ export class Projector {
   #storeErrors = 0;
   #lastClaim = 0;
   #groupReady = false;
+  #groupsRecreated = 0;
+  #poisoned = 0;
+  #lastAppendAt = 0;
 
   constructor(options: ProjectorOptions) {
     this.#o = {
@@ -79,6 +91,9 @@ export class Projector {
       claimed: this.#claimed,
       deadLettered: this.#deadLettered,
       storeErrors: this.#storeErrors,
+      groupsRecreated: this.#groupsRecreated,
+      poisoned: this.#poisoned,
+      lastAppendAt: this.#lastAppendAt,
       running: this.#running,
     };
   }
@@ -134,6 +149,14 @@ export class Projector {
         if (msgs.length > 0) await this.#process(msgs);
       } catch (e) {
         this.#o.onError?.(e);
+        if (isApprenticeError(e) && e.code === ErrorCode.NOT_FOUND) {
+          // NOGROUP: Redis lost the group (restarted without persistence, flushed). Create it
+          // again from the start of what the stream holds now: nothing published since is
+          // skipped, and whatever the old stream held is resent by the writers' outboxes.
+          if (this.#groupReady) this.#groupsRecreated++;
+          this.#groupReady = false;
+          continue;
+        }
         await this.#sleep(this.#o.retryMs);
       }
     }
@@ -148,8 +171,7 @@ export class Projector {
       try {
         const r = await store.append(events);
         this.#record(events, r.inserted.length);
-        await bus.ack(topic, group, msgs.map((m) => m.id));
-        return;
+        break;
       } catch (e) {
         this.#storeErrors++;
         this.#o.onError?.(e);
@@ -159,30 +181,50 @@ export class Projector {
           delay = Math.min(delay * 2, 5000);
           continue;
         }
-        // A bad entry: store the good entries one by one and leave the bad ones pending, so
-        // they are redelivered and, after maxDeliveries, dead-lettered.
-        await this.#isolate(msgs);
-        return;
+        // A bad event: store every good one and dead-letter only the bad ones (bisecting the
+        // batch), then acknowledge the entries. Unavailable store mid-way: leave them pending.
+        if (!(await this.#isolate(events))) return;
+        break;
       }
     }
+    // An ack that fails (Redis gone) leaves the entries pending or lost with the group: they are
+    // stored already, so a redelivery or a writer's resend is a no-op in the store.
+    await bus.ack(topic, group, msgs.map((m) => m.id));
   }
 
-  async #isolate(msgs: readonly BusMessage[]): Promise<void> {
+  /**
+   * Append `events`, halving the batch around whatever the store refuses until each refused
+   * event stands alone; that event goes to the dead-letter stream with the reason. Returns
+   * false if the store became unreachable (nothing is acknowledged then).
+   */
+  async #isolate(events: readonly NewEvent[]): Promise<boolean> {
     const { bus, topic, group, store } = this.#o;
-    for (const m of msgs) {
-      try {
-        const r = await store.append(m.events);
-        this.#record(m.events, r.inserted.length);
-        await bus.ack(topic, group, [m.id]);
-      } catch (e) {
+    try {
+      const r = await store.append(events);
+      this.#record(events, r.inserted.length);
+      return true;
+    } catch (e) {
+      if (isUnavailableError(e)) {
+        this.#storeErrors++;
         this.#o.onError?.(e);
-        if (isUnavailableError(e)) return;
+        return false;
       }
+      if (events.length === 1) {
+        const reason = e instanceof Error ? e.message : String(e);
+        await bus.deadLetterEvents(topic, group, events, reason);
+        this.#poisoned++;
+        this.#deadLettered++;
+        this.#o.onPoison?.(events[0]!, reason);
+        return true;
+      }
+      const half = Math.ceil(events.length / 2);
+      return (await this.#isolate(events.slice(0, half))) && (await this.#isolate(events.slice(half)));
     }
   }
 
   #record(events: readonly NewEvent[], inserted: number): void {
     this.#batches++;
+    this.#lastAppendAt = Date.now();
     this.#appended += inserted;
     this.#duplicates += events.length - inserted;
     this.#o.onAppended?.(events, inserted);

@@ -23,6 +23,11 @@ export const platformCatalogue = {
   busSpoolEvents: gauge('Events waiting in the local spool file (bus unreachable).', []),
   busSpoolBytes: gauge('Size of the local spool file.', []),
   busSpoolReplayedTotal: counter('Spooled events replayed to the bus after recovery.', []),
+  busConnected: gauge('1 while the learning bus answers, 0 while it does not (events then go to the spool).', []),
+  busDeadLetters: gauge('Entries in the dead-letter stream of a topic.', ['stream']),
+  busResetsTotal: counter('Times the bus was found to have forgotten its data (Redis restarted without persistence); unstored events were resent.', []),
+  projectorLagSeconds: gauge('Age of the oldest event this process published that the event store does not hold yet (0 when caught up).', []),
+  projectorEventsBehind: gauge('Events this process recorded that the event store does not hold yet.', []),
 
   eventStoreAppendsTotal: counter('Events appended to the event store (duplicates not counted).', ['type']),
   eventStoreAppendBatchDurationSeconds: histogram(

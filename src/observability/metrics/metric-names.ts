@@ -60,6 +60,11 @@ export const MetricName = {
   busSpoolEvents: 'apprentice_bus_spool_events',
   busSpoolBytes: 'apprentice_bus_spool_bytes',
   busSpoolReplayedTotal: 'apprentice_bus_spool_replayed_total',
+  busConnected: 'apprentice_bus_connected',
+  busDeadLetters: 'apprentice_bus_dead_letters',
+  busResetsTotal: 'apprentice_bus_resets_total',
+  projectorLagSeconds: 'apprentice_projector_lag_seconds',
+  projectorEventsBehind: 'apprentice_projector_events_behind',
   // event store and projections
   eventStoreAppendsTotal: 'apprentice_event_store_appends_total',
   eventStoreAppendBatchDurationSeconds: 'apprentice_event_store_append_batch_duration_seconds',
