@@ -45,6 +45,10 @@ export const EventType = {
   FlagChanged: 'FlagChanged',
   RolloutStepChanged: 'RolloutStepChanged',
   EmergencyRollback: 'EmergencyRollback',
+  /** The off-policy evaluation gate judged a candidate at shadow → canary (issue 12). */
+  OpeGateEvaluated: 'OpeGateEvaluated',
+  /** The rollout controller saw the effect of a step move: its confidence sequence restarts there. */
+  RolloutChangeDetected: 'RolloutChangeDetected',
   BreakerStateChanged: 'BreakerStateChanged',
   BreakerOverridden: 'BreakerOverridden',
   AlertRemediated: 'AlertRemediated',
@@ -72,14 +76,14 @@ export interface DecisionData {
   readonly variant: Variant;
   /** Probability that this unit was served this arm (for off-policy evaluation). */
   readonly propensity: number;
-  readonly latencyMs: number;
-  /** The deterministic answer, always logged so rules and model can be compared. */
   /**
    * Probability of the served value under the policy that served it (the arm's policy, with its
    * exploration): π(value | context). Absent when that policy is deterministic (1): rules, or a
    * model's argmax, without exploration. See docs/bandits.md.
    */
   readonly actionPropensity?: number | undefined;
+  readonly latencyMs: number;
+  /** The deterministic answer, always logged so rules and model can be compared. */
   readonly deterministic?: unknown;
   /** Extracted features (numbers/categories), for training and off-policy evaluation. */
   readonly features?: Readonly<Record<string, unknown>> | undefined;

@@ -10,6 +10,7 @@ export const CONTROL_EVENT_TYPES: readonly string[] = [
   EventType.FlagChanged,
   EventType.RolloutStepChanged,
   EventType.EmergencyRollback,
+  EventType.RolloutChangeDetected,
   EventType.BreakerStateChanged,
   EventType.BreakerOverridden,
   EventType.AlertRemediated,

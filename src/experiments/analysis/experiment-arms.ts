@@ -1,4 +1,5 @@
 import type { EventStore } from '../../log/index.js';
+import type { ArmBatch, ArmMoments } from '../stats/index.js';
 import type { ArmSummary, ExperimentArms } from './analyze-experiment.js';
 
 /** The window of decisions an experiment covers: one agent, from `since` until `until` (open if absent). */
@@ -60,4 +61,30 @@ export async function readMlGuardrails(store: EventStore, w: ExperimentWindow): 
   // every call opens its breaker, which is a guardrail of its own and acts at once.
   const enough = r.n >= MIN_GUARDRAIL_DECISIONS;
   return { p95LatencyMs: enough ? (r.p95 ?? undefined) : undefined, fallbackRate: enough ? (r.fallback ?? undefined) : undefined, decisions: r.n };
+}
+
+/**
+ * The experiment cut into `bucketMs` time buckets (by decision time, aligned to `since`): count,
+ * sum and sum of squares of the outcome score per arm — the batches of the change-aware
+ * sequential analysis. Buckets without any outcome are left out.
+ */
+export async function readExperimentBatches(store: EventStore, w: ExperimentWindow, bucketMs: number): Promise<ArmBatch[]> {
+  const rows = await store.query<{ bucket: number; variant: string; n: number; sum: number; sumsq: number }>(
+    `WITH x AS (
+       SELECT variant, floor(extract(epoch FROM decided_at - $2::timestamptz) * 1000 / $4)::int AS bucket, ${SCORE} AS score
+       FROM decisions_with_outcomes
+       WHERE agent = $1 AND decided_at >= $2::timestamptz AND ($3::timestamptz IS NULL OR decided_at < $3::timestamptz))
+     SELECT bucket, variant, count(score)::int AS n, coalesce(sum(score), 0)::float8 AS sum, coalesce(sum(score * score), 0)::float8 AS sumsq
+     FROM x WHERE score IS NOT NULL GROUP BY bucket, variant ORDER BY bucket`,
+    [w.agent, w.since, w.until ?? null, bucketMs],
+  );
+  const since = Date.parse(w.since);
+  const byBucket = new Map<number, { a: ArmMoments; b: ArmMoments }>();
+  const none: ArmMoments = { n: 0, sum: 0, sumSq: 0 };
+  for (const r of rows) {
+    const m = byBucket.get(r.bucket) ?? { a: none, b: none };
+    const moments = { n: r.n, sum: r.sum, sumSq: r.sumsq };
+    byBucket.set(r.bucket, r.variant === 'ml' ? { ...m, b: moments } : r.variant === 'deterministic' ? { ...m, a: moments } : m);
+  }
+  return [...byBucket.entries()].sort(([x], [y]) => x - y).map(([bucket, m]) => ({ start: since + bucket * bucketMs, a: m.a, b: m.b }));
 }

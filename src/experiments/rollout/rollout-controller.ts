@@ -1,8 +1,10 @@
 import { ConflictError } from '../../core/index.js';
 import { uuidv7 } from '../../core/index.js';
 import type { EventStore } from '../../log/index.js';
-import { type AnalysisOptions, type ExperimentAnalysis, type ExperimentArms, analyzeExperiment } from '../analysis/analyze-experiment.js';
-import { type ExperimentWindow, readExperimentArms, readMlGuardrails } from '../analysis/experiment-arms.js';
+import { type AnalysisOptions, type ExperimentAnalysis, type ExperimentArms, type QualityMetric, analyzeExperiment } from '../analysis/analyze-experiment.js';
+import { type ExperimentWindow, readExperimentArms, readExperimentBatches, readMlGuardrails } from '../analysis/experiment-arms.js';
+import type { ArmBatch, ChangePoint } from '../stats/index.js';
+import { EventType } from '../../core/index.js';
 import { rolloutFlag, rolloutFlagKey, rolloutPercentage } from '../flags/rollout-flag.js';
 import type { FlagStore } from '../flags/store/flag-store.js';
 import type { SequentialState } from '../stats/index.js';
@@ -42,6 +44,16 @@ export interface RolloutControllerOptions {
   readonly analysis?: AnalysisOptions;
   /** Exposures and scores per arm. Default: read from the decisions projection. */
   readonly readArms?: (window: ExperimentWindow) => Promise<ExperimentArms>;
+  /**
+   * The step's outcome scores in `bucketMs` time buckets (the looks of the change-aware
+   * sequential analysis). Default: read from the decisions projection, unless `readArms` alone
+   * is injected (then each tick is one look of the plain mSPRT).
+   */
+  readonly readBatches?: (window: ExperimentWindow, bucketMs: number) => Promise<ArmBatch[]>;
+  /** What an agent's score measures (named in verdicts; MAE margins are relative). Default 'accuracy'. */
+  readonly metricOf?: (agent: string) => QualityMetric | undefined;
+  /** A change of a step's effect was detected (after its `RolloutChangeDetected` event is stored). */
+  readonly onChangeDetected?: (event: RolloutChangeDetectedData) => void;
   /** Default guardrail readings of the `ml` arm. Default: p95 latency and fallback rate from the decisions projection. */
   readonly readGuardrails?: (window: ExperimentWindow) => Promise<GuardrailReport>;
   /** Schedule period. Default 30,000 ms; 0 = on demand only. */
@@ -73,6 +85,18 @@ export interface RolloutStatus {
   readonly verdict: Verdict;
 }
 
+/** Payload of `RolloutChangeDetected` (stream `rollout-change-<agent>`). */
+export interface RolloutChangeDetectedData {
+  readonly agent: string;
+  readonly experimentId: string;
+  readonly percentage: number;
+  readonly metric: QualityMetric;
+  /** The change point (ISO) the confidence sequence restarts from, and when it was detected. */
+  readonly at: string;
+  readonly detectedAt: string;
+  readonly change: ChangePoint;
+}
+
 export interface TickResult {
   readonly agent: string;
   readonly verdict: Verdict;
@@ -80,8 +104,33 @@ export interface TickResult {
 }
 
 
-const evidenceOf = (a: ExperimentAnalysis | undefined): Record<string, unknown> | undefined =>
-  a && { effect: a.effect, ci: a.ci, pValue: a.pValue, power: a.power, srmPValue: a.srm.pValue, outcomes: [a.arms.deterministic.outcomes, a.arms.ml.outcomes] };
+const evidenceOf = (a: ExperimentAnalysis | undefined, v: Verdict): Record<string, unknown> | undefined =>
+  a && {
+    metric: a.metric,
+    rule: v.rule ?? null,
+    effect: a.effect,
+    ci: a.ci,
+    pValue: a.pValue,
+    lossPValue: a.lossPValue,
+    power: a.power,
+    srmPValue: a.srm.pValue,
+    outcomes: [a.arms.deterministic.outcomes, a.arms.ml.outcomes],
+    segmentStart: a.segmentStart ?? null,
+    changes: a.changes.length,
+  };
+
+/** Shadow evidence gathered after `base` was taken: the same means over the new outcomes only. */
+export function freshShadowEvidence(now: ShadowEvidence | undefined, base: ShadowEvidence | undefined): ShadowEvidence | undefined {
+  if (!now || !base) return now;
+  const n = now.n - base.n;
+  if (n <= 0) return { ...now, n: 0 };
+  return {
+    n,
+    modelQuality: (now.modelQuality * now.n - base.modelQuality * base.n) / n,
+    rulesQuality: (now.rulesQuality * now.n - base.rulesQuality * base.n) / n,
+    higherIsBetter: now.higherIsBetter,
+  };
+}
 
 /**
  * Drives each agent's rollout (DESIGN.md §2.3): on a schedule and on demand it reads the
@@ -101,6 +150,11 @@ export class RolloutController {
   readonly #policy: RolloutPolicy;
   readonly #log = new RolloutLog();
   readonly #sequential = new Map<string, SequentialState>();
+  /** Changes already recorded, by `${experimentId} ${at}`. */
+  readonly #changes = new Set<string>();
+  readonly #changesLoaded = new Set<string>();
+  /** Shadow evidence when the agent last rolled back: later shadow verdicts use only what came after. */
+  readonly #shadowBase = new Map<string, ShadowEvidence>();
   readonly #now: () => number;
   readonly #timers: ControllerTimers;
   #timer: unknown;
@@ -189,10 +243,54 @@ export class RolloutController {
   async #analyze(x: ExperimentRecord, look: boolean): Promise<ExperimentAnalysis> {
     const window = { agent: x.agent, since: x.startedAt, until: x.endedAt };
     const arms = await (this.#o.readArms ?? ((w) => readExperimentArms(this.#o.store, w)))(window);
+    const p = this.#policy;
+    const options: AnalysisOptions = {
+      lossAlpha: p.lossAlpha,
+      changeThreshold: p.changeThreshold,
+      windowBatches: Math.max(1, Math.round(p.lossWindowMs / p.bucketMs)),
+      ...(this.#o.metricOf?.(x.agent) ? { metric: this.#o.metricOf(x.agent) } : {}),
+      ...this.#o.analysis,
+    };
+    const readBatches = this.#o.readBatches ?? (this.#o.readArms ? undefined : (w: ExperimentWindow, ms: number) => readExperimentBatches(this.#o.store, w, ms));
+    if (readBatches) {
+      // Change-aware: every bucket is a look; recomputed from the log, so instances agree.
+      const batches = await readBatches(window, p.bucketMs);
+      const a = analyzeExperiment({ percentage: x.percentage, arms, batches }, options);
+      if (look) await this.#recordChanges(x, a);
+      return a;
+    }
     const previous = this.#sequential.get(x.id);
-    const a = analyzeExperiment({ percentage: x.percentage, arms }, { ...this.#o.analysis, ...(previous ? { previous } : {}) });
+    const a = analyzeExperiment({ percentage: x.percentage, arms }, { ...options, ...(previous ? { previous } : {}) });
     if (look && a.testable) this.#sequential.set(x.id, a.sequential);
     return a;
+  }
+
+  /** One `RolloutChangeDetected` event per change point of a step (deduplicated across restarts through its stream). */
+  async #recordChanges(x: ExperimentRecord, a: ExperimentAnalysis): Promise<void> {
+    if (a.changes.length === 0) return;
+    const stream = `rollout-change-${x.agent}`;
+    if (!this.#changesLoaded.has(x.agent)) {
+      for (const e of await this.#o.store.readStream(stream)) {
+        const d = e.data as Partial<RolloutChangeDetectedData>;
+        this.#changes.add(`${d.experimentId} ${d.at}`);
+      }
+      this.#changesLoaded.add(x.agent);
+    }
+    for (const c of a.changes) {
+      const at = new Date(c.at).toISOString();
+      const key = `${x.id} ${at}`;
+      if (this.#changes.has(key)) continue;
+      const now = this.#now();
+      const data: RolloutChangeDetectedData = { agent: x.agent, experimentId: x.id, percentage: x.percentage, metric: a.metric, at, detectedAt: new Date(c.detectedAt).toISOString(), change: c };
+      const reason = `effect moved ${c.direction} (${c.trigger}): ${c.before.effect.toFixed(3)} → ${c.after.effect.toFixed(3)}; the confidence sequence restarts at ${at}`;
+      await this.#o.store.append([{ id: uuidv7(now), type: EventType.RolloutChangeDetected, stream, data, metadata: { actor: 'controller', reason }, time: new Date(now).toISOString() }]);
+      this.#changes.add(key);
+      try {
+        this.#o.onChangeDetected?.(data);
+      } catch (e) {
+        this.#o.onError?.(e, x.agent);
+      }
+    }
   }
 
   async #guardrails(agent: string, state: RolloutState): Promise<GuardrailReport | undefined> {
@@ -209,7 +307,7 @@ export class RolloutController {
     const experiment = expId === undefined ? undefined : this.#log.experiment(expId);
     const analysis = experiment ? await this.#analyze(experiment, look) : undefined;
     const guardrails = await this.#guardrails(agent, r.state);
-    const shadow = r.state.phase === RolloutPhase.SHADOW ? await this.#o.shadowEvidence?.(agent) : undefined;
+    const shadow = r.state.phase === RolloutPhase.SHADOW ? freshShadowEvidence(await this.#o.shadowEvidence?.(agent), this.#shadowBase.get(agent)) : undefined;
     const verdict = evaluateRollout(r.state, { shadow, analysis, guardrails, elapsedMs: this.#now() - Date.parse(r.state.since) }, this.#policy);
     return { agent, state: r.state, percentage: percentageOf(r.state), version: r.version, updatedAt: r.updatedAt || undefined, experiment, analysis, guardrails, shadow, verdict };
   }
@@ -246,7 +344,7 @@ export class RolloutController {
           let changed: RolloutChange | undefined;
           if (s.verdict.action !== 'hold') {
             const command: RolloutCommand = s.verdict.action === 'advance' ? { kind: 'advance' } : { kind: 'rollback', reason: s.verdict.reasons.join('; ') };
-            changed = await this.#apply(name, command, { actor: 'controller', reason: s.verdict.reasons.join('; ') }, evidenceOf(s.analysis));
+            changed = await this.#apply(name, command, { actor: 'controller', reason: s.verdict.reasons.join('; ') }, evidenceOf(s.analysis, s.verdict));
           }
           out.push({ agent: name, verdict: s.verdict, changed });
         } catch (e) {
@@ -285,7 +383,16 @@ export class RolloutController {
     this.#log.apply(event);
     if (to > from) await this.#setFlag(agent, to, meta.actor, reason);
     const change: RolloutChange = { agent, before: r.state, after, command: command.kind, actor: meta.actor, reason };
-    if (after.phase === RolloutPhase.ROLLED_BACK) await this.#rolledBack(agent, after.reason);
+    if (after.phase === RolloutPhase.ROLLED_BACK) {
+      // Evidence from before the rollback must not carry the next version back to traffic.
+      try {
+        const base = await this.#o.shadowEvidence?.(agent);
+        if (base) this.#shadowBase.set(agent, base);
+      } catch (e) {
+        this.#o.onError?.(e, agent);
+      }
+      await this.#rolledBack(agent, after.reason);
+    }
     this.#o.onChange?.(change);
     return change;
   }

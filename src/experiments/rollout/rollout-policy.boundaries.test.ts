@@ -32,19 +32,24 @@ describe('rollout policy defaults, pinned at their boundaries', () => {
       minStepDurationMs: TEN_MINUTES,
       maxP95LatencyMs: 100,
       maxFallbackRate: 0.05,
+      stepRules: ['superiority', 'non-inferiority', 'non-inferiority'],
+      bucketMs: 10_000,
+      lossWindowMs: 60_000,
+      lossAlpha: 0.05,
+      changeThreshold: 10,
     });
   });
 
   it('minSamplePerArm is 100: 99 outcomes per arm do not advance, 100 do', () => {
     const held = evaluateRollout(canary(25), { elapsedMs: TEN_MINUTES, analysis: goodAnalysis(99) });
-    expect(held).toEqual({ action: 'hold', reasons: ['outcomes per arm 99 < 100'] });
+    expect(held).toEqual({ action: 'hold', reasons: ['non-inferiority: outcomes per arm 99 < 100'], rule: 'non-inferiority' });
     expect(evaluateRollout(canary(25), { elapsedMs: TEN_MINUTES, analysis: goodAnalysis(100) }).action).toBe('advance');
   });
 
   it('minSamplePerArm counts the smaller arm: 100 rules outcomes and 99 model outcomes hold', () => {
     const a = goodAnalysis(100);
     const lopsided = { ...a, arms: { ...a.arms, ml: { ...a.arms.ml, outcomes: 99 } } };
-    expect(evaluateRollout(canary(25), { elapsedMs: TEN_MINUTES, analysis: lopsided }).reasons).toEqual(['outcomes per arm 99 < 100']);
+    expect(evaluateRollout(canary(25), { elapsedMs: TEN_MINUTES, analysis: lopsided }).reasons).toEqual(['non-inferiority: outcomes per arm 99 < 100']);
   });
 
   it('minStepDurationMs is 10 minutes: one millisecond short holds, exactly 10 minutes advances', () => {

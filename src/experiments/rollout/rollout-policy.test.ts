@@ -27,7 +27,8 @@ describe('rollout policy', () => {
     expect(evaluateRollout(canary(25), { elapsedMs: long, analysis: analysis(arm(50, 0.6), arm(20, 0.7)) }, policy).action).toBe('hold');
     const v = evaluateRollout(canary(25), { elapsedMs: long, analysis: good }, policy);
     expect(v.action).toBe('advance');
-    expect(v.reasons[0]).toMatch(/superior/);
+    expect(v.reasons[0]).toMatch(/^non-inferior \(margin 0\.020\) on accuracy: effect \+/);
+    expect(v.rule).toBe('non-inferiority');
   });
 
   it('holds on an inconclusive result and on a sample ratio mismatch', () => {

@@ -22,6 +22,13 @@ export interface GuardrailReport {
   readonly breaker?: BreakerStatus | undefined;
 }
 
+/**
+ * What a step must show before it advances: `superiority` — the model is better than the rules
+ * (interval above 0); `non-inferiority` — the model is not worse by the margin or more
+ * (interval above −margin).
+ */
+export type StepRule = 'superiority' | 'non-inferiority';
+
 export interface RolloutPolicy {
   /** Shadow outcomes needed before 5%. Default 200. */
   readonly minShadowOutcomes: number;
@@ -33,6 +40,20 @@ export interface RolloutPolicy {
   readonly maxP95LatencyMs: number;
   /** Guardrail: highest acceptable fallback rate of the model arm. Default 0.05. */
   readonly maxFallbackRate: number;
+  /**
+   * The rule of each traffic step below 100%, in step order (5, 25, 50). Default
+   * `['superiority', 'non-inferiority', 'non-inferiority']`: the model must prove itself
+   * better on 5% of traffic, then not worse at scale.
+   */
+  readonly stepRules: readonly StepRule[];
+  /** Time bucket of the sequential analysis (one look per bucket). Default 10 s. */
+  readonly bucketMs: number;
+  /** Recent window compared with the cumulative evidence (change detection). Default 60 s. */
+  readonly lossWindowMs: number;
+  /** Level of the one-sided loss test that rolls back, at any step and any time. Default 0.05. */
+  readonly lossAlpha: number;
+  /** CUSUM threshold (log-likelihood ratio) for a change of the effect. Default 10. */
+  readonly changeThreshold: number;
 }
 
 export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
@@ -41,12 +62,38 @@ export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   minStepDurationMs: 10 * 60_000,
   maxP95LatencyMs: 100,
   maxFallbackRate: 0.05,
+  stepRules: ['superiority', 'non-inferiority', 'non-inferiority'],
+  bucketMs: 10_000,
+  lossWindowMs: 60_000,
+  lossAlpha: 0.05,
+  changeThreshold: 10,
 };
+
+/** The rule of the step at `percentage` (5, 25, 50); undefined at 100%. */
+export function stepRuleOf(percentage: number, policy: RolloutPolicy): StepRule | undefined {
+  const i = [5, 25, 50].indexOf(percentage);
+  if (i < 0) return undefined;
+  return policy.stepRules[i] ?? policy.stepRules.at(-1) ?? 'superiority';
+}
 
 /** What the controller should do next, and why. */
 export interface Verdict {
   readonly action: 'advance' | 'hold' | 'rollback';
   readonly reasons: readonly string[];
+  /** The step's rule, when a traffic step's statistics were judged. */
+  readonly rule?: StepRule | undefined;
+}
+
+/** A number for people: 3 decimals, sign on effects. */
+export const round3 = (x: number): string => (Number.isFinite(x) ? (Math.round(x * 1000) / 1000).toFixed(3) : String(x));
+const signed = (x: number): string => (x > 0 ? `+${round3(x)}` : round3(x));
+const pText = (p: number): string => (p < 0.001 ? p.toExponential(1) : round3(p));
+
+/** The effect, interval and both arms in the metric's own terms (MAE is shown as MAE, not as −MAE). */
+export function describeEffect(a: ExperimentAnalysis): string {
+  const [lo, hi] = a.ci;
+  const arms = a.metric === 'mae' ? `model MAE ${round3(-a.arms.ml.mean)} vs rules ${round3(-a.arms.deterministic.mean)}` : `model ${round3(a.arms.ml.mean)} vs rules ${round3(a.arms.deterministic.mean)}`;
+  return `${a.metric}: effect ${signed(a.effect)}${a.metric === 'mae' ? ' (MAE reduction)' : ''}, ${Math.round((1 - a.alpha) * 100)}% CI [${signed(lo)}, ${signed(hi)}] (${arms})`;
 }
 
 export interface StepEvidence {
@@ -83,8 +130,10 @@ function safetyVerdict(e: StepEvidence, policy: RolloutPolicy): Verdict | undefi
   const breaches = guardrailBreaches(e.guardrails, policy);
   if (breaches.length > 0) return { action: 'rollback', reasons: breaches.map((b) => `guardrail: ${b}`) };
   const a = e.analysis;
-  if (a?.inferior)
-    return { action: 'rollback', reasons: [`significant loss: effect ${a.effect.toPrecision(3)}, CI [${a.ci[0].toPrecision(3)}, ${a.ci[1].toPrecision(3)}], p ${a.pValue.toPrecision(3)}`] };
+  if (a && (a.loss || (a.inferior && a.effect < 0))) {
+    const since = a.changes.length > 0 && a.segmentStart ? ` since the change at ${a.segmentStart}` : '';
+    return { action: 'rollback', reasons: [`significant loss on ${describeEffect(a)}, one-sided p ${pText(a.lossPValue)} < ${a.lossAlpha}${since}`] };
+  }
   return undefined;
 }
 
@@ -96,11 +145,19 @@ function stepVerdict(percentage: number, e: StepEvidence, policy: RolloutPolicy)
   if (percentage >= 100) return { action: 'advance', reasons: ['100% for the minimum duration with healthy guardrails'] };
   const a = e.analysis;
   if (!a) return hold('no experiment data');
+  const rule = stepRuleOf(percentage, policy) ?? 'superiority';
+  const held = (reason: string): Verdict => ({ action: 'hold', reasons: [reason], rule });
   const n = Math.min(a.arms.deterministic.outcomes, a.arms.ml.outcomes);
-  if (n < policy.minSamplePerArm) return hold(`outcomes per arm ${n} < ${policy.minSamplePerArm}`);
-  if (a.srm.mismatch) return hold(`sample ratio mismatch (p ${a.srm.pValue.toExponential(2)})`);
-  if (!a.nonInferior) return hold(`not yet non-inferior: CI lower ${a.ci[0].toPrecision(3)} ≤ −${a.margin}`);
-  return { action: 'advance', reasons: [`${a.superior ? 'superior' : 'non-inferior'}: effect ${a.effect.toPrecision(3)}, CI [${a.ci[0].toPrecision(3)}, ${a.ci[1].toPrecision(3)}]`] };
+  if (n < policy.minSamplePerArm) return held(`${rule}: outcomes per arm ${n} < ${policy.minSamplePerArm}`);
+  if (a.srm.mismatch) return held(`${rule}: sample ratio mismatch (p ${a.srm.pValue.toExponential(2)})`);
+  // Never advance on an interval that excludes the current estimate: it is stale evidence.
+  if (!a.consistent) return held(`${rule}: the interval excludes the current estimate on ${describeEffect(a)}; waiting for fresh evidence`);
+  if (rule === 'superiority') {
+    if (!(a.superior && a.effect > 0 && a.ci[0] > 0)) return held(`superiority not shown on ${describeEffect(a)}: CI lower ≤ 0`);
+    return { action: 'advance', reasons: [`superior on ${describeEffect(a)}`], rule };
+  }
+  if (!(a.nonInferior && a.ci[0] > -a.margin)) return held(`non-inferiority not shown on ${describeEffect(a)}: CI lower ≤ −margin ${round3(a.margin)}`);
+  return { action: 'advance', reasons: [`non-inferior (margin ${round3(a.margin)}) on ${describeEffect(a)}`], rule };
 }
 
 /**
