@@ -209,3 +209,32 @@ describe('control panel in Chromium', () => {
     await page.close();
   });
 });
+
+describe('control panel in open mode (loopback, no token)', () => {
+  it('needs no sign-in and acts as the local admin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apprentice-panel-open-'));
+    const profile = mkdtempSync(join(tmpdir(), 'apprentice-chromium-'));
+    const level = process.env.APPRENTICE_LOG_LEVEL;
+    process.env.APPRENTICE_LOG_LEVEL = 'silent';
+    const built = await buildServe({ dataDir: dir, host: '127.0.0.1', port: '0' } as never, { rolloutIntervalMs: 3_600_000 });
+    if (level === undefined) delete process.env.APPRENTICE_LOG_LEVEL;
+    else process.env.APPRENTICE_LOG_LEVEL = level;
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
+    try {
+      const url = await built.app.listen({ host: '127.0.0.1', port: 0 });
+      const page = await ctx.newPage();
+      await page.goto(`${url}/#/breakers`);
+      await page.getByTestId('who').waitFor();
+      expect(await page.getByTestId('who').textContent()).toBe('local · admin · open mode');
+      expect(await page.getByTestId('token-input').count()).toBe(0);
+      expect(await page.getByTestId('breakers-open-all').count()).toBe(1);
+    } finally {
+      await ctx.close();
+      await built.app.close();
+      await built.platform.stop();
+      await built.a.close();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
