@@ -10,7 +10,7 @@ export type { DriftReference, DriftServiceOptions } from './drift-monitoring/typ
 export type { MonitorReport } from './drift/index.js';
 export { buildReference } from './drift/reference.js';
 export { describeMetrics } from './metrics/catalogue.js';
-export { collectFrom, type Disposer, onCollect } from './metrics/collect.js';
+export { collectFrom, type Disposer, type GaugeSample, onCollect } from './metrics/collect.js';
 export { writeDashboards } from './metrics/dashboards/write-dashboards.js';
 export { BreakerStateValue } from './metrics/metric-names.js';
 export { createMetrics, type Metrics } from './metrics/metrics.js';

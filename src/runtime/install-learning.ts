@@ -15,6 +15,9 @@ import { ShadowRunner, shadowWorkerModule } from '../learning/index.js';
 import { shadowRoutes } from '../learning/index.js';
 import { ShadowStats } from '../learning/index.js';
 import { TrainingLoop, type TrainingLoopOptions } from '../learning/index.js';
+import { VersionQuality } from '../learning/index.js';
+import { START } from '../log/index.js';
+import { collectLearningMetrics, learningMetricHooks } from './learning-metrics.js';
 
 export interface InstallLearningOptions {
   /** Agents to define at start (validated; an unchanged definition is not re-recorded), with optional in-process policies. */
@@ -39,6 +42,8 @@ export interface InstallLearningOptions {
   readonly shedShadow?: () => boolean;
   /** Take each agent's guard from elsewhere (the ops breaker board), instead of creating one here. */
   readonly guardFor?: (agent: string) => ModelGuard;
+  /** Kinds of an agent's breakers that are not closed, to label `apprentice_breaker_fallbacks_total`. Default none. */
+  readonly openBreakerKinds?: (agent: string) => readonly string[];
 }
 
 export interface InstalledLearning {
@@ -54,6 +59,8 @@ export interface InstalledLearning {
   readonly trainer: TrainingLoop | undefined;
   readonly guards: ReadonlyMap<string, ModelGuard>;
   readonly pool: WorkerPool | undefined;
+  /** Live quality of each model version and of the rules, judged on outcomes (the quality gauges). */
+  readonly quality: VersionQuality;
 }
 
 /**
@@ -88,28 +95,26 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   const ml = a.config.mlEnabled;
   const pool = ml && options.pool !== false ? createWorkerPool({ handlerModule: shadowWorkerModule(), size: options.poolSize ?? 1, maxQueue: 64, taskTimeoutMs: 10_000 }) : undefined;
   const shadowStats = new ShadowStats();
-  const shadow = new ShadowRunner({ models: serving, sink: a.writer, ...(options.shedShadow ? { shed: options.shedShadow } : {}), ...(pool ? { pool, pathOf: (v) => registry.pathOf(v) } : {}) });
+  const hooks = learningMetricHooks(a.metrics, options.openBreakerKinds ? { openBreakerKinds: options.openBreakerKinds } : {});
+  const shadow = new ShadowRunner({ models: serving, sink: a.writer, onResult: hooks.onShadowResult, onDropped: hooks.onShadowDropped, ...(options.shedShadow ? { shed: options.shedShadow } : {}), ...(pool ? { pool, pathOf: (v) => registry.pathOf(v) } : {}) });
   const engine = new DecisionEngine({
     writer: a.writer,
+    // Reward agents whose definition has `exploration` explore within its budget (docs/bandits.md).
+    explorer: new BanditExplorer(),
     agents: (name) => agents.get(name),
     models: serving,
-    guard,
+    guard: (agent) => hooks.timed(agent, guard(agent)),
     mlEnabled: ml,
     shadow: (job) => void shadow.submit(job),
     ...(options.router ? { router: options.router } : {}),
     ...(options.protectContext ? { protectContext: options.protectContext } : {}),
-    onDecision: (d, startedAt) => {
-    // Reward agents whose definition has `exploration` explore within its budget (docs/bandits.md).
-    explorer: new BanditExplorer(),
-      const m = a.metrics;
-      m.decisionsTotal.inc({ agent: d.agent, source: d.source, reason: d.reason, variant: d.variant });
-      m.decisionDurationSeconds.observe({ agent: d.agent, source: d.source }, (performance.now() - startedAt) / 1000);
-      if (d.variant === 'ml' && d.source === 'deterministic') m.decisionFallbacksTotal.inc({ agent: d.agent, reason: d.reason });
-    },
+    onDecision: hooks.onDecision,
   });
 
   const disposers: (() => Promise<void>)[] = [];
   disposers.push(a.store.subscribe((events) => shadowStats.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  const quality = new VersionQuality();
+  disposers.push(a.store.subscribe((events) => quality.apply(events), { types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
   let trainer: TrainingLoop | undefined;
   if (options.training ?? ml) {
     trainer = new TrainingLoop({
@@ -120,9 +125,26 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
         guards.get(agent)?.reportQuality(q);
         options.trainer?.onQuality?.(agent, q);
       },
+      onRegistered: (v) => {
+        hooks.onRegistered(v.agent);
+        options.trainer?.onRegistered?.(v);
+      },
     });
-    disposers.push(trainer.start(a.store));
+    // `trainer.start(store)`, with each batch timed and its rows counted per agent.
+    const t = trainer;
+    disposers.push(
+      a.store.subscribe(
+        async (events, cursor) => {
+          const t0 = performance.now();
+          await t.apply(events, cursor);
+          hooks.onTrainingBatch(t, agents.list().map((d) => d.name), (performance.now() - t0) / 1000);
+        },
+        { after: START, types: [EventType.DecisionMade, EventType.OutcomeRecorded], batchSize: 500 },
+      ),
+    );
   }
+  const uncollect = collectLearningMetrics(a.metrics, { agents, registry, serving, shadow, shadowStats, quality, pool });
+  disposers.push(async () => uncollect());
 
   let stopped: Promise<void> | undefined;
   return {
@@ -148,5 +170,6 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
     trainer,
     guards,
     pool,
+    quality,
   };
 }

@@ -1,10 +1,10 @@
 import { DEFAULT_TIME_BUDGET_MS } from '../decisions/index.js';
 import type { DeterministicPolicy } from '../decisions/index.js';
-import { installDrift, type InstalledDrift } from './install-drift.js';
+import { installDrift, type InstallDriftOptions, type InstalledDrift } from './install-drift.js';
 import type { AnalysisOptions } from '../experiments/index.js';
 import type { Route } from '../experiments/index.js';
 import { installExperiments, type InstalledExperiments } from './install-experiments.js';
-import { installOps, type InstalledOps } from './install-ops.js';
+import { installOps, type InstallOpsOptions, type InstalledOps } from './install-ops.js';
 import type { RolloutPolicy, ShadowEvidence } from '../experiments/index.js';
 import { RolloutPhase } from '../experiments/index.js';
 import { createSecurityRuntime } from '../security/index.js';
@@ -18,6 +18,8 @@ import type { TrainingLoopOptions } from '../learning/index.js';
 import type { Apprentice } from './create-apprentice.js';
 import { trainingReference } from './drift-reference.js';
 import type { ComponentHealth } from './health.js';
+import { collectRolloutMetrics, countFlagChanges, countRolloutChange } from './rollout-metrics.js';
+import { decisionRejectionRoutes } from './learning-metrics.js';
 
 export interface PlatformOptions {
   /** Agents defined at start, with optional in-process rules. */
@@ -32,6 +34,10 @@ export interface PlatformOptions {
   readonly controller?: boolean;
   /** Training loop settings. */
   readonly trainer?: Omit<TrainingLoopOptions, 'agents' | 'registry'>;
+  /** Event-loop throttle and impact probes (see `installOps`); `false` turns both off. Default on. */
+  readonly throttle?: InstallOpsOptions['throttle'];
+  /** Drift service settings (window size: default 1000 decisions). */
+  readonly drift?: InstallDriftOptions['service'];
   /** Environment for keys and tokens. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -78,6 +84,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   const late: { learning?: InstalledLearning; experiments?: InstalledExperiments } = {};
 
   const ops = await installOps(a, {
+    ...(options.throttle !== undefined ? { throttle: options.throttle } : {}),
     guardFor: (agent) => ({ budgetMs: late.learning?.agents.get(agent)?.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS }),
     actions: {
       rollback: async (agent, reason) => {
@@ -99,6 +106,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     router: (agent, unitId) => route(agent, unitId),
     protectContext: runtime.protector.protect,
     guardFor: (agent) => ops.getGuard(agent),
+    openBreakerKinds: (agent) => ops.board.list().filter((b) => b.agent === agent && b.state !== 'closed').map((b) => b.kind),
     // Learning pauses and shadow work is shed while the event loop is throttled (production first).
     trainer: { ...options.trainer, shouldPause: () => ops.isThrottled() },
     shedShadow: () => ops.isThrottled(),
@@ -118,6 +126,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
       return { breaker: open ? 'open' : 'closed' };
     },
     onChange: (c) => {
+      countRolloutChange(a.metrics, c);
       // The model the ml arm serves follows the rollout: `canary` takes the shadow model when
       // traffic starts, `production` takes the canary model when it is promoted.
       const aliases = registry.aliases(c.agent);
@@ -133,9 +142,12 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     },
   });
   late.experiments = experiments;
+  const uncountFlags = countFlagChanges(a.metrics, experiments.flags);
+  const uncollectRollouts = collectRolloutMetrics(a.metrics, experiments.controller);
   route = experiments.router;
 
   const drift = await installDrift(a, {
+    ...(options.drift ? { service: options.drift } : {}),
     // Reference windows: the training data of the served model version.
     referenceFor: (agent) => trainingReference(a.store, registry, agent),
     onDrift: (agent, report) => {
@@ -162,6 +174,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     ...(experiments.server.routes ?? []),
     ...(ops.server.routes ?? []),
     ...(drift.server.routes ?? []),
+    decisionRejectionRoutes(a.metrics, (name) => learning.agents.get(name) !== undefined),
   ];
   // `/health/aggregate`: the learners and each agent's model beside the storage components.
   const healthChecks: ServerContext['healthChecks'] = [
@@ -199,6 +212,8 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     security,
     stop() {
       stopped ??= (async () => {
+        uncountFlags();
+        uncollectRollouts();
         await experiments.stop();
         await drift.stop();
         await learning.stop();

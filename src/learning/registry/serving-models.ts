@@ -49,6 +49,11 @@ export class ServingModels {
     return this.#first(agent, this.#shadow);
   }
 
+  /** The model loaded for one alias of an agent, if any. */
+  loaded(agent: string, alias: string): ServingModel | undefined {
+    return this.#loaded.get(`${agent}@${alias}`);
+  }
+
   /** Load failures by `agent@alias`. */
   errors(): ReadonlyMap<string, { version: number; error: unknown }> {
     return this.#errors;

@@ -31,7 +31,11 @@ export interface ShadowRunnerOptions {
   readonly timeoutMs?: number;
   /** Called with every result (the stats aggregator). */
   readonly onResult?: (r: ShadowResultData) => void;
+  /** Called for every job shed: `closed`, `queue_full` (this queue or the pool's), `throttled`. */
+  readonly onDropped?: (agent: string, reason: ShadowDropReason, count: number) => void;
 }
+
+export type ShadowDropReason = 'closed' | 'queue_full' | 'throttled';
 
 /** Counters for metrics wiring (monotonic, except `queued`/`inFlight`). */
 export interface ShadowRunnerStats {
@@ -82,8 +86,10 @@ export class ShadowRunner {
   /** Queue a job. Synchronous and cheap; returns false when it was dropped. */
   submit(job: ShadowJob): boolean {
     this.stats.submitted++;
-    if (this.#closed || this.#queue.length >= this.#maxQueue || this.#shed?.() === true) {
+    const drop: ShadowDropReason | undefined = this.#closed ? 'closed' : this.#queue.length >= this.#maxQueue ? 'queue_full' : this.#shed?.() === true ? 'throttled' : undefined;
+    if (drop) {
       this.stats.dropped++;
+      this.#o.onDropped?.(job.agent, drop, 1);
       return false;
     }
     this.#queue.push(job);
@@ -148,6 +154,8 @@ export class ShadowRunner {
     } catch (e) {
       if (e instanceof DroppedError) {
         this.stats.dropped += jobs.length;
+        const agent = jobs[0]?.agent;
+        if (agent !== undefined) this.#o.onDropped?.(agent, 'queue_full', jobs.length);
         return;
       }
       const message = e instanceof Error ? e.message : String(e);

@@ -49,22 +49,38 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
   const clash = Object.values(MetricName).find((name) => registry.getSingleMetric(name) !== undefined);
   if (clash !== undefined) throw new ConflictError(`metric ${clash} is already registered in this registry`);
 
+  // Every family's `collect` waits for one pass over every gauge's callbacks, shared by the
+  // whole scrape: prom-client reads the families concurrently, and a callback that turns a
+  // component's cumulative count into counter increments must run before that counter is
+  // read, or the first scrape shows nothing and every later one lags by a scrape.
+  const gauges: object[] = [];
+  let pass: Promise<void> | undefined;
+  const beforeRead = (): Promise<void> =>
+    (pass ??= (async () => {
+      try {
+        for (const g of gauges) await runCollectCallbacks.call(g);
+      } finally {
+        setImmediate(() => (pass = undefined));
+      }
+    })());
   const metrics: Partial<Record<MetricKey, unknown>> = {};
   for (const key of Object.keys(catalogue) as MetricKey[]) {
-    metrics[key] = instrument(MetricName[key], catalogue[key], registry);
+    const made = instrument(MetricName[key], catalogue[key], registry, beforeRead);
+    if (catalogue[key].type === 'gauge') gauges.push(made as object);
+    metrics[key] = made;
   }
   const result = metrics as Metrics;
   result.buildInfo.set({ version: options.version ?? 'unknown', node_version: process.version }, 1);
   return result;
 }
 
-function instrument(name: string, spec: MetricSpec, registry: Registry): unknown {
-  const config = { name, help: spec.help, labelNames: spec.labelNames, registers: [registry] };
+function instrument(name: string, spec: MetricSpec, registry: Registry, collect: () => Promise<void>): unknown {
+  const config = { name, help: spec.help, labelNames: spec.labelNames, registers: [registry], collect };
   switch (spec.type) {
     case 'counter':
       return new Counter(config);
     case 'gauge': {
-      const gauge = new Gauge({ ...config, collect: runCollectCallbacks });
+      const gauge = new Gauge(config);
       enableCollectCallbacks(gauge);
       return gauge;
     }

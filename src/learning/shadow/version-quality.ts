@@ -1,0 +1,173 @@
+import { EventType, type DecisionData, type OutcomeData, type StoredEvent } from '../../core/index.js';
+import { accuracy, f1, mae, precision, recall, rmse } from '../evaluation/index.js';
+import type { ShadowResultData } from './shadow-result.js';
+
+export interface VersionQualityOptions {
+  /** Judged answers kept per model version and per agent's rules (rolling window). Default 500. */
+  readonly window?: number;
+  /** Decisions waiting for their outcome (or a late shadow answer); oldest evicted. Default 100,000. */
+  readonly maxPending?: number;
+}
+
+/** Quality of a set of answers judged against outcomes (recent window). */
+export type AnswerQuality =
+  | {
+      readonly kind: 'label';
+      readonly count: number;
+      readonly accuracy: number;
+      /** Macro averages over the labels seen (scikit-learn `average='macro'`). */
+      readonly precision: number;
+      readonly recall: number;
+      readonly f1: number;
+    }
+  | { readonly kind: 'value'; readonly count: number; readonly mae: number; readonly rmse: number };
+
+export interface VersionQualityRow {
+  readonly agent: string;
+  readonly version: number;
+  readonly quality: AnswerQuality;
+}
+
+interface Judged {
+  readonly truth: string | number;
+  readonly answer: string | number;
+}
+
+interface Pending {
+  readonly agent: string;
+  readonly rules: unknown;
+  /** Model versions whose answer for this decision is known (served or shadow). */
+  readonly answers: Map<number, unknown>;
+  outcome: OutcomeData | undefined;
+}
+
+/**
+ * Live quality of each model version and of each agent's rules, judged on real outcomes:
+ * every answer a version gave before its outcome was known (served on the `ml` arm, or
+ * predicted in shadow) is scored when the outcome arrives — progressive validation of a
+ * fixed version, unlike the training loop's figures of the model still learning. The rules
+ * are judged on the same decisions (their answer is logged with every decision).
+ * Label outcomes give accuracy, macro precision/recall/F1; numeric outcomes MAE and RMSE;
+ * reward outcomes are not scored here (no ground truth for the other action).
+ * The first outcome of a decision counts; later corrections do not re-score it.
+ *
+ * @example
+ * const q = new VersionQuality();
+ * store.subscribe((events) => q.apply(events), { types: ['DecisionMade', 'ShadowPredicted', 'OutcomeRecorded'] });
+ * q.models(); // [{ agent, version, quality: { kind: 'label', accuracy, ... } }]
+ */
+export class VersionQuality {
+  readonly #window: number;
+  readonly #maxPending: number;
+  readonly #pending = new Map<string, Pending>();
+  readonly #models = new Map<string, { agent: string; version: number; judged: Judged[] }>();
+  readonly #rules = new Map<string, Judged[]>();
+
+  constructor(options: VersionQualityOptions = {}) {
+    this.#window = options.window ?? 500;
+    this.#maxPending = options.maxPending ?? 100_000;
+  }
+
+  apply(events: readonly StoredEvent[]): void {
+    for (const e of events) {
+      if (e.type === EventType.DecisionMade) this.addDecision(e.data as DecisionData);
+      else if (e.type === EventType.ShadowPredicted) this.addShadow(e.data as ShadowResultData);
+      else if (e.type === EventType.OutcomeRecorded) this.addOutcome(e.data as OutcomeData);
+    }
+  }
+
+  addDecision(d: DecisionData): void {
+    const p: Pending = { agent: d.agent, rules: d.deterministic ?? d.value, answers: new Map(), outcome: undefined };
+    if (d.source === 'ml' && d.modelVersion !== undefined) p.answers.set(d.modelVersion, d.value);
+    this.#pending.set(d.decisionId, p);
+    if (this.#pending.size > this.#maxPending) this.#pending.delete(this.#pending.keys().next().value as string);
+  }
+
+  addShadow(r: ShadowResultData): void {
+    if (r.error !== undefined || !('modelValue' in r)) return;
+    const p = this.#pending.get(r.decisionId);
+    if (!p || p.answers.has(r.modelVersion)) return;
+    p.answers.set(r.modelVersion, r.modelValue);
+    // A shadow answer computed before the outcome but stored after it (the usual race) still counts.
+    if (p.outcome) this.#judgeModel(p.agent, r.modelVersion, r.modelValue, p.outcome);
+  }
+
+  addOutcome(o: OutcomeData): void {
+    const p = this.#pending.get(o.decisionId);
+    if (!p || p.outcome) return;
+    p.outcome = o;
+    this.#judge(this.#rulesOf(p.agent), p.rules, o);
+    for (const [version, answer] of p.answers) this.#judgeModel(p.agent, version, answer, o);
+  }
+
+  /** Every (agent, version) with at least one judged answer. */
+  models(): VersionQualityRow[] {
+    const out: VersionQualityRow[] = [];
+    for (const m of this.#models.values()) {
+      const quality = qualityOf(m.judged);
+      if (quality) out.push({ agent: m.agent, version: m.version, quality });
+    }
+    return out;
+  }
+
+  model(agent: string, version: number): AnswerQuality | undefined {
+    const m = this.#models.get(`${agent}\u0000${version}`);
+    return m ? qualityOf(m.judged) : undefined;
+  }
+
+  /** Every agent whose rules have at least one judged answer. */
+  rules(): { agent: string; quality: AnswerQuality }[] {
+    const out: { agent: string; quality: AnswerQuality }[] = [];
+    for (const [agent, judged] of this.#rules) {
+      const quality = qualityOf(judged);
+      if (quality) out.push({ agent, quality });
+    }
+    return out;
+  }
+
+  rulesOf(agent: string): AnswerQuality | undefined {
+    const judged = this.#rules.get(agent);
+    return judged ? qualityOf(judged) : undefined;
+  }
+
+  #rulesOf(agent: string): Judged[] {
+    let r = this.#rules.get(agent);
+    if (!r) this.#rules.set(agent, (r = []));
+    return r;
+  }
+
+  #judgeModel(agent: string, version: number, answer: unknown, o: OutcomeData): void {
+    const key = `${agent}\u0000${version}`;
+    let m = this.#models.get(key);
+    if (!m) this.#models.set(key, (m = { agent, version, judged: [] }));
+    this.#judge(m.judged, answer, o);
+  }
+
+  #judge(into: Judged[], answer: unknown, o: OutcomeData): void {
+    if (o.label !== undefined) into.push({ truth: o.label, answer: String(answer) });
+    else if (typeof o.value === 'number' && typeof answer === 'number') into.push({ truth: o.value, answer });
+    else return;
+    if (into.length > this.#window) into.splice(0, into.length - this.#window);
+  }
+}
+
+function qualityOf(judged: readonly Judged[]): AnswerQuality | undefined {
+  const labels = judged.filter((j) => typeof j.truth === 'string');
+  const values = judged.filter((j) => typeof j.truth === 'number');
+  if (labels.length === 0 && values.length === 0) return undefined;
+  if (labels.length >= values.length) {
+    const t = labels.map((j) => j.truth as string);
+    const a = labels.map((j) => j.answer as string);
+    return {
+      kind: 'label',
+      count: labels.length,
+      accuracy: accuracy(t, a),
+      precision: precision(t, a, { average: 'macro' }),
+      recall: recall(t, a, { average: 'macro' }),
+      f1: f1(t, a, { average: 'macro' }),
+    };
+  }
+  const t = values.map((j) => j.truth as number);
+  const a = values.map((j) => j.answer as number);
+  return { kind: 'value', count: values.length, mae: mae(t, a), rmse: rmse(t, a) };
+}
