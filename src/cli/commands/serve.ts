@@ -45,14 +45,43 @@ export async function runServe(flags: ServeFlags, platformOptions: PlatformOptio
       parts.map((p) => (p.message ? `${p.message}\n` : '')).join(''),
   );
   let stopping = false;
+  /**
+   * Graceful stop, bounded by `shutdownTimeoutMs` (default 10 s): each step gets what is left of
+   * the budget; a step still running then is abandoned and named. Anything the writer had not
+   * handed to the bus stays in the journal/spool and is resent at the next start.
+   */
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     process.stderr.write('apprentice stopping...\n');
-    await app.close();
-    for (const p of parts) await p.stop?.();
-    await platform.stop();
-    await a.close();
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    const abandoned: string[] = [];
+    const step = async (name: string, work: () => Promise<unknown>): Promise<void> => {
+      const left = deadline - Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        work().then(
+          () => 'done' as const,
+          (e: unknown) => {
+            process.stderr.write(`apprentice: stopping ${name} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+            return 'done' as const;
+          },
+        ),
+        new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), Math.max(0, left)))),
+      ]);
+      clearTimeout(timer);
+      if (outcome === 'late') abandoned.push(name);
+    };
+    await step('http server', () => app.close());
+    for (const [i, p] of parts.entries()) if (p.stop) await step(`extension ${i + 1}`, p.stop);
+    await step('platform (controller, learners, drift, security)', () => platform.stop());
+    await step('core (writer flush, projector, bus, store)', () => a.close());
+    if (abandoned.length > 0) {
+      process.stderr.write(
+        `apprentice stopped after ${config.shutdownTimeoutMs} ms, abandoning: ${abandoned.join('; ')} (unsent events stay in the journal/spool and are resent at the next start)\n`,
+      );
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
