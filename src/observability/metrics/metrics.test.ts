@@ -141,6 +141,21 @@ describe('collect callbacks', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it('a callback that feeds a counter (declared before its gauge) shows in the same scrape, the first one included', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    let published = 4;
+    let seen = 0;
+    // wireRuntimeMetrics' pattern: cumulative counts become counter increments at scrape time.
+    onCollect(metrics.writerBufferEvents, () => {
+      metrics.busPublishedTotal.inc({ stream: 'events' }, published - seen);
+      seen = published;
+    });
+    expect(await registry.metrics()).toMatch(/^apprentice_bus_published_total\{stream="events"\} 4$/m);
+    published = 10;
+    expect(await registry.metrics()).toMatch(/^apprentice_bus_published_total\{stream="events"\} 10$/m);
+  });
+
   it('rejects gauges not created by createMetrics', () => {
     const foreign = new Gauge({ name: 'foreign_gauge', help: 'x', registers: [] });
     expect(() => onCollect(foreign, () => undefined)).toThrow(/createMetrics/);

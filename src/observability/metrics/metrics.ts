@@ -60,7 +60,9 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
       try {
         for (const g of gauges) await runCollectCallbacks.call(g);
       } finally {
-        setImmediate(() => (pass = undefined));
+        // prom-client starts every family's `collect` synchronously in one loop, before this
+        // async pass can settle: they all share it, and the next scrape starts a new one.
+        pass = undefined;
       }
     })());
   const metrics: Partial<Record<MetricKey, unknown>> = {};
