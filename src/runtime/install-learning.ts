@@ -8,7 +8,7 @@ import { ModelRegistry } from '../learning/index.js';
 import { registryRoutes } from '../learning/index.js';
 import { ServingModels } from '../learning/index.js';
 import { BanditExplorer } from '../learning/index.js';
-import { createModelGuard, createWorkerPool, type ModelGuard, type ModelGuardOptions, type WorkerPool } from '../safety/index.js';
+import { ServedQualityFeed, createModelGuard, createWorkerPool, type ModelGuard, type ModelGuardOptions, type WorkerPool } from '../safety/index.js';
 import type { Apprentice } from './create-apprentice.js';
 import type { ServerOptions } from './server-context.js';
 import { ShadowRunner, shadowWorkerModule } from '../learning/index.js';
@@ -113,6 +113,9 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
 
   const disposers: (() => Promise<void>)[] = [];
   disposers.push(a.store.subscribe((events) => shadowStats.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  // The accuracy breaker judges the version actually served against the rules on the same outcomes.
+  const served = new ServedQualityFeed((agent, o) => guard(agent).reportServed(o));
+  disposers.push(a.store.subscribe((events) => events.forEach((e) => served.observe(e)), { types: [EventType.DecisionMade, EventType.OutcomeRecorded] }));
   const quality = new VersionQuality();
   disposers.push(a.store.subscribe((events) => quality.apply(events), { types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
   let trainer: TrainingLoop | undefined;
@@ -121,10 +124,9 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
       ...options.trainer,
       agents: (name) => agents.get(name),
       registry,
-      onQuality: (agent, q) => {
-        guards.get(agent)?.reportQuality(q);
-        options.trainer?.onQuality?.(agent, q);
-      },
+      // The training loop's online learner adapts to a new truth: it no longer feeds the
+      // accuracy breaker (the served version's outcomes do, below).
+      ...(options.trainer?.onQuality ? { onQuality: options.trainer.onQuality } : {}),
       onRegistered: (v) => {
         hooks.onRegistered(v.agent);
         options.trainer?.onRegistered?.(v);

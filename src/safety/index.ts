@@ -9,3 +9,4 @@ export { breakerRoutes } from './ops/breaker-routes.js';
 export { type LearningThrottle, type LearningThrottleOptions, startLearningThrottle } from './ops/learning-throttle.js';
 export type { RemediationAction } from './ops/remediation.js';
 export { createModelGuard, createWorkerPool, type ModelGuard, type ModelGuardOptions, type WorkerPool } from './resilience/index.js';
+export { ServedQualityFeed } from './resilience/index.js';

@@ -19,6 +19,7 @@ export {
   type QualityReport,
 } from './accuracy-breaker.js';
 export { ModelGuard, createModelGuard, type ModelGuardOptions } from './model-guard.js';
+export { ServedQualityFeed } from './served-quality.js';
 export {
   type BreakerSnapshot,
   type GuardCallOptions,

@@ -38,7 +38,7 @@ afterEach(() => {
 
 describe('accuracy breaker defaults', () => {
   it('the accuracy defaults are a 20% drop, a 20% rules margin, a window of 20 and 5 reports', () => {
-    expect(accuracyDefaults).toEqual({ maxDrop: 0.2, rulesMargin: 0.2, window: 20, minReports: 5, baseline: undefined });
+    expect(accuracyDefaults).toEqual({ maxDrop: 0.2, rulesMargin: 0.2, window: 20, minReports: 5, baseline: undefined, servedWindow: 200, minServed: 50, pairedAlpha: 0.01 });
   });
 
   it('minReports is 5: four bad reports leave the accuracy breaker closed, the fifth opens it', () => {

@@ -3,6 +3,7 @@ import { ConsecutiveBreaker } from 'cockatiel';
 import {
   AccuracyBreaker,
   accuracyDefaults,
+  type ServedOutcome,
   type AccuracyOptions,
   type QualityReport,
 } from './accuracy-breaker.js';
@@ -238,9 +239,19 @@ export class ModelGuard {
     this.accuracy.report(report);
   }
 
+  /** Feeds the accuracy breaker one outcome of a decision the served model made, scored for it and the rules (see `AccuracyBreaker.reportServed`). */
+  reportServed(outcome: ServedOutcome): void {
+    this.accuracy.reportServed(outcome);
+  }
+
   /** Every breaker's state (an elapsed cooldown shows as half_open). */
   get state(): BreakerSnapshot {
     return { failure: this.failure.state, slow: this.slow.state, accuracy: this.accuracyCircuit.state };
+  }
+
+  /** Paired window of served outcomes (model vs rules on the same outcomes). */
+  get served(): AccuracyBreaker['served'] {
+    return this.accuracy.served;
   }
 
   /** Rolling quality seen by the accuracy breaker. */
