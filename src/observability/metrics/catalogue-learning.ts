@@ -25,32 +25,32 @@ export const learningCatalogue = {
   ),
   outcomesTotal: counter('Outcomes recorded for earlier decisions.', ['agent', 'kind']),
 
-  modelAccuracy: gauge('Progressive-validation accuracy of a model version (classification).', [
+  modelAccuracy: gauge('Accuracy of a model version on the outcomes of its served and shadow answers (recent 500; label outcomes only).', [
     'agent',
     'version',
   ]),
-  modelPrecision: gauge('Progressive-validation precision of a model version (macro average).', [
+  modelPrecision: gauge('Precision (macro) of a model version on the outcomes of its answers (recent 500; label outcomes only).', [
     'agent',
     'version',
   ]),
-  modelRecall: gauge('Progressive-validation recall of a model version (macro average).', [
+  modelRecall: gauge('Recall (macro) of a model version on the outcomes of its answers (recent 500; label outcomes only).', [
     'agent',
     'version',
   ]),
-  modelF1: gauge('Progressive-validation F1 score of a model version (macro average).', ['agent', 'version']),
-  modelAuc: gauge('Progressive-validation ROC AUC of a model version.', ['agent', 'version']),
+  modelF1: gauge('F1 (macro) of a model version on the outcomes of its answers (recent 500; label outcomes only).', ['agent', 'version']),
+  modelAuc: gauge('ROC AUC of a model version. Not set: answers carry no class probability (see docs/metrics.md).', ['agent', 'version']),
   modelMae: gauge(
-    'Progressive-validation mean absolute error of a model version (regression, label units).',
+    'Mean absolute error of a model version on the outcomes of its answers (recent 500; numeric outcomes only, label units).',
     ['agent', 'version'],
   ),
   modelRmse: gauge(
-    'Progressive-validation root mean squared error of a model version (regression, label units).',
+    'Root mean squared error of a model version on the outcomes of its answers (recent 500; numeric outcomes only, label units).',
     ['agent', 'version'],
   ),
-  rulesAccuracy: gauge('Accuracy of the deterministic policy on the same outcomes.', ['agent']),
-  rulesF1: gauge('F1 score of the deterministic policy on the same outcomes.', ['agent']),
-  rulesMae: gauge('Mean absolute error of the deterministic policy on the same outcomes.', ['agent']),
-  rulesRmse: gauge('Root mean squared error of the deterministic policy on the same outcomes.', ['agent']),
+  rulesAccuracy: gauge('Accuracy of the deterministic policy on the outcomes of its logged answers (recent 500; label outcomes only).', ['agent']),
+  rulesF1: gauge('F1 (macro) of the deterministic policy on the outcomes of its logged answers (recent 500; label outcomes only).', ['agent']),
+  rulesMae: gauge('Mean absolute error of the deterministic policy on the outcomes of its answers (recent 500; numeric outcomes only).', ['agent']),
+  rulesRmse: gauge('Root mean squared error of the deterministic policy on the outcomes of its answers (recent 500; numeric outcomes only).', ['agent']),
   modelPredictionDurationSeconds: histogram(
     'Model inference time; path is served (hot path) or shadow (worker).',
     ['agent', 'path'],
@@ -76,19 +76,19 @@ export const learningCatalogue = {
   ]),
   shadowQueueDepth: gauge('Shadow jobs waiting for a worker.', []),
 
-  experimentExposuresTotal: counter('Units exposed to an experiment arm.', ['agent', 'variant']),
-  experimentOutcomesTotal: counter('Outcomes attributed to an experiment arm.', ['agent', 'variant']),
-  experimentOutcomeMean: gauge('Mean outcome (success rate, reward or negative error) per arm.', [
+  experimentExposuresTotal: counter('Decisions served by an experiment arm while a rollout step runs.', ['agent', 'variant']),
+  experimentOutcomesTotal: counter('Outcomes of decisions of an experiment arm while a rollout step runs.', ['agent', 'variant']),
+  experimentOutcomeMean: gauge('Mean outcome score per arm of the running step (success rate, reward or negative error).', [
     'agent',
     'variant',
   ]),
-  experimentPValue: gauge('p-value of the primary metric, ml vs deterministic.', ['agent', 'experiment']),
-  experimentEffect: gauge('Relative effect of ml over deterministic on the primary metric (0.1 = +10%).', [
+  experimentPValue: gauge('Always-valid p-value of the primary metric, ml vs deterministic (running step with enough outcomes per arm).', ['agent', 'experiment']),
+  experimentEffect: gauge('Relative effect of ml over deterministic on the primary metric (0.1 = +10%; running step with enough outcomes).', [
     'agent',
     'experiment',
   ]),
-  experimentSrmPValue: gauge('Sample ratio mismatch chi-square p-value.', ['agent', 'experiment']),
-  experimentSrmMismatch: gauge('1 when the SRM check failed, else 0.', ['agent', 'experiment']),
+  experimentSrmPValue: gauge('Sample ratio mismatch chi-square p-value of the running step.', ['agent', 'experiment']),
+  experimentSrmMismatch: gauge('1 when the SRM check of the running step failed, else 0.', ['agent', 'experiment']),
   rolloutTrafficRatio: gauge('Share of units routed to the ml arm (0.05 = the 5% step).', ['agent']),
   rolloutState: gauge(
     '1 for the current rollout state of the agent (shadow, canary, promoted, paused, rolled_back), 0 for others.',
@@ -137,8 +137,8 @@ export const learningCatalogue = {
     'p99 decision latency with shadow+learning on divided by off (target <= 1.05).',
     [],
   ),
-  roiRatio: gauge('Return on investment of the model: (value gained - cost) / cost (1 = 100%).', ['agent']),
-  accuracyImprovementRatio: gauge('Relative quality gain of the model over the rules (0.2 = 20% better).', [
+  roiRatio: gauge('Return on investment of the model: (value gained - cost) / cost (1 = 100%). Not set: needs a value and cost model (see docs/metrics.md).', ['agent']),
+  accuracyImprovementRatio: gauge('Relative quality gain of the production (else canary, else shadow) version over the rules on live outcomes (0.2 = 20% better).', [
     'agent',
   ]),
 } as const;

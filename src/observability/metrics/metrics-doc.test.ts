@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeMetrics } from './catalogue.js';
+import { METRIC_SOURCES } from './metric-sources.js';
 import { renderMetricsDoc } from './metrics-doc.js';
 import { PLAN_METRICS } from './plan-mapping.js';
 import { promqlRefs } from './promql-refs.js';
@@ -11,6 +12,13 @@ import { repoRoot } from './testing/rule-files.js';
 describe('docs/metrics.md', () => {
   it('is up to date with the catalogue (run `npx tsx scripts/monitoring/metrics-doc.ts` if not)', () => {
     expect(readFileSync(join(repoRoot, 'docs/metrics.md'), 'utf8')).toBe(renderMetricsDoc());
+  });
+
+  it('says for every metric which code path sets it', () => {
+    const missing = describeMetrics()
+      .map((m) => m.name)
+      .filter((n) => METRIC_SOURCES[n] === undefined);
+    expect(missing, 'add them to src/observability/metrics/metric-sources.ts').toEqual([]);
   });
 
   it('documents every metric with its type and labels', () => {

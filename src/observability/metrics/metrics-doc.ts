@@ -1,4 +1,5 @@
 import { describeMetrics } from './catalogue.js';
+import { METRIC_SOURCES } from './metric-sources.js';
 import { PLAN_METRICS } from './plan-mapping.js';
 
 const cell = (s: string): string => s.replaceAll('|', '\\|');
@@ -12,6 +13,12 @@ const cell = (s: string): string => s.replaceAll('|', '\\|');
  * await writeFile('docs/metrics.md', renderMetricsDoc());
  * ```
  */
+function setBy(name: string): string {
+  const s = METRIC_SOURCES[name];
+  if (!s) return '**unknown**';
+  return cell(s.when === undefined ? s.setBy : `${s.setBy}. Only when: ${s.when}.`);
+}
+
 export function renderMetricsDoc(): string {
   const metrics = describeMetrics();
   const lines = [
@@ -27,13 +34,17 @@ export function renderMetricsDoc(): string {
     '',
     `## Catalogue (${metrics.length} metric families)`,
     '',
-    '| metric | type | labels | meaning |',
-    '|---|---|---|---|',
+    'Each row says which code path sets the metric and, for a metric that only makes sense under a',
+    'condition, when it has samples (`src/observability/metrics/metric-sources.ts`). The live check',
+    '(`src/runtime/live-metrics.test.ts`) asserts values of every family after a scripted scenario.',
+    '',
+    '| metric | type | labels | meaning | set by |',
+    '|---|---|---|---|---|',
     ...metrics.map(
       (m) =>
         `| \`${m.name}\` | ${m.type} | ${m.labelNames.map((l) => `\`${l}\``).join(', ') || '—'} | ${cell(m.help)}${
           m.buckets === undefined ? '' : ` Buckets: ${m.buckets.join(', ')}.`
-        } |`,
+        } | ${setBy(m.name)} |`,
     ),
     '',
     '## Metrics named in the original plan',

@@ -1,0 +1,131 @@
+/**
+ * Which code path sets each metric (issue 17: a metric declared and never set tells the
+ * operator that all is well). Rendered as the "set by" column of docs/metrics.md; a unit test
+ * fails when a catalogue metric has no entry here. `when` says the condition under which the
+ * metric has samples, for metrics that only make sense under one. Keyed by metric name, so
+ * entries can be added without touching the catalogue; add yours when you add a metric.
+ */
+export interface MetricSource {
+  /** The code path (file and hook) that sets it. */
+  readonly setBy: string;
+  /** Condition under which it has samples; absent when it always has (once the component runs). */
+  readonly when?: string;
+}
+
+const LM = '`runtime/learning-metrics.ts`';
+const RM = '`runtime/rollout-metrics.ts`';
+const RT = '`runtime/runtime-metrics.ts` (writer, reader, projector and pipeline getters at scrape)';
+const QUALITY = `${LM} at scrape, from \`VersionQuality\` (\`learning/shadow/version-quality.ts\`): every served (ml arm) and shadow answer of the version judged when its outcome arrives`;
+const RULES = `${LM} at scrape, from \`VersionQuality\`: the deterministic answer logged with every decision, judged on its outcome`;
+const ANALYSIS = `${RM} at scrape, from \`RolloutController.status()\` — the analysis the controller acts on (same figures as \`GET /api/v1/experiments/{id}/significance\`)`;
+const STEP = 'while a rollout step (canary 5–100%, or paused there) runs';
+const LABEL_AGENTS = 'label outcomes (classification agents); a version has samples once one of its answers has an outcome';
+const VALUE_AGENTS = 'numeric outcomes (regression agents); a version has samples once one of its answers has an outcome';
+
+export const METRIC_SOURCES: Readonly<Record<string, MetricSource>> = {
+  apprentice_decisions_total: { setBy: `${LM} \`onDecision\` (decision engine)` },
+  apprentice_decision_duration_seconds: { setBy: `${LM} \`onDecision\` (decision engine)` },
+  apprentice_decision_fallbacks_total: { setBy: `${LM} \`onDecision\``, when: 'decisions of the ml arm answered by the rules' },
+  apprentice_decision_rejections_total: {
+    setBy: `${LM} \`decisionRejectionRoutes\` (onSend hook of \`POST /api/v1/agents/{agent}/decide\`)`,
+    when: 'a decide request answered with a 4xx problem',
+  },
+  apprentice_outcomes_total: { setBy: '`runtime/create-apprentice.ts` `recordOutcome`' },
+  apprentice_model_accuracy: { setBy: QUALITY, when: LABEL_AGENTS },
+  apprentice_model_precision: { setBy: QUALITY, when: LABEL_AGENTS },
+  apprentice_model_recall: { setBy: QUALITY, when: LABEL_AGENTS },
+  apprentice_model_f1: { setBy: QUALITY, when: LABEL_AGENTS },
+  apprentice_model_auc: {
+    setBy: 'nothing yet',
+    when: 'never: served and shadow answers carry no class probability, so ROC AUC cannot be computed from live outcomes',
+  },
+  apprentice_model_mae: { setBy: QUALITY, when: VALUE_AGENTS },
+  apprentice_model_rmse: { setBy: QUALITY, when: VALUE_AGENTS },
+  apprentice_rules_accuracy: { setBy: RULES, when: 'label outcomes' },
+  apprentice_rules_f1: { setBy: RULES, when: 'label outcomes' },
+  apprentice_rules_mae: { setBy: RULES, when: 'numeric outcomes with a numeric rules answer' },
+  apprentice_rules_rmse: { setBy: RULES, when: 'numeric outcomes with a numeric rules answer' },
+  apprentice_model_prediction_duration_seconds: {
+    setBy: `${LM}: \`path="served"\` timed around the model call inside the agent's guard (\`timed\`), \`path="shadow"\` from each shadow result (\`onShadowResult\`)`,
+    when: 'a model is loaded and serves (ml arm) or predicts in shadow',
+  },
+  apprentice_model_prediction_errors_total: {
+    setBy: `${LM} \`onDecision\` (MODEL_ERROR, TIMEOUT) and \`onShadowResult\` (failed shadow predictions)`,
+    when: 'a model throws, times out or answers outside its labels',
+  },
+  apprentice_model_loaded: { setBy: `${LM} at scrape, from \`ServingModels.loaded(agent, alias)\``, when: 'an alias exists' },
+  apprentice_model_info: { setBy: `${LM} at scrape, from the model registry's aliases`, when: 'an alias exists' },
+  apprentice_shadow_predictions_total: { setBy: `${LM} \`onShadowResult\` (\`ShadowRunner.onResult\`)`, when: 'a shadow model exists' },
+  apprentice_shadow_agreement_ratio: { setBy: `${LM} at scrape, from \`ShadowStats\``, when: 'a shadow prediction succeeded' },
+  apprentice_shadow_dropped_total: { setBy: `${LM} \`onShadowDropped\` (\`ShadowRunner.onDropped\`)`, when: 'shadow work is shed (queue full, throttled, closing)' },
+  apprentice_shadow_queue_depth: { setBy: `${LM} at scrape: the shadow runner's queue plus the worker pool's` },
+  apprentice_experiment_exposures_total: { setBy: `${ANALYSIS}; counted by difference of the arm's exposures`, when: STEP },
+  apprentice_experiment_outcomes_total: { setBy: `${ANALYSIS}; counted by difference of the arm's outcomes`, when: STEP },
+  apprentice_experiment_outcome_mean: { setBy: ANALYSIS, when: `${STEP}, per arm with an outcome` },
+  apprentice_experiment_p_value: { setBy: ANALYSIS, when: `${STEP} with enough outcomes per arm to test (\`minOutcomes\`)` },
+  apprentice_experiment_effect: { setBy: ANALYSIS, when: `${STEP} with enough outcomes per arm and a non-zero rules mean` },
+  apprentice_experiment_srm_p_value: { setBy: ANALYSIS, when: STEP },
+  apprentice_experiment_srm_mismatch: { setBy: ANALYSIS, when: STEP },
+  apprentice_rollout_traffic_ratio: { setBy: `${RM} at scrape, from the controller's rollout log`, when: 'an agent the controller knows' },
+  apprentice_rollout_state: { setBy: `${RM} at scrape, from the controller's rollout log`, when: 'an agent the controller knows' },
+  apprentice_rollout_advances_total: { setBy: `${RM} \`countRolloutChange\` (controller \`onChange\`, in the instance that made the change)`, when: 'a step advanced' },
+  apprentice_rollout_rollbacks_total: { setBy: `${RM} \`countRolloutChange\` (controller \`onChange\`)`, when: 'a rollback' },
+  apprentice_rollout_promotions_total: { setBy: `${RM} \`countRolloutChange\` (controller \`onChange\`)`, when: 'a rollout promoted' },
+  apprentice_flag_changes_total: { setBy: `${RM} \`countFlagChanges\` (\`FlagStore.onChange\`)`, when: 'a flag changed' },
+  apprentice_breaker_state: { setBy: '`safety/ops/breaker-board.ts` (collect from the board)', when: "an agent's guard exists" },
+  apprentice_breaker_transitions_total: { setBy: '`safety/ops/breaker-board.ts` (state-change listener)', when: 'a breaker changed state' },
+  apprentice_breaker_fallbacks_total: { setBy: `${LM} \`onDecision\` (BREAKER_OPEN, labelled with the kinds not closed)`, when: 'a breaker short-circuits a decision' },
+  apprentice_bus_published_total: { setBy: RT },
+  apprentice_bus_publish_errors_total: { setBy: RT, when: 'publishing fails (Redis down)' },
+  apprentice_bus_consumer_lag: { setBy: RT, when: 'a projector runs in this process' },
+  apprentice_bus_pending: { setBy: RT, when: 'a projector runs in this process' },
+  apprentice_bus_dead_letters_total: { setBy: RT, when: 'an entry is delivered too many times' },
+  apprentice_bus_deliveries_total: { setBy: 'nothing yet (the projector does not report deliveries by result)', when: 'never' },
+  apprentice_bus_spool_events: { setBy: RT },
+  apprentice_bus_spool_bytes: { setBy: RT },
+  apprentice_bus_spool_replayed_total: { setBy: RT, when: 'spooled events were replayed' },
+  apprentice_bus_connected: { setBy: RT },
+  apprentice_bus_dead_letters: { setBy: RT, when: 'the bus reports its dead-letter stream' },
+  apprentice_bus_resets_total: { setBy: RT, when: 'the bus forgot its data' },
+  apprentice_projector_lag_seconds: { setBy: RT },
+  apprentice_projector_events_behind: { setBy: RT },
+  apprentice_event_store_appends_total: { setBy: RT, when: 'a projector runs in this process' },
+  apprentice_event_store_append_batch_duration_seconds: { setBy: 'nothing yet (the projector does not time its batches)', when: 'never' },
+  apprentice_event_store_append_errors_total: { setBy: RT, when: 'an append fails' },
+  apprentice_event_store_replay_events_total: {
+    setBy: 'nothing yet',
+    when: 'never: `apprentice replay` runs in its own short-lived process, which no Prometheus scrapes',
+  },
+  apprentice_projection_lag_seconds: { setBy: 'nothing yet (see `apprentice_projector_lag_seconds`)', when: 'never' },
+  apprentice_writer_buffer_events: { setBy: RT },
+  apprentice_writer_dropped_total: { setBy: 'nothing yet (the writer does not report drops)', when: 'never' },
+  apprentice_writer_spilled_total: { setBy: RT, when: 'events were spilled to the spool' },
+  apprentice_writer_flush_duration_seconds: { setBy: 'nothing yet (the writer does not time its flushes)', when: 'never' },
+  apprentice_cache_hits_total: { setBy: RT, when: 'a cached decision read hit' },
+  apprentice_cache_misses_total: { setBy: RT, when: 'a decision read missed the cache' },
+  apprentice_learner_training_rows_total: { setBy: `${LM} \`onTrainingBatch\` (difference of the training loop's samples per agent)`, when: 'training runs (ML on)' },
+  apprentice_learner_training_duration_seconds: { setBy: `${LM} \`onTrainingBatch\` (each batch that trained rows of the agent)`, when: 'training runs (ML on)' },
+  apprentice_learner_versions_registered_total: { setBy: `${LM} \`onRegistered\` (\`TrainingLoop.onRegistered\`)`, when: 'the training loop registered a version' },
+  apprentice_learner_throttled: { setBy: '`safety/ops/learning-throttle.ts`', when: 'the throttle runs' },
+  apprentice_learner_worker_cpu_seconds_total: { setBy: `${LM} at scrape, from the shadow worker pool's stats (\`worker="shadow-pool"\`)`, when: 'the worker pool runs (ML on)' },
+  apprentice_learner_worker_heap_bytes: { setBy: `${LM} at scrape: the main thread's heap (\`worker="main"\`), which hosts the training loop` },
+  apprentice_learner_worker_restarts_total: { setBy: `${LM} at scrape, from the worker pool's crash, out-of-memory and time-limit counts`, when: 'a pool worker was restarted' },
+  apprentice_feature_freshness_seconds: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'decisions with features' },
+  apprentice_feature_completeness_ratio: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'decisions with features' },
+  apprentice_feature_drift_score: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
+  apprentice_feature_drift_detected: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
+  apprentice_dataset_drift_share: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
+  apprentice_dataset_drift_detected: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
+  apprentice_http_requests_total: { setBy: '`server/app.ts` (onResponse hook)' },
+  apprentice_http_request_duration_seconds: { setBy: '`server/app.ts` (onResponse hook)' },
+  apprentice_alerts_received_total: { setBy: '`safety/ops/alert-webhook.ts`', when: 'Alertmanager called the webhook' },
+  apprentice_alert_remediations_total: { setBy: '`safety/ops/alert-webhook.ts`', when: 'a received alert has a remediation' },
+  apprentice_audit_events_total: { setBy: '`safety/ops/alert-webhook.ts` and `safety/ops/breaker-board.ts`', when: 'a breaker override or an alert remediation was audited' },
+  apprentice_ml_performance_impact_ratio: { setBy: '`safety/ops/learning-throttle.ts` (impact probes)', when: 'both probe windows (learning on and off) have decide latencies' },
+  apprentice_roi_ratio: { setBy: 'nothing yet', when: 'never: needs a value per outcome and a cost per prediction, which no agent definition declares' },
+  apprentice_accuracy_improvement_ratio: {
+    setBy: `${LM} at scrape, from \`VersionQuality\`: the production, canary or shadow version against the rules (accuracy, or MAE for numeric outcomes)`,
+    when: 'that version and the rules have judged answers',
+  },
+  apprentice_build_info: { setBy: '`observability/metrics/metrics.ts` `createMetrics`' },
+};
