@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { EventType, type NewEvent, type StoredEvent } from '../../core/index.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/index.js';
+import { NotFoundError, ValidationError } from '../../core/index.js';
 import { uuidv7 } from '../../core/index.js';
 import { START, type EventStore } from '../../log/index.js';
 import {
@@ -15,6 +16,8 @@ import {
   type ModelFormat,
   type OnnxMeta,
 } from './model-artifact.js';
+import type { ArtifactStore } from './artifacts/artifact-store.js';
+import { createFsArtifactStore } from './artifacts/fs-artifact-store.js';
 import { ALIAS_RE, formatModelUri, parseModelUri, type ModelRef } from './model-uri.js';
 
 /** Where a version came from: the events it learned from and the feature layout it expects. */
@@ -35,7 +38,10 @@ export interface ModelVersion {
   readonly agent: string;
   readonly version: number;
   readonly format: ModelFormat;
-  /** Artifact path relative to the models directory. */
+  /**
+   * Artifact key in the artifact store: its content address `sha256/<hex>` (versions registered
+   * before artifacts were content-addressed keep their `<agent>/v<n>.<ext>` path).
+   */
   readonly file: string;
   readonly sha256: string;
   readonly size: number;
@@ -70,8 +76,14 @@ export interface RegisterOptions {
 }
 
 export interface ModelRegistryOptions {
-  /** Artifact directory, e.g. `<dataDir>/models`. Required. */
+  /**
+   * Local directory, e.g. `<dataDir>/models`: the artifacts themselves with the default
+   * filesystem store, otherwise a local cache of verified artifacts that worker threads load.
+   * Required.
+   */
   readonly dir: string;
+  /** Where artifacts live. Default: the filesystem under `dir`. */
+  readonly artifacts?: ArtifactStore;
   /** Where registry events go (the writer). Without one, state stays in memory. */
   readonly sink?: { record(event: NewEvent): void };
   readonly now?: () => number;
@@ -96,6 +108,7 @@ interface AgentModels {
  */
 export class ModelRegistry {
   readonly dir: string;
+  readonly artifacts: ArtifactStore;
   readonly #sink: ModelRegistryOptions['sink'];
   readonly #now: () => number;
   readonly #agents = new Map<string, AgentModels>();
@@ -103,11 +116,12 @@ export class ModelRegistry {
 
   constructor(options: ModelRegistryOptions) {
     this.dir = options.dir;
+    this.artifacts = options.artifacts ?? createFsArtifactStore(options.dir);
     this.#sink = options.sink;
     this.#now = options.now ?? Date.now;
   }
 
-  /** Write the artifact (never overwriting) and record a new immutable version. */
+  /** Store the artifact (content-addressed, so never overwriting) and record a new immutable version. */
   async register(agent: string, input: RegisterInput, options: RegisterOptions = {}): Promise<ModelVersion> {
     parseModelUri(`models:/${agent}/1`); // validates the agent name
     let bytes: Uint8Array;
@@ -124,16 +138,8 @@ export class ModelRegistry {
     }
     const models = this.#models(agent);
     const version = (models.versions[models.versions.length - 1]?.version ?? 0) + 1;
-    const file = join(agent, `v${version}.${input.format === 'onnx' ? 'onnx' : 'json'}`);
-    await mkdir(join(this.dir, agent), { recursive: true });
-    const tmp = join(this.dir, `${file}.${process.pid}.tmp`);
-    await writeFile(tmp, bytes, { flag: 'wx' });
-    try {
-      await writeFile(join(this.dir, file), new Uint8Array(0), { flag: 'wx' }); // refuse to replace an existing version
-    } catch (e) {
-      throw new ConflictError(`model artifact ${file} already exists`, { cause: e });
-    }
-    await rename(tmp, join(this.dir, file));
+    const stored = await this.artifacts.put(bytes);
+    const file = stored.key;
     const mv: ModelVersion = {
       agent,
       version,
@@ -210,9 +216,12 @@ export class ModelRegistry {
     return v === undefined ? undefined : this.version(r.agent, v);
   }
 
-  /** Absolute path of a version's artifact. */
+  /**
+   * Local path of a version's artifact, for worker threads: the file itself with the filesystem
+   * store, otherwise the local cache that `load` fills after verifying the digest.
+   */
   pathOf(v: ModelVersion): string {
-    return join(this.dir, v.file);
+    return this.artifacts.kind === 'filesystem' ? join(this.dir, v.file) : join(this.dir, 'cache', v.file);
   }
 
   /**
@@ -222,7 +231,17 @@ export class ModelRegistry {
   async load(ref: ModelRef | string): Promise<LoadedModel & { readonly version: ModelVersion }> {
     const v = this.resolve(ref);
     if (!v) throw new NotFoundError(`no model version for ${typeof ref === 'string' ? ref : formatModelUri(ref)}`);
-    return { ...(await loadVersion(this.pathOf(v), v)), version: v };
+    const what = `artifact of models:/${v.agent}/${v.version}`;
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.artifacts.get(v.file);
+    } catch (e) {
+      if (e instanceof NotFoundError) throw new NotFoundError(`${what} is missing from the ${this.artifacts.kind} artifact store (${v.file})`, { cause: e });
+      throw e;
+    }
+    verifyDigest(bytes, v.sha256, what);
+    if (this.artifacts.kind !== 'filesystem') await cacheLocally(this.pathOf(v), bytes);
+    return { ...(await modelFromBytes(bytes, v)), version: v };
   }
 
   /** Called after every alias move (serving caches reload). */
@@ -290,9 +309,27 @@ export async function loadVersion(path: string, v: Pick<ModelVersion, 'agent' | 
     throw new NotFoundError(`artifact of models:/${v.agent}/${v.version} is missing (${path})`, { cause: e });
   }
   verifyDigest(bytes, v.sha256, `artifact of models:/${v.agent}/${v.version}`);
+  return modelFromBytes(bytes, v);
+}
+
+/** Build a serving model from verified bytes. */
+async function modelFromBytes(bytes: Uint8Array, v: Pick<ModelVersion, 'format' | 'onnx'>): Promise<LoadedModel> {
   if (v.format === 'onnx') {
     if (!v.onnx) throw new ValidationError('ONNX version without its metadata', [{ path: 'onnx', message: 'required' }]);
     return modelFromOnnx(bytes, v.onnx);
   }
-  return modelFromArtifact(parseArtifact(bytes.toString('utf8')));
+  return modelFromArtifact(parseArtifact(Buffer.from(bytes).toString('utf8')));
+}
+
+/** Write verified bytes to the local cache (temporary name, then rename) unless present. */
+async function cacheLocally(path: string, bytes: Uint8Array): Promise<void> {
+  const present = await stat(path).then(
+    (st) => st.size === bytes.byteLength,
+    () => false,
+  );
+  if (present) return;
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, path);
 }
