@@ -8,6 +8,7 @@ export { experimentRoutes } from './analysis/experiment-routes.js';
 export { OPE_GATE_DEFAULTS, type OpeCandidate, type OpeGateOptions, type OpeGateResult, type OpeLoggedDecision, evaluateOpeGate } from './analysis/ope-gate.js';
 export { type OpeGateCheckOptions, type OpeGateEvaluatedData, createOpeGateCheck, opeGateEvent, opeGateVerdict } from './analysis/ope-gate-check.js';
 export { readOpeLog } from './analysis/ope-log.js';
+export { type ArmCompleteness, type DelayCheck, type DelayModel, type DelayRecord, type StepRecord, checkOutcomeDelay, estimateDelays } from './analysis/label-delay.js';
 export { createRouter, type Route } from './analysis/router.js';
 export { createLocalFlagDistribution } from './flags/store/flag-distribution.js';
 export { flagRoutes } from './flags/store/flag-routes.js';
