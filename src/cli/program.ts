@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { agentsCommand } from './commands/agents.js';
 import { flagsCommand } from './commands/flags.js';
 import { modelsCommand } from './commands/models.js';
 import { alertsCommand, breakersCommand, dashboardsCommand } from './commands/ops.js';
@@ -26,6 +27,7 @@ export function buildCli(extra: readonly Command[] = []): Command {
     migrateCommand(),
     replayCommand(),
     statusCommand(),
+    agentsCommand(),
     flagsCommand(),
     rolloutsCommand(),
     rollbackCommand(),
@@ -35,8 +37,19 @@ export function buildCli(extra: readonly Command[] = []): Command {
     alertsCommand(),
     ...securityCommands(),
   ])
-    program.addCommand(c.exitOverride());
+    program.addCommand(c);
+  usageErrorsThrow(program);
   return program;
+}
+
+/**
+ * Every command at every depth throws its usage errors to `main` (exit 2) instead of calling
+ * `process.exit(1)` itself: subcommands do not inherit `exitOverride` when they were created
+ * before their parent was configured.
+ */
+function usageErrorsThrow(cmd: Command): void {
+  cmd.exitOverride().showHelpAfterError();
+  for (const c of cmd.commands) usageErrorsThrow(c);
 }
 
 export async function main(argv: readonly string[], extra: readonly Command[] = []): Promise<number> {

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ValidationError } from '../../core/index.js';
-import { fail, print, table } from '../output.js';
-import { type ApiFlags, apiOptions, callApi } from './rollout.js';
+import { type ApiFlags, apiOptions, callApi, readJsonFile, runAction as run } from '../api.js';
+import { print, table } from '../output.js';
 
 interface FlagView {
   key: string;
@@ -14,12 +13,6 @@ interface FlagView {
 
 const row = (f: FlagView): string[] => [f.key, String(f.version), f.definition.state, String(f.definition.metadata?.percentage ?? ''), f.updatedBy ?? '', f.updatedAt];
 const HEAD = ['key', 'version', 'state', 'ml %', 'by', 'updated'];
-
-function run(action: () => Promise<void>): Promise<void> {
-  return action().catch((e: unknown) => {
-    process.exitCode = fail(e);
-  });
-}
 
 /**
  * `apprentice flags get [key]`, `flags set <key> <file|->` (a flagd definition as JSON),
@@ -44,13 +37,7 @@ export function flagsCommand(): Command {
     .option('--reason <text>', 'why (audit trail)')
     .action((key: string, file: string, flags: ApiFlags & { reason?: string }) =>
       run(async () => {
-        let definition: unknown;
-        const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-        try {
-          definition = JSON.parse(text);
-        } catch (cause) {
-          throw new ValidationError(`flag definition in ${file} is not JSON`, [{ path: 'definition', message: (cause as Error).message }]);
-        }
+        const definition = readJsonFile(file, 'flag definition');
         const f = await callApi<FlagView>(flags, 'PUT', `/api/v1/flags/${encodeURIComponent(key)}`, definition, flags.reason);
         print(f, flags.json ?? false, () => `${f.key} is now version ${f.version}`);
       }),

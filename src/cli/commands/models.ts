@@ -1,6 +1,8 @@
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { Command } from 'commander';
-import type { NewEvent } from '../../core/index.js';
+import { ValidationError, type NewEvent } from '../../core/index.js';
+import { type ApiFlags, apiOptions, callApi, readJsonFile, runAction } from '../api.js';
 import { ModelRegistry } from '../../learning/index.js';
 import { createApprentice, type Apprentice } from '../../runtime/index.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
@@ -28,7 +30,9 @@ async function withRegistry(flags: GlobalFlags, fn: (r: ModelRegistry, a: Appren
 }
 
 /**
- * `apprentice models list | versions <agent> | alias <agent> <alias> <version> --reason <why>`.
+ * `apprentice models list | versions <agent> | alias <agent> <alias> <version> --reason <why>`
+ * (from storage: the event log) and `models register <agent> <file>` (through a running server,
+ * which must serve the new version).
  * @example apprentice models alias debugger production 3 --reason "rollback after alert"
  */
 export function modelsCommand(): Command {
@@ -71,5 +75,55 @@ export function modelsCommand(): Command {
         print(move, !!flags.json, () => `${agent}@${alias}: ${move.from ?? '-'} -> ${move.to}${move.rollback ? ' (rollback)' : ''}`);
       }),
     );
+  apiOptions(cmd.command('register').argument('<agent>').argument('<file>', 'a model.json artifact (learner or reward) or an .onnx file'))
+    .description('register a new model version with a running server (ONNX needs --meta and the optional package onnxruntime-node)')
+    .option('--meta <file>', 'ONNX only: JSON {task, featureSpec, classes?, encoder?, inputName?, outputName?}')
+    .option('--metrics <json>', 'metrics to record with the version, e.g. \'{"accuracy":0.91}\'')
+    .option('--alias <alias>', 'then point this alias (e.g. shadow) at the new version')
+    .option('--reason <why>', 'why (audit trail of the alias move)')
+    .action((agent: string, file: string, flags: ApiFlags & { meta?: string; metrics?: string; alias?: string; reason?: string }) =>
+      runAction(async () => {
+        const body = registerBody(file, flags);
+        const v = await callApi<{ agent: string; version: number; format: string; sha256: string }>(flags, 'POST', `/api/v1/models/${encodeURIComponent(agent)}/versions`, body);
+        let moved: { from: number | null; to: number } | undefined;
+        if (flags.alias) {
+          moved = await callApi(flags, 'PUT', `/api/v1/models/${encodeURIComponent(agent)}/aliases/${encodeURIComponent(flags.alias)}`, {
+            version: v.version,
+            reason: flags.reason ?? `registered from ${file}`,
+          });
+        }
+        print({ ...v, ...(moved ? { alias: { name: flags.alias, ...moved } } : {}) }, !!flags.json, () =>
+          `${v.agent}: version ${v.version} (${v.format}, sha256 ${v.sha256.slice(0, 12)})${moved ? `; ${flags.alias} ${moved.from ?? '-'} -> ${moved.to}` : ''}`,
+        );
+      }),
+    );
   return cmd;
+}
+
+/** The request body of `models register` from a file: `.onnx` (with `--meta`) or a JSON artifact. */
+function registerBody(file: string, flags: { meta?: string; metrics?: string }): Record<string, unknown> {
+  let metrics: unknown;
+  if (flags.metrics !== undefined) {
+    try {
+      metrics = JSON.parse(flags.metrics);
+    } catch (cause) {
+      throw new ValidationError('--metrics is not JSON', [{ path: 'metrics', message: (cause as Error).message }], { cause });
+    }
+  }
+  const extra = metrics === undefined ? {} : { metrics };
+  if (extname(file).toLowerCase() === '.onnx') {
+    if (!flags.meta) throw new ValidationError('an ONNX model needs --meta <file>', [{ path: 'meta', message: 'JSON {task, featureSpec, classes?, ...}: how to build its input and read its output' }]);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (cause) {
+      throw new ValidationError(`cannot read ${file}`, [{ path: 'file', message: (cause as Error).message }], { cause });
+    }
+    return { format: 'onnx', model: bytes.toString('base64'), meta: readJsonFile(flags.meta, 'ONNX metadata'), ...extra };
+  }
+  if (flags.meta) throw new ValidationError('--meta applies to .onnx files only', [{ path: 'meta', message: 'a JSON artifact carries its own feature spec' }]);
+  const artifact = readJsonFile(file, 'model artifact') as { format?: unknown };
+  if (artifact === null || typeof artifact !== 'object' || (artifact.format !== 'learner' && artifact.format !== 'reward'))
+    throw new ValidationError(`${file} is not a model artifact`, [{ path: 'format', message: 'expected "learner" or "reward" (or give an .onnx file)' }]);
+  return { format: artifact.format, artifact, ...extra };
 }

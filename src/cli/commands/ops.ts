@@ -1,69 +1,16 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import {
-  ApprenticeError,
-  ErrorCode,
-  UnavailableError,
-  ValidationError,
-  type FieldIssue,
-} from '../../core/index.js';
 import { writeDashboards } from '../../observability/index.js';
 import { writeAlertFiles } from '../../observability/index.js';
 import type { BreakerRow, OverrideResult } from '../../safety/index.js';
+import { type ApiFlags as BaseApiFlags, apiOptions, callApi } from '../api.js';
 import { print, table } from '../output.js';
 
-interface ApiFlags {
-  readonly url: string;
-  readonly token?: string;
-  readonly json?: boolean;
+interface ApiFlags extends BaseApiFlags {
   readonly reason?: string;
 }
 
-const CODES = new Set<string>(Object.values(ErrorCode));
-
-/** Calls the running server; a problem+json answer becomes the matching ApprenticeError. */
-async function api<T>(flags: ApiFlags, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  let base: URL;
-  try {
-    base = new URL(flags.url);
-  } catch {
-    throw new ValidationError('invalid --url', [{ path: 'url', message: 'must be an absolute http(s) URL' }]);
-  }
-  const token = flags.token ?? process.env.APPRENTICE_TOKEN;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, base), {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (e) {
-    throw new UnavailableError(
-      `cannot reach apprentice at ${base.origin}: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
-  }
-  const text = await res.text();
-  const parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
-  if (res.ok) return parsed as T;
-  const p = (parsed ?? {}) as { code?: string; detail?: string; title?: string; errors?: FieldIssue[] };
-  const message = `${method} ${path} failed with ${res.status}: ${p.detail ?? p.title ?? text}`;
-  if (p.code === ErrorCode.VALIDATION) throw new ValidationError(message, p.errors ?? []);
-  throw new ApprenticeError(
-    p.code !== undefined && CODES.has(p.code) ? (p.code as ErrorCode) : ErrorCode.INTERNAL,
-    message,
-  );
-}
-
-const apiOptions = (cmd: Command): Command =>
-  cmd
-    .option('--url <url>', 'apprentice server', 'http://127.0.0.1:8080')
-    .option('--token <token>', 'API token (env APPRENTICE_TOKEN)')
-    .option('--json', 'print JSON');
+const api = <T>(flags: ApiFlags, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => callApi<T>(flags, method, path, body);
 
 const rowsText = (rows: readonly BreakerRow[]): string =>
   rows.length === 0

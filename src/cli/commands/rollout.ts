@@ -1,53 +1,9 @@
 import { Command } from 'commander';
-import { ApprenticeError, ErrorCode, UnavailableError, ValidationError } from '../../core/index.js';
-import { fail, print, table } from '../output.js';
+import { ValidationError } from '../../core/index.js';
+import { type ApiFlags, apiOptions, callApi, runAction as run } from '../api.js';
+import { print, table } from '../output.js';
 
-/** Options of commands that talk to a running server. */
-export interface ApiFlags {
-  readonly url?: string;
-  readonly token?: string;
-  readonly json?: boolean;
-}
-
-export function apiOptions(cmd: Command): Command {
-  return cmd
-    .option('--url <url>', 'server base URL (env APPRENTICE_URL, default http://127.0.0.1:8080)')
-    .option('--token <token>', 'API token (env APPRENTICE_TOKEN)')
-    .option('--json', 'print JSON');
-}
-
-/** Call the HTTP API; a problem+json answer becomes an ApprenticeError with its code and field issues. */
-export async function callApi<T>(flags: ApiFlags, method: string, path: string, body?: unknown, reason?: string): Promise<T> {
-  const base = flags.url ?? process.env.APPRENTICE_URL ?? 'http://127.0.0.1:8080';
-  const token = flags.token ?? process.env.APPRENTICE_TOKEN;
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, base), {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(reason ? { 'x-apprentice-reason': reason } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch (cause) {
-    throw new UnavailableError(`cannot reach apprentice at ${base} (is \`apprentice serve\` running?)`, { cause });
-  }
-  const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (res.ok) return data as T;
-  const message = typeof data.detail === 'string' ? data.detail : typeof data.title === 'string' ? data.title : `HTTP ${res.status}`;
-  const issues = Array.isArray(data.errors) ? (data.errors as { path: string; message: string }[]) : [];
-  if (res.status === 400) throw new ValidationError(message, issues);
-  const code = Object.values(ErrorCode).includes(data.code as ErrorCode) ? (data.code as ErrorCode) : ErrorCode.INTERNAL;
-  throw new ApprenticeError(code, message);
-}
-
-function run(action: () => Promise<void>): Promise<void> {
-  return action().catch((e: unknown) => {
-    process.exitCode = fail(e);
-  });
-}
+export { type ApiFlags, apiOptions, callApi } from '../api.js';
 
 interface RolloutView {
   agent: string;
@@ -59,26 +15,61 @@ interface RolloutView {
   verdict?: { action: string; reasons: string[] };
 }
 
-/** `apprentice rollouts [agent]`: every agent's rollout step, or one agent's status, verdict and statistics. */
+/**
+ * Operator actions on one agent's rollout, each `POST /api/v1/rollouts/{agent}/{action}` with an
+ * optional reason (audited as a `RolloutStepChanged` event). A manual gate's `approve` joins this
+ * list once the server offers it.
+ */
+export const ROLLOUT_ACTIONS = {
+  pause: 'hold the current step: the controller stops advancing (it still rolls back when unsafe)',
+  resume: 'let a paused rollout continue from its step',
+  advance: 'move to the next step now (5 → 25 → 50 → 100%), skipping the statistics',
+} as const;
+
+function showRollouts(agent: string | undefined, flags: ApiFlags): Promise<void> {
+  return run(async () => {
+    if (agent) {
+      const s = await callApi<RolloutView & { analysis: { effect: number; ci: [number | null, number | null]; pValue: number } | null }>(flags, 'GET', `/api/v1/rollouts/${encodeURIComponent(agent)}`);
+      print(s, flags.json ?? false, () => {
+        const a = s.analysis;
+        const stats = a ? `effect ${a.effect.toFixed(4)}  CI [${a.ci[0] ?? '-∞'}, ${a.ci[1] ?? '∞'}]  p ${a.pValue.toPrecision(3)}` : 'no experiment';
+        return `${s.agent}: ${s.step} (${s.percentage}% ml)\n${stats}\nverdict: ${s.verdict?.action} — ${s.verdict?.reasons.join('; ')}`;
+      });
+    } else {
+      const { rollouts } = await callApi<{ rollouts: RolloutView[] }>(flags, 'GET', '/api/v1/rollouts');
+      print(rollouts, flags.json ?? false, () =>
+        table([['agent', 'step', 'ml %', 'by', 'reason', 'updated'], ...rollouts.map((r) => [r.agent, r.step, String(r.percentage), r.updatedBy ?? '', r.reason ?? '', r.updatedAt ?? ''])]),
+      );
+    }
+  });
+}
+
+/**
+ * `apprentice rollouts [agent]` (every agent's step, or one agent's status, verdict and
+ * statistics) and `apprentice rollouts pause|resume|advance <agent> [--reason]`.
+ * @example apprentice rollouts pause debugger --reason "investigating latency"
+ */
 export function rolloutsCommand(): Command {
-  return apiOptions(new Command('rollouts').argument('[agent]').description('show rollouts (one agent: with its statistics and the controller verdict)')).action(
-    (agent: string | undefined, flags: ApiFlags) =>
-      run(async () => {
-        if (agent) {
-          const s = await callApi<RolloutView & { analysis: { effect: number; ci: [number | null, number | null]; pValue: number } | null }>(flags, 'GET', `/api/v1/rollouts/${encodeURIComponent(agent)}`);
-          print(s, flags.json ?? false, () => {
-            const a = s.analysis;
-            const stats = a ? `effect ${a.effect.toFixed(4)}  CI [${a.ci[0] ?? '-∞'}, ${a.ci[1] ?? '∞'}]  p ${a.pValue.toPrecision(3)}` : 'no experiment';
-            return `${s.agent}: ${s.step} (${s.percentage}% ml)\n${stats}\nverdict: ${s.verdict?.action} — ${s.verdict?.reasons.join('; ')}`;
-          });
-        } else {
-          const { rollouts } = await callApi<{ rollouts: RolloutView[] }>(flags, 'GET', '/api/v1/rollouts');
-          print(rollouts, flags.json ?? false, () =>
-            table([['agent', 'step', 'ml %', 'by', 'reason', 'updated'], ...rollouts.map((r) => [r.agent, r.step, String(r.percentage), r.updatedBy ?? '', r.reason ?? '', r.updatedAt ?? ''])]),
-          );
-        }
-      }),
+  const cmd = new Command('rollouts').description('show rollouts (one agent: with its statistics and the controller verdict); pause, resume or advance one');
+  cmd.addCommand(
+    apiOptions(new Command('show').argument('[agent]').description('every agent\'s rollout step, or one agent\'s status (the default: `apprentice rollouts [agent]`)')).action(
+      (agent: string | undefined, flags: ApiFlags) => showRollouts(agent, flags),
+    ),
+    { isDefault: true },
   );
+  for (const [action, description] of Object.entries(ROLLOUT_ACTIONS)) {
+    cmd.addCommand(
+      apiOptions(new Command(action).argument('<agent>').description(description))
+        .option('--reason <text>', 'why (audit trail)')
+        .action((agent: string, flags: ApiFlags & { reason?: string }) =>
+          run(async () => {
+            const r = await callApi<RolloutView>(flags, 'POST', `/api/v1/rollouts/${encodeURIComponent(agent)}/${action}`, flags.reason ? { reason: flags.reason } : {});
+            print(r, flags.json ?? false, () => `${r.agent}: ${r.step} (${r.percentage}% ml)`);
+          }),
+        ),
+    );
+  }
+  return cmd;
 }
 
 /** `apprentice rollback --all | --agent <name> [--reason]`: send agents back to their rules. */
