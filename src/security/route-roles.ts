@@ -64,6 +64,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', url: '/api/v1/circuit-breakers/:action', access: 'operator' },
   { method: 'GET', url: '/api/v1/models', access: 'viewer' },
   { method: 'GET', url: '/api/v1/models/:agent/versions', access: 'viewer' },
+  { method: 'POST', url: '/api/v1/models/:agent/versions', access: 'admin' },
   { method: 'PUT', url: '/api/v1/models/:agent/aliases/:alias', access: 'admin' },
   { method: 'POST', url: '/api/v1/alerts/webhook', access: 'operator' },
   { method: 'POST', url: '/api/v1/tokens', access: 'admin' },
