@@ -45,6 +45,8 @@ export const ConfigSchema = z
      * before the HTTP reply (survives a machine crash). Default `local`.
      */
     durability: z.enum(['memory', 'local', 'fsync']).default('local'),
+    /** Deadline of every PostgreSQL statement (server- and client-side), ms. Default 15,000. */
+    databaseStatementTimeoutMs: z.number().int().min(100).max(3_600_000).default(15_000),
     /** Longest a graceful stop (SIGTERM/SIGINT) may take before it abandons what is left, ms. Default 10,000. */
     shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
   })
@@ -86,6 +88,8 @@ function fromEnv(env: NodeJS.ProcessEnv, issues: FieldIssue[]): Partial<Record<k
   }
   return out;
 }
+  APPRENTICE_ARTIFACT_STORE: { key: 'artifactStore', type: 'string' },
+  APPRENTICE_DB_STATEMENT_TIMEOUT_MS: { key: 'databaseStatementTimeoutMs', type: 'number' },
 
 export interface LoadConfigOptions {
   /** Config file; default `apprentice.config.json` in the working directory when present. */

@@ -83,7 +83,7 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
 
   const projections = options.projections ?? defaultProjections;
   const store: EventStore = config.databaseUrl
-    ? createPostgresEventStore({ connectionString: config.databaseUrl, projections })
+    ? createPostgresEventStore({ connectionString: config.databaseUrl, projections, statementTimeoutMs: config.databaseStatementTimeoutMs })
     : await createPgliteEventStore({ dataDir: join(dataDir, 'pgdata'), projections });
   await store.migrate();
 
@@ -93,7 +93,9 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
     bus = await createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, lazyConnect: true });
     redis = createClient({ url: config.redisUrl, disableOfflineQueue: true }) as RedisClientType;
     redis.on('error', () => undefined);
-    await redis.connect().catch(() => undefined);
+    // Not awaited: with Redis unreachable at start the client keeps connecting in the background
+    // (calls reject at once meanwhile) and serving starts anyway (issue 10, case 5).
+    void redis.connect().catch(() => undefined);
   } else bus = createMemoryBus({ prefix: config.redisPrefix });
 
   const spool = createSpool({ dir: join(dataDir, 'spool') });

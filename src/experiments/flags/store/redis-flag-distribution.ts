@@ -27,7 +27,7 @@ export async function createRedisFlagDistribution(options: RedisFlagDistribution
   const own = options.client === undefined;
   const pub: RedisClientType = options.client ?? (createClient({ url: options.url, disableOfflineQueue: true }) as RedisClientType);
   pub.on('error', () => undefined);
-  if (own) await pub.connect().catch(() => undefined);
+  if (own) void pub.connect().catch(() => undefined); // in the background: Redis may be down at start
   const subs = new Set<RedisClientType>();
 
   return {
@@ -43,13 +43,7 @@ export async function createRedisFlagDistribution(options: RedisFlagDistribution
       const sub = pub.duplicate() as RedisClientType;
       subs.add(sub);
       sub.on('error', () => undefined);
-      let first = true;
-      sub.on('ready', () => {
-        if (!first) onReconnect?.();
-        first = false;
-      });
-      await sub.connect();
-      await sub.subscribe(channel, (raw) => {
+      const listener = (raw: string): void => {
         let m: unknown;
         try {
           m = JSON.parse(raw);
@@ -58,7 +52,24 @@ export async function createRedisFlagDistribution(options: RedisFlagDistribution
         }
         if (isFlagChangedMessage(m)) onMessage(m);
         else options.onInvalidMessage?.(raw);
+      };
+      let first = true;
+      let late = false;
+      sub.on('ready', () => {
+        if (!first) onReconnect?.();
+        first = false;
       });
+      // Redis may be unreachable at start: subscribe whenever it comes (node-redis keeps trying
+      // and re-subscribes after reconnects) instead of hanging here (issue 10, case 5).
+      const subscribed = sub
+        .connect()
+        .then(() => sub.subscribe(channel, listener))
+        .then(() => {
+          if (late) onReconnect?.(); // changes made before we listened: resync from the log
+          return true;
+        })
+        .catch(() => false);
+      late = !(await Promise.race([subscribed, new Promise<false>((r) => setTimeout(() => r(false), 2000).unref())]));
       return async () => {
         if (!subs.delete(sub)) return;
         if (sub.isOpen) await sub.quit().catch(() => undefined);
