@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type FieldIssue } from './errors.js';
+import { RolloutPolicyInputSchema, WebhookTargetSchema, issuePath } from './rollout-config.js';
 
 const url = (schemes: readonly string[], example: string) =>
   z.string().refine(
@@ -38,6 +39,10 @@ export const ConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Require bearer tokens even on localhost. Default false on 127.0.0.1, always true elsewhere. */
     requireAuth: z.boolean().default(false),
+    /** Global rollout policy; each agent definition's `rollout` is merged over it (README "Rollout policy"). Default: the built-in policy. */
+    rollout: RolloutPolicyInputSchema.optional(),
+    /** Outbound webhooks: a signed JSON POST on every rollout step change, breaker change and drift hold. Default none. */
+    webhooks: z.array(WebhookTargetSchema).max(20).default([]),
     /**
      * What holds an acknowledged decision before the event store does (README "Failure modes").
      * `memory`: a buffer (lost if the process dies); `local`: a write to the journal under
@@ -49,6 +54,25 @@ export const ConfigSchema = z
     databaseStatementTimeoutMs: z.number().int().min(100).max(3_600_000).default(15_000),
     /** Longest a graceful stop (SIGTERM/SIGINT) may take before it abandons what is left, ms. Default 10,000. */
     shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+    /**
+     * Where model artifacts live: `filesystem` (under dataDir/models), `postgres` (the event
+     * store's database, content-addressed: every instance loads every version) or `s3`
+     * (S3-compatible: MinIO, S3, R2; see `s3`). Default: `postgres` when `databaseUrl` is set,
+     * else `filesystem`.
+     */
+    artifactStore: z.enum(['filesystem', 'postgres', 's3']).optional(),
+    /** S3-compatible artifact storage, for `artifactStore: 's3'`. Credentials default to the AWS SDK's chain. */
+    s3: z
+      .object({
+        bucket: z.string().min(3).max(63),
+        endpoint: url(['http', 'https'], 'http://127.0.0.1:9000').optional(),
+        region: z.string().min(1).default('us-east-1'),
+        prefix: z.string().max(200).default('apprentice/models/'),
+        accessKeyId: z.string().min(1).optional(),
+        secretAccessKey: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -69,6 +93,8 @@ const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string'
   APPRENTICE_REQUIRE_AUTH: { key: 'requireAuth', type: 'boolean' },
   APPRENTICE_DURABILITY: { key: 'durability', type: 'string' },
   APPRENTICE_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'number' },
+  APPRENTICE_ARTIFACT_STORE: { key: 'artifactStore', type: 'string' },
+  APPRENTICE_DB_STATEMENT_TIMEOUT_MS: { key: 'databaseStatementTimeoutMs', type: 'number' },
 };
 
 function fromEnv(env: NodeJS.ProcessEnv, issues: FieldIssue[]): Partial<Record<keyof ApprenticeConfig, unknown>> {
@@ -88,8 +114,6 @@ function fromEnv(env: NodeJS.ProcessEnv, issues: FieldIssue[]): Partial<Record<k
   }
   return out;
 }
-  APPRENTICE_ARTIFACT_STORE: { key: 'artifactStore', type: 'string' },
-  APPRENTICE_DB_STATEMENT_TIMEOUT_MS: { key: 'databaseStatementTimeoutMs', type: 'number' },
 
 export interface LoadConfigOptions {
   /** Config file; default `apprentice.config.json` in the working directory when present. */
@@ -122,7 +146,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ApprenticeConfig {
   const merged = { ...file, ...env, ...overrides };
   const r = ConfigSchema.safeParse(merged);
   if (!r.success) {
-    for (const i of r.error.issues) issues.push({ path: i.path.join('.') || '(root)', message: i.message });
+    for (const i of r.error.issues) issues.push({ path: issuePath(i.path) || '(root)', message: i.message });
   }
   if (issues.length > 0 || !r.success) {
     throw new ConfigError(`invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);

@@ -4,6 +4,7 @@
  * aliases and artifacts, and shadow prediction with its statistics. Imports the wings below it.
  */
 export { ModelRegistry } from './registry/model-registry.js';
+export { type ArtifactStore, createFsArtifactStore, createPgArtifactStore, createS3ArtifactStore } from './registry/index.js';
 export { registryProjection } from './registry/registry-projection.js';
 export { registryRoutes } from './registry/registry-routes.js';
 export { ServingModels } from './registry/serving-models.js';

@@ -4,7 +4,8 @@ import { AgentRegistry, type DeterministicPolicy } from '../decisions/index.js';
 import { agentRoutes } from '../decisions/index.js';
 import { DEFAULT_TIME_BUDGET_MS } from '../decisions/index.js';
 import { DecisionEngine, type DecisionEngineOptions } from '../decisions/index.js';
-import { ModelRegistry } from '../learning/index.js';
+import { createFsArtifactStore, ModelRegistry } from '../learning/index.js';
+import { createArtifactStore } from './artifact-store.js';
 import { registryRoutes } from '../learning/index.js';
 import { ServingModels } from '../learning/index.js';
 import { BanditExplorer } from '../learning/index.js';
@@ -79,8 +80,12 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   await agents.load(a.store);
   for (const { definition, policy } of options.agents ?? []) agents.registerAgent(definition, policy, { actor: 'system', reason: 'startup definition' });
 
-  const registry = new ModelRegistry({ dir: options.modelsDir ?? join(resolve(a.config.dataDir), 'models'), sink: a.writer });
-  await registry.catchUp(a.store);
+  const modelsDir = options.modelsDir ?? join(resolve(a.config.dataDir), 'models');
+  const artifacts = options.modelsDir ? createFsArtifactStore(options.modelsDir) : await createArtifactStore(a);
+  const registry = new ModelRegistry({ dir: modelsDir, artifacts, sink: a.writer });
+  // Versions and alias moves made by any instance (a worker that trains, another API
+  // instance, an operator) reach this one through the store: train once, serve everywhere.
+  const registryDisposer = registry.follow(a.store, await registry.catchUp(a.store));
   const serving = new ServingModels(registry);
   await serving.refreshAll();
 
@@ -112,6 +117,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   });
 
   const disposers: (() => Promise<void>)[] = [];
+  disposers.push(registryDisposer, () => artifacts.close());
   disposers.push(a.store.subscribe((events) => shadowStats.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
   // The accuracy breaker judges the version actually served against the rules on the same outcomes.
   const served = new ServedQualityFeed((agent, o) => guard(agent).reportServed(o));

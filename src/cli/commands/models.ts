@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { ValidationError, type NewEvent } from '../../core/index.js';
 import { type ApiFlags, apiOptions, callApi, readJsonFile, runAction } from '../api.js';
 import { ModelRegistry } from '../../learning/index.js';
-import { createApprentice, type Apprentice } from '../../runtime/index.js';
+import { createApprentice, createArtifactStore, type Apprentice } from '../../runtime/index.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
 import { fail, print, table } from '../output.js';
 
@@ -18,7 +18,7 @@ async function withRegistry(flags: GlobalFlags, fn: (r: ModelRegistry, a: Appren
   const a = await createApprentice({ config: configFrom(flags), projector: false });
   const pending: NewEvent[] = [];
   try {
-    const registry = new ModelRegistry({ dir: join(resolve(a.config.dataDir), 'models'), sink: { record: (e) => pending.push(e) } });
+    const registry = new ModelRegistry({ dir: join(resolve(a.config.dataDir), 'models'), artifacts: await createArtifactStore(a), sink: { record: (e) => pending.push(e) } });
     await registry.catchUp(a.store);
     await fn(registry, a);
     if (pending.length > 0) await a.store.append(pending);

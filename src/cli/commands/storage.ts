@@ -61,7 +61,12 @@ export function statusCommand(): Command {
         );
         const spool = await a.spool.size();
         const out = {
-          config: { ...config, databaseUrl: redactUrl(config.databaseUrl), redisUrl: redactUrl(config.redisUrl) },
+          config: {
+            ...config,
+            databaseUrl: redactUrl(config.databaseUrl),
+            redisUrl: redactUrl(config.redisUrl),
+            ...(config.s3 ? { s3: { ...config.s3, ...(config.s3.secretAccessKey ? { secretAccessKey: '***' } : {}) } } : {}),
+          },
           health,
           counts,
           spool,

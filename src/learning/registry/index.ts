@@ -9,3 +9,7 @@ export { ServingModels } from './serving-models.js';
 export type { ServingModel, ServingModelsOptions } from './serving-models.js';
 export { registryProjection } from './registry-projection.js';
 export { registryRoutes } from './registry-routes.js';
+export { artifactKey, type ArtifactStore, type StoredArtifact } from './artifacts/artifact-store.js';
+export { createFsArtifactStore } from './artifacts/fs-artifact-store.js';
+export { createPgArtifactStore } from './artifacts/pg-artifact-store.js';
+export { createS3ArtifactStore, type S3ArtifactStoreOptions } from './artifacts/s3-artifact-store.js';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { EventType, type NewEvent, type StoredEvent } from '../../core/index.js';
 import { NotFoundError, ValidationError } from '../../core/index.js';
 import { uuidv7 } from '../../core/index.js';
-import { START, type EventStore } from '../../log/index.js';
+import { START, type Cursor, type EventStore } from '../../log/index.js';
 import {
   modelFromArtifact,
   modelFromOnnx,
@@ -19,6 +19,8 @@ import {
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import { createFsArtifactStore } from './artifacts/fs-artifact-store.js';
 import { ALIAS_RE, formatModelUri, parseModelUri, type ModelRef } from './model-uri.js';
+
+const REGISTRY_EVENTS = [EventType.ModelVersionRegistered, EventType.ModelAliasMoved];
 
 /** Where a version came from: the events it learned from and the feature layout it expects. */
 export interface Lineage {
@@ -113,6 +115,8 @@ export class ModelRegistry {
   readonly #now: () => number;
   readonly #agents = new Map<string, AgentModels>();
   #listeners: ((m: AliasMove) => void)[] = [];
+  /** Ids of alias moves already applied (made here, or read back), so none is applied twice. Bounded. */
+  readonly #appliedMoves = new Set<string>();
 
   constructor(options: ModelRegistryOptions) {
     this.dir = options.dir;
@@ -178,7 +182,7 @@ export class ModelRegistry {
       at: new Date(this.#now()).toISOString(),
     };
     this.#applyMove(move);
-    this.#emit(EventType.ModelAliasMoved, agent, move, { actor: move.actor, reason: move.reason, before: from, after: version });
+    this.#remember(this.#emit(EventType.ModelAliasMoved, agent, move, { actor: move.actor, reason: move.reason, before: from, after: version }));
     return move;
   }
 
@@ -260,20 +264,41 @@ export class ModelRegistry {
         models.versions.sort((a, b) => a.version - b.version);
       }
     } else if (e.type === EventType.ModelAliasMoved) {
+      if (this.#appliedMoves.has(e.id)) return;
+      this.#remember(e.id);
       this.#applyMove(e.data as AliasMove);
     }
   }
 
-  /** Rebuild from the event log. */
-  async catchUp(store: EventStore): Promise<void> {
-    let after = START;
+  /** Rebuild from the event log; returns the cursor to follow from (see `follow`). */
+  async catchUp(store: EventStore): Promise<Cursor> {
+    let after: Cursor = START;
     for (;;) {
-      const page = await store.readAll({ after, limit: 1000, types: [EventType.ModelVersionRegistered, EventType.ModelAliasMoved] });
+      const page = await store.readAll({ after, limit: 1000, types: REGISTRY_EVENTS });
       for (const e of page) this.apply(e);
       const last = page[page.length - 1];
-      if (!last || page.length < 1000) return;
-      after = { transactionId: last.transactionId, position: last.position };
+      if (last) after = { transactionId: last.transactionId, position: last.position };
+      if (!last || page.length < 1000) return after;
     }
+  }
+
+  /**
+   * Follow registry events appended by any instance (train once, serve everywhere): a version
+   * registered or an alias moved elsewhere reaches this registry, and through `onAliasMoved` the
+   * serving models, as soon as the store's subscription delivers it. Returns the disposer.
+   */
+  follow(store: EventStore, after: Cursor): () => Promise<void> {
+    return store.subscribe(
+      (events) => {
+        for (const e of events) this.apply(e);
+      },
+      { after, types: REGISTRY_EVENTS },
+    );
+  }
+
+  #remember(eventId: string): void {
+    this.#appliedMoves.add(eventId);
+    if (this.#appliedMoves.size > 10_000) this.#appliedMoves.delete(this.#appliedMoves.values().next().value as string);
   }
 
   #applyMove(move: AliasMove): void {
@@ -295,8 +320,10 @@ export class ModelRegistry {
     return m;
   }
 
-  #emit(type: string, agent: string, data: unknown, metadata: Record<string, unknown>): void {
-    this.#sink?.record({ id: uuidv7(), type, stream: `model-${agent}`, data, metadata, time: new Date(this.#now()).toISOString() });
+  #emit(type: string, agent: string, data: unknown, metadata: Record<string, unknown>): string {
+    const id = uuidv7();
+    this.#sink?.record({ id, type, stream: `model-${agent}`, data, metadata, time: new Date(this.#now()).toISOString() });
+    return id;
   }
 }
 
