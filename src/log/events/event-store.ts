@@ -46,6 +46,8 @@ export interface ReadPage {
    * so a subscription to types that are rare or absent advances on every read.
    */
   readonly cursor: Cursor;
+  /** The read stopped before the visibility horizon: more may be readable at once. */
+  readonly more: boolean;
 }
 
 /** Lexicographic order of cursors: negative, zero or positive. */

@@ -4,7 +4,6 @@ import { UUID_RE } from '../../core/index.js';
 import {
   START,
   compareCursors,
-  cursorOf,
   type AppendResult,
   type Cursor,
   type Disposer,
@@ -214,37 +213,60 @@ export class SqlEventStore implements EventStore {
     const types = options.types && options.types.length > 0 ? [...new Set(options.types)] : undefined;
     const bound = `(transaction_id, position) > ($1::text::xid8, $2::bigint) AND transaction_id < x.xmin`;
     let inner: string;
+    let windowed = false;
     if (types && types.every((t) => !HIGH_VOLUME_TYPES.has(t) && !t.includes('\0'))) {
       // Literals, not parameters, so the planner can prove the partial index's predicate.
       const scans = types.map(
         (t) => `(SELECT ${RAW_COLUMNS} FROM events WHERE type = ${sqlLiteral(t)} AND ${bound} ORDER BY transaction_id, position LIMIT $3)`,
       );
       inner = scans.length === 1 ? scans[0]!.slice(1, -1) : `SELECT * FROM (${scans.join(' UNION ALL ')}) u ORDER BY transaction_id, position LIMIT $3`;
+    } else if (types) {
+      // A window of `limit` events in global order, payloads only for the types asked for: the
+      // read touches at most `limit` rows however rare the types are among them, and the plan
+      // is an ordered index scan whatever the statistics say (no filter to misestimate).
+      windowed = true;
+      params.push(types);
+      const want = 'type = ANY($4::text[])';
+      inner = `SELECT position, transaction_id, id, type, stream, CASE WHEN ${want} THEN data END AS data,
+          CASE WHEN ${want} THEN metadata END AS metadata, time
+        FROM events WHERE ${bound} ORDER BY transaction_id, position LIMIT $3`;
     } else {
-      let typeFilter = '';
-      if (types) {
-        params.push(types);
-        typeFilter = 'AND type = ANY($4::text[])';
-      }
-      inner = `SELECT ${RAW_COLUMNS} FROM events WHERE ${bound} ${typeFilter} ORDER BY transaction_id, position LIMIT $3`;
+      inner = `SELECT ${RAW_COLUMNS} FROM events WHERE ${bound} ORDER BY transaction_id, position LIMIT $3`;
     }
+    // The plan must be an ordered index scan that stops after `limit` rows; with statistics
+    // that are stale or absent (a fresh or just bulk-loaded table) the planner may prefer to
+    // read every row past the cursor and sort them, on every page. One read-only snapshot.
     const rows = await this.#guard(() =>
-      this.#client.query<PageRow>(
+      this.#client.transaction(async (tx) => {
+        await tx.exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+          SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`);
+        return tx.query<PageRow>(
         `SELECT x.xmin::text AS scan_xmin, e.position::text AS position, e.transaction_id::text AS transaction_id,
            e.id::text AS id, e.type, e.stream, e.data, e.metadata, e.time
          FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x
          LEFT JOIN LATERAL (${inner}) e ON true
          ORDER BY e.transaction_id, e.position`,
         params,
-      ),
+        );
+      }),
     );
+    const wanted = new Set(types);
     const events: StoredEvent[] = [];
-    for (const r of rows) if (r.id !== null) events.push(toStored(r as EventRow));
-    const horizon: Cursor = { transactionId: BigInt(rows[0]?.scan_xmin ?? '0'), position: 0n };
-    const last = events[events.length - 1];
-    let cursor: Cursor = events.length === limit && last ? cursorOf(last) : horizon;
+    let scanned = 0;
+    let lastScanned: PageRow | undefined;
+    for (const r of rows) {
+      if (r.id === null) continue;
+      scanned++;
+      lastScanned = r;
+      if (!windowed || wanted.has(r.type)) events.push(toStored(r as EventRow));
+    }
+    const more = scanned === limit;
+    let cursor: Cursor =
+      more && lastScanned
+        ? { transactionId: BigInt(lastScanned.transaction_id), position: BigInt(lastScanned.position!) }
+        : { transactionId: BigInt(rows[0]?.scan_xmin ?? '0'), position: 0n };
     if (compareCursors(cursor, after) < 0) cursor = after;
-    return { events, cursor };
+    return { events, cursor, more };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -322,7 +344,7 @@ export class SqlEventStore implements EventStore {
           eager = 0;
         }
         cursor = page.cursor;
-        if (page.events.length === batchSize) continue;
+        if (page.more) continue;
         const listening = this.kind === 'pglite' || this.#listening;
         const woken = await sleep(!listening || eager > 0 ? pollMs : idleMs, true);
         if (eager > 0) eager--;

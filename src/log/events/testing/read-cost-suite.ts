@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventType, type NewEvent, type StoredEvent } from '../../../core/events.js';
 import { uuidv7 } from '../../../core/ids.js';
 import { compareCursors, type Cursor } from '../event-store.js';
-import type { SqlClient } from '../sql-client.js';
+import type { SqlClient, SqlExecutor } from '../sql-client.js';
 import type { SqlEventStore } from '../sql-event-store.js';
 import { decisionEvent, outcomeEvent } from './fixtures.js';
 
@@ -41,15 +41,21 @@ function scanned(node: PlanNode): number {
 export function costRecordingClient(client: SqlClient, costs: ReadCost[]): SqlClient {
   return {
     ...client,
+    transaction: (fn) => client.transaction((tx) => fn(costRecordingExecutor(tx, costs))),
+  };
+}
+
+/**
+ * Inside the store's read transaction (repeatable read, so both see one snapshot): the read,
+ * then the same statement under EXPLAIN ANALYZE with the same settings.
+ */
+function costRecordingExecutor(tx: SqlExecutor, costs: ReadCost[]): SqlExecutor {
+  return {
+    exec: (sql) => tx.exec(sql),
     async query(sql, params = []) {
-      if (!sql.includes('AS scan_xmin')) return client.query(sql, params);
-      // Both in one repeatable-read transaction, so the plan measured is the read returned.
-      const [plan, rows] = await client.transaction(async (tx) => {
-        await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        const rows = await tx.query(sql, params);
-        const [plan] = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
-        return [plan, rows] as const;
-      });
+      if (!sql.includes('AS scan_xmin')) return tx.query(sql, params);
+      const rows = await tx.query(sql, params);
+      const [plan] = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
       const raw = plan?.['QUERY PLAN'];
       const doc = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
       costs.push({
