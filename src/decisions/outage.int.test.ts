@@ -11,6 +11,7 @@ import { createPostgresEventStore } from '../log/events/postgres-event-store.js'
 import type { SqlEventStore } from '../log/events/sql-event-store.js';
 import { createTestSchema, REDIS_URL, testPrefix, type TestSchema } from '../../test/support/services.js';
 import { startTcpProxy } from '../../test/support/tcp-proxy.js';
+import { pollUntil } from '../../test/support/poll-until.js';
 import { Projector } from '../log/projector/projector.js';
 
 const decision = (i: number) =>
@@ -25,13 +26,8 @@ const decision = (i: number) =>
     latencyMs: 0.02,
   }) as const;
 
-const waitFor = async (cond: () => Promise<boolean>, what: string, tries = 600): Promise<void> => {
-  for (let i = 0; i < tries; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitFor = (cond: () => Promise<boolean>, what: string): Promise<boolean> =>
+  pollUntil(cond, { timeoutMs: 30_000, intervalMs: 50, message: what });
 
 const countPerDecision = async (store: SqlEventStore): Promise<Map<string, number>> => {
   const rows = await store.query<{ id: string; n: number }>(

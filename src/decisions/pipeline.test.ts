@@ -12,6 +12,7 @@ import { createPgliteEventStore } from '../log/events/pglite-event-store.js';
 import type { SqlEventStore } from '../log/events/sql-event-store.js';
 import { decisionEvent } from '../log/events/testing/fixtures.js';
 import { Projector } from '../log/projector/projector.js';
+import { pollUntil } from '../../test/support/poll-until.js';
 
 const decision = (i: number) =>
   ({
@@ -89,10 +90,14 @@ describe('write path: writer → bus → projector → store → reader', () => 
     expect(taken.length).toBe(2);
     const survivor = new Projector({ bus, store, consumer: 'survivor', claimIdleMs: 1000, claimIntervalMs: 0, blockMs: 1 });
     await survivor.start();
-    for (let i = 0; i < 50 && survivor.stats().deadLettered === 0; i++) {
-      now += 1500; // the crashed consumer's entries go idle
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await pollUntil(
+      () => {
+        if (survivor.stats().deadLettered > 0) return true;
+        now += 1500; // the crashed consumer's entries go idle
+        return false;
+      },
+      { timeoutMs: 10_000, intervalMs: 20, message: 'the poison entry to be dead-lettered' },
+    );
     await survivor.stop();
     const rows = await store.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
     expect(rows[0]!.n).toBe(5);
@@ -118,7 +123,7 @@ describe('write path: writer → bus → projector → store → reader', () => 
     expect(writer.stats()).toMatchObject({ spooled: 300, busUp: false });
     expect((await spool.size()).events).toBe(300);
     down = false;
-    for (let i = 0; i < 200 && writer.stats().replayed < 300; i++) await new Promise((r) => setTimeout(r, 10));
+    await pollUntil(() => writer.stats().replayed >= 300, { timeoutMs: 10_000, message: 'the 300 spooled events to be replayed' });
     const projector = new Projector({ bus: inner, store, consumer: 'p' });
     await projector.drainOnce();
     const rows = await store.query<{ id: string }>('SELECT decision_id::text AS id FROM decisions ORDER BY unit_id');

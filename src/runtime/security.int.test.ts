@@ -14,6 +14,7 @@ import { Projector } from '../log/projector/projector.js';
 import { BUS_TOPIC, createApprentice, type Apprentice } from './create-apprentice.js';
 import { buildServer } from '../server/app.js';
 import { installSecurity, type InstalledSecurity } from './install-security.js';
+import { deadline } from '../../test/support/poll-until.js';
 
 const PG_PASS = `PgSecret-${randomBytes(6).toString('hex')}`;
 const REDIS_PASS = `RedisSecret-${randomBytes(6).toString('hex')}`;
@@ -106,7 +107,9 @@ describe('security against real PostgreSQL and Redis (passwords in the URLs)', (
   };
   const settle = async () => {
     await a.writer.flush();
-    while ((await projector.drainOnce()) > 0);
+    // Bounded: a projector that never runs dry (never acknowledges) fails here with a message.
+    const check = deadline({ timeoutMs: 30_000, message: 'draining the projector' });
+    while ((await projector.drainOnce()) > 0) check();
   };
   const decide = async (unitId: string, context: object, subjectId?: string): Promise<string> => {
     const r = await call('POST', '/api/v1/agents/code-reviewer/decide', {

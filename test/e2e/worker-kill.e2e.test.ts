@@ -9,14 +9,10 @@ import { decisionEvent } from '../../src/log/events/testing/fixtures.js';
 import { runCli, startCli } from '../support/cli-process.js';
 import { createTestSchema, REDIS_URL, testPrefix, type TestSchema } from '../support/services.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { pollUntil } from '../support/poll-until.js';
 
-const waitFor = async (cond: () => Promise<boolean>, what: string, tries = 600): Promise<void> => {
-  for (let i = 0; i < tries; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitFor = (cond: () => Promise<boolean>, what: string): Promise<boolean> =>
+  pollUntil(cond, { timeoutMs: 60_000, intervalMs: 100, message: what });
 
 // Two `apprentice worker` processes in one consumer group. Worker A holds entries it cannot
 // store (its PostgreSQL connection is cut) and is killed with SIGKILL; worker B claims them

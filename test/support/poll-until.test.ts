@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { pollUntil, PollTimeoutError } from './poll-until.js';
+import { deadline, pollUntil, PollTimeoutError } from './poll-until.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -43,5 +43,18 @@ describe('pollUntil', () => {
   it('refuses a poll without a finite positive deadline', async () => {
     await expect(pollUntil(() => true, { timeoutMs: Infinity, message: 'x' })).rejects.toThrow(RangeError);
     await expect(pollUntil(() => true, { timeoutMs: 0, message: 'x' })).rejects.toThrow(RangeError);
+  });
+
+  it('deadline(): a loop that never ends on its own throws with the message once its time is up', async () => {
+    const check = deadline({ timeoutMs: 20, message: 'paging through a log whose cursor never moves' });
+    const err = await (async () => {
+      for (;;) {
+        check();
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PollTimeoutError);
+    expect((err as Error).message).toMatch(/^timed out after 20 ms \(\d+ turns\) paging through a log whose cursor never moves$/);
+    expect(() => deadline({ timeoutMs: -1, message: 'x' })).toThrow(RangeError);
   });
 });

@@ -56,3 +56,24 @@ export async function pollUntil<T>(probe: () => T | Falsy | Promise<T | Falsy>, 
     await new Promise<void>((resolve) => realSetTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - realNow()))));
   }
 }
+
+/**
+ * For loops that make progress by themselves (paging through a log, draining a queue): a
+ * check to call on every turn that throws a `PollTimeoutError` naming `message` once
+ * `timeoutMs` of real time has passed, so a mutant that stops the progress (a cursor that
+ * never moves) fails the test instead of spinning past its timeout.
+ *
+ * @example
+ * const check = deadline({ timeoutMs: 30_000, message: 'reading the whole log' });
+ * for (;;) { check(); const page = await store.readAll({ after: c }); if (page.length === 0) break; ... }
+ */
+export function deadline(options: Omit<PollOptions, 'intervalMs'>): () => void {
+  const { timeoutMs, message } = options;
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`deadline(${message}): timeoutMs must be a positive finite number`);
+  const end = realNow() + timeoutMs;
+  let turns = 0;
+  return () => {
+    turns++;
+    if (realNow() >= end) throw new PollTimeoutError(`timed out after ${timeoutMs} ms (${turns} turns) ${message}`);
+  };
+}

@@ -7,6 +7,7 @@ import { isUnavailableError } from '../../core/errors.js';
 import type { LearningBus } from './learning-bus.js';
 import { type RedisBus, type RedisConnectionState, createRedisBus } from './redis-bus.js';
 import { createSpool } from './spool.js';
+import { deadline } from '../../../test/support/poll-until.js';
 import { testEvent } from './testing/bus-contract.js';
 import { type PrivateRedis, privateRedis } from './testing/private-redis.js';
 
@@ -41,7 +42,9 @@ const batch = (b: number): NewEvent[] => Array.from({ length: 10 }, (_, i) => te
 
 const readAll = async (bus: LearningBus): Promise<number[]> => {
   const seen: number[] = [];
+  const check = deadline({ timeoutMs: 30_000, message: 'reading the stream to its end (are entries acknowledged?)' });
   for (;;) {
+    check();
     const messages = await bus.read('decisions', 'projector', 'p1', { count: 100 });
     if (messages.length === 0) return seen;
     await bus.ack('decisions', 'projector', messages.map((m) => m.id));

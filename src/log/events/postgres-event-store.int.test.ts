@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSchema, type TestSchema } from '../../../test/support/services.js';
+import { pollUntil } from '../../../test/support/poll-until.js';
 import { cursorOf, START, type Cursor } from './event-store.js';
 import { eventStoreContract } from './testing/event-store-contract.js';
 import { startCheckpointingReader } from './testing/checkpointing-reader.js';
@@ -59,11 +60,13 @@ describe('PostgreSQL gap-safe ordering (the BIGSERIAL trap)', () => {
     releaseSlow();
     await a;
     // Another test file's open transaction may still hold the cluster-wide xmin back: poll.
-    let late = await store.readAll({ after: checkpoint, limit: 100 });
-    for (let i = 0; i < 1000 && late.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      late = await store.readAll({ after: checkpoint, limit: 100 });
-    }
+    const late = await pollUntil(
+      async () => {
+        const page = await store.readAll({ after: checkpoint, limit: 100 });
+        return page.length >= 2 ? page : undefined;
+      },
+      { timeoutMs: 20_000, message: 'both events to be readable past the checkpoint' },
+    );
     expect(late.map((e) => e.id)).toEqual([slow.id, fast.id]);
     expect(late[0]!.position < late[1]!.position).toBe(true);
   });

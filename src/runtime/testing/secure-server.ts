@@ -14,6 +14,7 @@ import { BUS_TOPIC, createApprentice, type Apprentice } from '../create-apprenti
 import { buildServer } from '../../server/app.js';
 import type { ServerOptions } from '../server-context.js';
 import { installSecurity, type InstalledSecurity, type InstallSecurityOptions } from '../install-security.js';
+import { deadline } from '../../../test/support/poll-until.js';
 
 export interface SecureServer {
   readonly dir: string;
@@ -67,7 +68,9 @@ export async function startSecureServer(
   };
   const settle = async (): Promise<void> => {
     await a.writer.flush();
-    while ((await projector.drainOnce()) > 0);
+    // Bounded: a projector that never runs dry (never acknowledges) fails here with a message.
+    const check = deadline({ timeoutMs: 30_000, message: 'draining the projector' });
+    while ((await projector.drainOnce()) > 0) check();
   };
   return {
     dir,

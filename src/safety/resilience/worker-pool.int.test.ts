@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveWorkerEntry } from './worker-entry-location.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+import { pollUntil } from '../../../test/support/poll-until.js';
 
 const handlers = new URL('./testing/pool-handlers.ts', import.meta.url);
 const pools: WorkerPool[] = [];
@@ -15,9 +16,6 @@ function pool(o: Partial<WorkerPoolOptions> = {}): WorkerPool {
   });
   pools.push(p);
   return p;
-}
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 5));
 }
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
@@ -105,7 +103,7 @@ describe('WorkerPool (real worker threads from TS source)', () => {
     await p.run({ op: 'echo', value: 0 }); // worker up
     const ac = new AbortController();
     const r = p.run({ op: 'hang' }, { signal: ac.signal });
-    await until(() => p.stats.busy === 1);
+    await pollUntil(() => p.stats.busy === 1, { timeoutMs: 10_000, intervalMs: 5, message: 'the worker to be busy' });
     ac.abort();
     expect(await r).toMatchObject({ ok: false, reason: 'ABORTED' });
     expect(p.stats.restarts).toBe(1);

@@ -4,6 +4,7 @@ import { isValidationError } from '../../../core/errors.js';
 import { cursorOf, START, type Cursor, type EventStore } from '../event-store.js';
 import { startCheckpointingReader } from './checkpointing-reader.js';
 import { decisionEvent, outcomeEvent } from './fixtures.js';
+import { deadline } from '../../../../test/support/poll-until.js';
 
 export interface EventStoreHarness {
   readonly store: EventStore;
@@ -29,7 +30,10 @@ export function eventStoreContract(name: string, make: () => Promise<EventStoreH
     const readEverything = async (after: Cursor = START): Promise<StoredEvent[]> => {
       const out: StoredEvent[] = [];
       let c = after;
+      // A read that ignores its cursor would page forever: fail with a message instead.
+      const check = deadline({ timeoutMs: 30_000, message: 'reading the whole log page by page (does readAll move past its cursor?)' });
       for (;;) {
+        check();
         const page = await store.readAll({ after: c, limit: 500 });
         if (page.length === 0) return out;
         out.push(...page);
