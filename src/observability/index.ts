@@ -6,6 +6,13 @@
 export { type AlertFilesWritten, monitoringDir, writeAlertFiles } from './alerts/alert-files.js';
 export { driftRoutes } from './drift-monitoring/drift-routes.js';
 export { createDriftService, type DriftService } from './drift-monitoring/drift-service.js';
+export {
+  ConceptDriftMonitor,
+  describeConceptDrift,
+  type ConceptDriftDetectedData,
+  type ConceptDriftOptions,
+  type ConceptOutcome,
+} from './drift-monitoring/concept-drift.js';
 export type { DriftReference, DriftServiceOptions } from './drift-monitoring/types.js';
 export type { MonitorReport } from './drift/index.js';
 export { buildReference } from './drift/reference.js';

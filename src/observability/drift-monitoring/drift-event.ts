@@ -18,6 +18,8 @@ export interface DriftFeatureVerdict {
 /** Payload of `DriftDetected`: the agent's dataset-drift state changed on a closed window. */
 export interface DriftDetectedData {
   readonly agent: string;
+  /** Feature (dataset) drift; concept drift events carry `ConceptDriftDetectedData` instead. */
+  readonly kind: 'feature';
   readonly before: { readonly datasetDrift: boolean };
   readonly after: { readonly datasetDrift: boolean };
   /** Share of evaluated features that drifted, and the threshold it is compared with. */
@@ -65,6 +67,7 @@ export function driftDetectedEvent(
     stream: driftStream(agent),
     data: {
       agent,
+      kind: 'feature',
       before: { datasetDrift: !drift },
       after: { datasetDrift: drift },
       share: report.share,

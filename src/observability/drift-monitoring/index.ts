@@ -11,3 +11,13 @@ export {
   type DriftServiceOptions,
   type EventSink,
 } from './types.js';
+export {
+  ConceptDriftMonitor,
+  conceptDriftEvent,
+  describeConceptDrift,
+  type ConceptDriftDetectedData,
+  type ConceptDriftMetrics,
+  type ConceptDriftOptions,
+  type ConceptOutcome,
+  type ConceptTest,
+} from './concept-drift.js';

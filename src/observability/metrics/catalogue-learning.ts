@@ -132,6 +132,11 @@ export const learningCatalogue = {
   featureDriftDetected: gauge('1 when the drift test of the feature fired, else 0.', ['agent', 'feature']),
   datasetDriftShare: gauge('Share of the agent features that drifted.', ['agent']),
   datasetDriftDetected: gauge('1 when the dataset drift share crossed its threshold, else 0.', ['agent']),
+  conceptDriftDetectedTotal: counter('Concept drift detections: the served model version significantly worse than its registration-time quality or than the rules on the same outcomes.', ['agent']),
+  conceptQualityGap: gauge('Rolling quality of the served model version minus the reference (rules: the rules on the same outcomes; registration: its registration-time quality). Negative = the model is worse. Set once the window has its minimum outcomes.', [
+    'agent',
+    'reference',
+  ]),
 
   mlPerformanceImpactRatio: gauge(
     'p99 decision latency with shadow+learning on divided by off (target <= 1.05).',

@@ -94,6 +94,8 @@ export const MetricName = {
   featureDriftDetected: 'apprentice_feature_drift_detected',
   datasetDriftShare: 'apprentice_dataset_drift_share',
   datasetDriftDetected: 'apprentice_dataset_drift_detected',
+  conceptDriftDetectedTotal: 'apprentice_concept_drift_detected_total',
+  conceptQualityGap: 'apprentice_concept_quality_gap',
   // HTTP, alerts, audit
   httpRequestsTotal: 'apprentice_http_requests_total',
   httpRequestDurationSeconds: 'apprentice_http_request_duration_seconds',

@@ -115,6 +115,8 @@ export const METRIC_SOURCES: Readonly<Record<string, MetricSource>> = {
   apprentice_feature_drift_score: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
   apprentice_feature_drift_detected: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
   apprentice_dataset_drift_share: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
+  apprentice_concept_drift_detected_total: { setBy: '`observability/drift-monitoring/concept-drift.ts` (fed by `runtime/install-drift.ts` with served outcomes)', when: 'a served model version drifted (DriftDetected kind concept)' },
+  apprentice_concept_quality_gap: { setBy: '`observability/drift-monitoring/concept-drift.ts` at scrape', when: 'ml-served decisions of label or value agents have outcomes (at least the window minimum)' },
   apprentice_dataset_drift_detected: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
   apprentice_http_requests_total: { setBy: '`server/app.ts` (onResponse hook)' },
   apprentice_http_request_duration_seconds: { setBy: '`server/app.ts` (onResponse hook)' },
