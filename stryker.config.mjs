@@ -25,7 +25,22 @@ export default {
   tsconfigFile: 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate,
-  ignorePatterns: ['dist', 'coverage', 'reports', '.apprentice', 'docs', 'bench', '.stryker-tmp'],
+  // An allowlist: only what the unit tests need is copied to the sandbox, so other engineers'
+  // build output and scratch directories (which come and go) cannot break the copy.
+  ignorePatterns: [
+    '/*',
+    '!/src',
+    '!/test',
+    '!/migrations',
+    '!/monitoring',
+    '!/scripts',
+    '!/package.json',
+    '!/tsconfig.json',
+    '!/tsconfig.mutation.json',
+    '!/vitest.config.ts',
+    '!/vitest.mutation.config.ts',
+    '!/stryker.config.mjs',
+  ],
   concurrency: 1,
   coverageAnalysis: 'perTest',
   incremental: true,

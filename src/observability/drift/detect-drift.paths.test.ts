@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidationError, type ValidationError } from '../../core/errors.js';
-import { detectDatasetDrift, detectDrift } from './detect-drift.js';
+import { detectDatasetDrift, detectDrift, summarizeDrift } from './detect-drift.js';
 import { normals } from './testing/generate.js';
 
 // detectDrift's input checks and per-method paths, named after the Stryker survivors they kill
@@ -38,6 +38,10 @@ describe('detectDrift input checks', () => {
     const e = validationError(() => detectDatasetDrift({ x: [1], y: [2] }, { x: [1] }));
     expect(e.message).toBe('current data lacks reference features');
     expect(e.issues).toEqual([{ path: 'current.y', message: 'missing' }]);
+  });
+
+  it('nothing evaluated is no dataset drift, even with a drift share of 0', () => {
+    expect(summarizeDrift({}, ['x'], 0)).toMatchObject({ featureCount: 0, share: 0, datasetDrift: false });
   });
 
   it('a dataset feature with no values in current is skipped, not an error', () => {
