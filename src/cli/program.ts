@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { agentsCommand } from './commands/agents.js';
+import { backupCommand, restoreCommand } from './commands/backup.js';
 import { flagsCommand } from './commands/flags.js';
 import { modelsCommand } from './commands/models.js';
 import { alertsCommand, breakersCommand, dashboardsCommand } from './commands/ops.js';
@@ -26,6 +27,8 @@ export function buildCli(extra: readonly Command[] = []): Command {
     workerCommand(),
     migrateCommand(),
     replayCommand(),
+    backupCommand(),
+    restoreCommand(),
     statusCommand(),
     agentsCommand(),
     flagsCommand(),

@@ -6,5 +6,6 @@
 export { type Apprentice, createApprentice } from './create-apprentice.js';
 export { installPlatform, type PlatformOptions } from './install-platform.js';
 export { artifactStoreKind, createArtifactStore } from './artifact-store.js';
+export { restoreBackup, verifyBackup, writeBackup, type BackupSummary } from './backup.js';
 export { sqlClientOf } from './install-security.js';
 export type { ServerContext, ServerOptions } from './server-context.js';
