@@ -6,7 +6,7 @@ import type { Apprentice } from './create-apprentice.js';
 import type { RouteModule } from '../core/index.js';
 import type { ServerOptions } from './server-context.js';
 import type { ServerContext } from './server-context.js';
-import { createSqlTokenStore } from '../security/index.js';
+import { createCachedTokenStore, createSqlTokenStore } from '../security/index.js';
 import { createAuth, type AuthControl } from '../security/index.js';
 import type { ContextPolicy, ContextProtector } from '../security/index.js';
 import { inputGuard } from '../security/index.js';
@@ -95,9 +95,14 @@ export async function installSecurity(
       ...(options.agentPolicy ? { agentPolicy: options.agentPolicy } : {}),
     }));
   const db = sqlClientOf(a);
-  const tokens = options.tokens ?? (db ? createSqlTokenStore(db) : undefined);
-  if (tokens === undefined)
+  const stored = options.tokens ?? (db ? createSqlTokenStore(db) : undefined);
+  if (stored === undefined)
     throw new Error('installSecurity needs a token store: the event store has no SQL client');
+  // Verified tokens are served from memory (auth survives a database outage); the list is
+  // re-read every 2 s, so revocations reach every instance and a token created by anyone
+  // (CLI or API, any instance) ends open mode (issue 10, cases 4 and 7).
+  const late: { auth?: AuthControl } = {};
+  const tokens = createCachedTokenStore(stored, { onTokens: (n) => (n > 0 && late.auth?.isOpen() ? late.auth.enforce() : undefined) });
   const active = (await tokens.list()).filter(
     (t) => t.revokedAt === undefined && (t.expiresAt === undefined || Date.parse(t.expiresAt) > Date.now()),
   );
@@ -108,6 +113,7 @@ export async function installSecurity(
     open,
     ...(options.metricsOpen === undefined ? {} : { metricsOpen: options.metricsOpen }),
   });
+  late.auth = auth;
   const record = (e: Parameters<typeof a.writer.record>[0]): void => a.writer.record(e);
   const protector = runtime.protector;
   const engine =
@@ -165,6 +171,7 @@ export async function installSecurity(
     startMessage,
     async stop() {
       clearInterval(timer);
+      tokens.close();
       await running;
     },
   };

@@ -42,6 +42,7 @@ export type { LineageReport } from './audit.js';
 export { controlEvent, requestActor, authOf } from './control-event.js';
 export type { RequestAuth } from './control-event.js';
 export { createSqlTokenStore, TOKENS_TABLE } from './auth/sql-token-store.js';
+export { createCachedTokenStore, type CachedTokenStore } from './auth/cached-token-store.js';
 
 // Used by other wings.
 export { issueToken } from './auth/authenticate.js';

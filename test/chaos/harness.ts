@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { privateRedis, type PrivateRedis } from '../../src/log/bus/testing/private-redis.js';
-import { startCli, type RunningServer } from '../support/cli-process.js';
+import { runCli, startCli, type RunningServer } from '../support/cli-process.js';
 import { createTestSchema, type TestSchema } from '../support/services.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -22,7 +22,9 @@ export interface ChaosBed {
   server: RunningServer | undefined;
   start(extraEnv?: NodeJS.ProcessEnv): Promise<RunningServer>;
   load(options?: LoadOptions): Load;
-  health(): HealthWatch;
+  /** Run the CLI against the same PostgreSQL (directly, not through the proxy) with its own data dir. */
+  cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  health(token?: string): HealthWatch;
   /** Decisions stored per decision id. */
   storedCounts(): Promise<Map<string, number>>;
   /** Decision ids in the dead-letter stream. */
@@ -48,6 +50,8 @@ export interface LoadOptions {
   /** Give up on one request after this long, ms. Default 5000. */
   readonly requestTimeoutMs?: number;
   readonly context?: (i: number) => Record<string, unknown>;
+  /** Bearer token sent with every request. */
+  readonly token?: string;
 }
 
 export interface Load {
@@ -97,6 +101,10 @@ export async function chaosBed(name: string): Promise<ChaosBed> {
       bed.server = server;
       return server;
     },
+    cli(args) {
+      const direct = `postgres://postgres@127.0.0.1:5432/postgres?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
+      return runCli(args, { DATABASE_URL: direct, APPRENTICE_DATA_DIR: join(dataDir, 'cli'), APPRENTICE_LOG_LEVEL: 'silent' });
+    },
     load(options = {}) {
       const acknowledged: string[] = [];
       const failures = new Map<string, number>();
@@ -115,7 +123,7 @@ export async function chaosBed(name: string): Promise<ChaosBed> {
           try {
             const r = await fetch(`${url}/api/v1/agents/detektor-coder/decide`, {
               method: 'POST',
-              headers: { 'content-type': 'application/json' },
+              headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
               body: JSON.stringify({ unitId: `task-${n}`, context: options.context?.(n) ?? { storyPoints: (n % 8) + 1 }, deterministic: 6.5 }),
               signal: AbortSignal.timeout(options.requestTimeoutMs ?? 5000),
             });
@@ -142,7 +150,7 @@ export async function chaosBed(name: string): Promise<ChaosBed> {
         },
       };
     },
-    health() {
+    health(token) {
       const seen: { at: number; status: string; problems: string[] }[] = [];
       let running = true;
       const poll = async (): Promise<void> => {
@@ -150,7 +158,10 @@ export async function chaosBed(name: string): Promise<ChaosBed> {
           const url = bed.server?.url;
           if (url) {
             try {
-              const r = await fetch(`${url}/health/aggregate`, { signal: AbortSignal.timeout(3000) });
+              const r = await fetch(`${url}/health/aggregate`, {
+                signal: AbortSignal.timeout(3000),
+                ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+              });
               const body = (await r.json()) as { status: string; components: { component: string; status: string; detail?: { problems?: string[] } }[] };
               const problems = body.components
                 .filter((c) => c.status !== 'ok')

@@ -13,3 +13,5 @@ export type { TokenRecord, NewTokenRecord, TokenStore } from './token-store.js';
 export { createMemoryTokenStore } from './memory-token-store.js';
 export { issueToken, authenticate } from './authenticate.js';
 export type { IssueTokenOptions, AuthFailure, AuthResult } from './authenticate.js';
+export { createCachedTokenStore } from './cached-token-store.js';
+export type { CachedTokenStore, CachedTokenStoreOptions } from './cached-token-store.js';
