@@ -15,3 +15,4 @@ export type { RouteModule } from './http/route-module.js';
 export { parseInput } from './http/validate.js';
 export { UUID_RE, uuidv7 } from './ids.js';
 export { packageRoot } from './package-root.js';
+export { docsBaseUrl, repositoryUrl, runbookBaseUrl } from './docs-url.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { ValidationError } from '../../core/index.js';
 import { writeDashboards } from '../../observability/index.js';
 import { writeAlertFiles } from '../../observability/index.js';
 import type { BreakerRow, OverrideResult } from '../../safety/index.js';
@@ -87,11 +88,15 @@ export function dashboardsCommand(): Command {
 /** `apprentice alerts [--out dir]`: writes the Prometheus alert rules and the Alertmanager example. */
 export function alertsCommand(): Command {
   return new Command('alerts')
-    .description('write the Prometheus alert rules and the Alertmanager example config')
+    .description('write the Prometheus alert rules and scrape config, and the Alertmanager example config')
     .option('--out <dir>', 'output directory (gets prometheus/rules/ and alertmanager/)', 'monitoring')
+    .option('--runbook-base-url <url>', "base of every runbook_url (env APPRENTICE_RUNBOOK_BASE_URL, default the repository's docs/runbooks)")
     .option('--json', 'print JSON')
-    .action(async (flags: { out: string; json?: boolean }) => {
-      const w = await writeAlertFiles(flags.out);
-      print(w, flags.json === true, () => [...w.rules, w.alertmanager].map((f) => `wrote ${f}`).join('\n'));
+    .action(async (flags: { out: string; runbookBaseUrl?: string; json?: boolean }) => {
+      const base = flags.runbookBaseUrl ?? process.env.APPRENTICE_RUNBOOK_BASE_URL;
+      if (base !== undefined && !/^https?:\/\/[^\s]+$/.test(base))
+        throw new ValidationError('invalid runbook base URL', [{ path: flags.runbookBaseUrl !== undefined ? 'runbook-base-url' : 'APPRENTICE_RUNBOOK_BASE_URL', message: 'must be an absolute http(s) URL' }]);
+      const w = await writeAlertFiles(flags.out, base !== undefined ? { runbookBaseUrl: base } : {});
+      print(w, flags.json === true, () => [...[...w.rules, w.prometheus, w.alertmanager].map((f) => `wrote ${f}`), `runbooks at ${w.runbookBaseUrl}/<alert>.md`].join('\n'));
     });
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply } from 'fastify';
+import { docsBaseUrl } from '../docs-url.js';
 import { ErrorCode, isApprenticeError, type FieldIssue } from '../errors.js';
 
 /** RFC 9457 problem details, with apprentice's stable `code`. */
@@ -53,9 +54,12 @@ export const EDGE_PROBLEM_CODES: Readonly<Record<string, number>> = {
 /** The HTTP status of a problem code (`VALIDATION_FAILED` → 400...), or undefined for an unknown code. */
 export const problemStatus = (code: string): number | undefined => STATUS[code] ?? EDGE_PROBLEM_CODES[code];
 
+/** The problem's `type`: its row in docs/problems.md (anchor: the code in lower case). */
+export const problemTypeUrl = (code: string): string => `${docsBaseUrl()}/problems.md#${code.toLowerCase()}`;
+
 export function problem(status: number, code: string, detail?: string, errors?: readonly FieldIssue[]): Problem {
   return {
-    type: `https://github.com/apprentice/apprentice/blob/main/docs/problems.md#${code.toLowerCase()}`,
+    type: problemTypeUrl(code),
     title: TITLE[status] ?? 'Error',
     status,
     code,

@@ -37,7 +37,7 @@ describe('Prometheus rules', () => {
       expect(['critical', 'warning', 'info'], name).toContain(a.labels?.severity);
       for (const key of ['summary', 'description', 'action', 'runbook_url'])
         expect(a.annotations?.[key], `${name}.${key}`).toBeTruthy();
-      expect(a.annotations?.runbook_url).toBe(`docs/runbooks/${name}.md`);
+      expect(a.annotations?.runbook_url).toBe(`https://github.com/apprentice/apprentice/blob/main/docs/runbooks/${name}.md`);
       const runbook = join(repoRoot, `docs/runbooks/${name}.md`);
       expect(existsSync(runbook), runbook).toBe(true);
       const text = readFileSync(runbook, 'utf8');
