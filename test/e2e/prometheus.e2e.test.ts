@@ -1,19 +1,41 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, type RunningServer } from '../support/cli-process.js';
+import { buildDashboards } from '../../src/observability/metrics/dashboards/write-dashboards.js';
 
 // A real Prometheus scrapes `apprentice serve` every second and evaluates the project's alert
-// rules (a copy with every `for:` shortened to 1s); a real Alertmanager sends the firing
-// accuracy alert to apprentice's webhook, which opens the agent's breakers and audits it.
-// The accuracy gauge is driven through the test-only hook (APPRENTICE_OPS_TEST_HOOKS=1).
+// rules (a copy with every `for:` shortened to 1s); a real Alertmanager sends the firing alerts
+// to apprentice's webhook, which remediates and audits. No gauge is set by hand: an agent learns
+// a version that is accurate, the version serves a canary step, then the outcomes contradict it,
+// so its live accuracy falls below its own maximum (ApprenticeModelAccuracyDrop) and below the
+// rules (ApprenticeModelBelowRules). Then every dashboard panel's query is run against that
+// Prometheus: each returns at least one series or is listed with the reason it is empty.
 
 const root = join(import.meta.dirname, '..', '..');
-const AGENT = 'debugger';
+const AGENT = 'triage';
+const definition = { name: AGENT, kind: 'classification', feedback: 'label', labels: ['low', 'high'], features: [{ name: 'size', type: 'numeric' }] };
+
+/** Dashboard panels with no series in this run, and why. */
+const EMPTY_PANELS: Readonly<Record<string, string>> = {};
+
+interface PanelLike {
+  readonly title?: string;
+  readonly targets?: readonly { readonly expr?: string }[];
+  readonly panels?: readonly PanelLike[];
+}
+const queriesOf = (dashboard: string, panels: readonly PanelLike[]): { panel: string; expr: string }[] =>
+  panels.flatMap((p) => [
+    ...(p.targets ?? []).flatMap((t) => (t.expr ? [{ panel: `${dashboard} / ${p.title ?? '?'}`, expr: t.expr }] : [])),
+    ...queriesOf(dashboard, p.panels ?? []),
+  ]);
+/** Grafana's variables as the dashboard would fill them for "All" over this run. */
+const instantiate = (expr: string): string =>
+  expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '10m').replaceAll('$agent', '.+').replaceAll('$__all', '.+');
 
 interface Daemon {
   readonly name: string;
@@ -97,28 +119,44 @@ describe('Prometheus → Alertmanager → apprentice remediation (real daemons)'
   });
 
   it(
-    'a firing accuracy alert reaches the webhook and apprentice opens the breakers, audited',
-    { timeout: 180_000 },
+    'a real degraded model fires ModelAccuracyDrop and ModelBelowRules; the webhook opens the breakers and rolls back, audited; every dashboard panel has data or a reason',
+    { timeout: 420_000 },
     async () => {
       apprentice = await startCli(['serve', '--data-dir', join(dir, 'apprentice'), '--port', '0'], {
         APPRENTICE_LOG_LEVEL: 'silent',
-        APPRENTICE_OPS_TEST_HOOKS: '1',
       });
       const api = apprentice.url;
-      const breakers = await fetch(`${api}/api/v1/circuit-breakers`);
-      expect(
-        breakers.status,
-        'ops routes missing from `apprentice serve`: add opsServeExtension() to serve',
-      ).toBe(200);
-      const setAccuracy = async (value: number): Promise<void> => {
-        const r = await fetch(`${api}/api/v1/ops/test/gauges/apprentice_model_accuracy`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ labels: { agent: AGENT, version: '1' }, value }),
-        });
-        expect(r.status).toBe(200);
+      const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+        const r = await fetch(`${api}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+        return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, unknown> };
       };
-      await setAccuracy(0.9);
+      expect((await call('PUT', `/api/v1/agents/${AGENT}`, definition)).status).toBe(201);
+      let unit = 0;
+      let seed = 1;
+      const random = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+      /** One decision and its outcome; the rules always answer `low`. */
+      const decide = async (truth: (size: number) => 'low' | 'high'): Promise<void> => {
+        const size = random();
+        const d = await call('POST', `/api/v1/agents/${AGENT}/decide`, { unitId: `u-${unit++}`, context: { size }, deterministic: 'low' });
+        expect(d.status).toBe(200);
+        expect((await call('POST', `/api/v1/decisions/${String(d.json.decisionId)}/outcome`, { label: truth(size) })).status).toBe(202);
+      };
+      const truthful = (size: number): 'low' | 'high' => (size > 0.5 ? 'high' : 'low');
+      /** Learning pauses while the event loop is throttled (production first): let it idle then. */
+      const throttled = async (): Promise<boolean> => {
+        const h = (await call('GET', '/health/aggregate')).json as { components?: { component: string; detail?: { throttled?: boolean } }[] };
+        return h.components?.find((c) => c.component === 'learners')?.detail?.throttled === true;
+      };
+      // 1. The agent learns: the training loop registers its first version (alias `shadow`).
+      const version = await waitFor('a first model version', 240_000, async () => {
+        if (await throttled()) return undefined;
+        for (let i = 0; i < 20; i++) await decide(truthful);
+        const v = (await call('GET', `/api/v1/models/${AGENT}/versions`)).json as { aliases?: Record<string, number> };
+        return v.aliases?.shadow;
+      });
+      // 2. It serves a canary step (5%); the same version predicts in shadow on the rest.
+      expect((await call('POST', `/api/v1/rollouts/${AGENT}/advance`, { reason: 'e2e: accurate in shadow' })).status).toBe(200);
+      for (let i = 0; i < 100; i++) await decide(truthful);
 
       const amAddress = `127.0.0.1:${await freePort()}`;
       writeFileSync(
@@ -186,27 +224,31 @@ describe('Prometheus → Alertmanager → apprentice remediation (real daemons)'
         const r = await fetch(`http://${promAddress}/api/v1/query?query=${encodeURIComponent(q)}`);
         return ((await r.json()) as { data: { result: { value: [number, string] }[] } }).data.result;
       };
-      // Prometheus has scraped the healthy accuracy: it is the 6h maximum the alert compares with.
-      await waitFor('the first accuracy sample in Prometheus', 60_000, async () =>
-        (await query(`apprentice_model_accuracy{agent="${AGENT}"}`))[0]?.value[1] === '0.9'
-          ? true
-          : undefined,
-      );
-      await setAccuracy(0.5);
+      const serving = `apprentice:model_serving_accuracy{agent="${AGENT}",version="${version}"}`;
+      // Prometheus has scraped the healthy accuracy: the maximum the drop alert compares with.
+      const healthy = await waitFor('the healthy serving accuracy in Prometheus', 60_000, async () => {
+        const v = Number((await query(serving))[0]?.value[1]);
+        return v > 0.8 ? v : undefined;
+      });
+      const rulesAccuracy = Number((await query(`apprentice_rules_accuracy{agent="${AGENT}"}`))[0]?.value[1]);
+      expect(rulesAccuracy).toBeLessThan(healthy);
 
-      const audit = await waitFor('AlertRemediated audit event', 90_000, async () => {
-        const r = await fetch(`${api}/api/v1/events?type=AlertRemediated&limit=50`);
-        const events = (
-          (await r.json()) as {
-            events: { data: Record<string, unknown>; metadata: Record<string, unknown> }[];
-          }
-        ).events;
-        return events.find((e) => e.data.alertname === 'ApprenticeModelAccuracyDrop');
+      // 3. The world changes: every outcome is `low`, so the model (answering `high` for large
+      // sizes) is wrong half the time and the rules are always right.
+      const events = async (type: string): Promise<{ data: Record<string, unknown>; metadata: Record<string, unknown> }[]> =>
+        ((await call('GET', `/api/v1/events?type=${type}&limit=200`)).json as { events: { data: Record<string, unknown>; metadata: Record<string, unknown> }[] }).events;
+      const remediated = async (alertname: string) => (await events('AlertRemediated')).find((e) => e.data.alertname === alertname);
+      await waitFor('both accuracy alerts remediated', 150_000, async () => {
+        if (!(await throttled())) for (let i = 0; i < 20; i++) await decide(() => 'low');
+        return (await remediated('ApprenticeModelAccuracyDrop')) && (await remediated('ApprenticeModelBelowRules')) ? true : undefined;
       }).catch((e: unknown) => {
         throw new Error(
           `${String(e)}\n--- prometheus:\n${daemons[1]?.output()}\n--- alertmanager:\n${daemons[0]?.output()}\n--- apprentice:\n${apprentice?.output()}`,
         );
       });
+      const audit = (await remediated('ApprenticeModelAccuracyDrop'))!;
+      const dropped = Number((await query(`apprentice_model_accuracy{agent="${AGENT}",version="${version}"}`))[0]?.value[1]);
+      expect(dropped).toBeLessThan(0.95 * healthy);
       expect(audit).toMatchObject({
         data: {
           alertname: 'ApprenticeModelAccuracyDrop',
@@ -222,10 +264,38 @@ describe('Prometheus → Alertmanager → apprentice remediation (real daemons)'
       const mine = after.breakers.filter((b) => b.agent === AGENT);
       expect(mine).toHaveLength(3);
       expect(mine.every((b) => b.state === 'isolated')).toBe(true);
+      // ApprenticeModelBelowRules rolls the agent back to its rules, audited as the alert's action.
+      expect(await remediated('ApprenticeModelBelowRules')).toMatchObject({
+        data: { alertname: 'ApprenticeModelBelowRules', agent: AGENT, action: 'rollback', result: 'applied' },
+        metadata: { actor: 'alertmanager' },
+      });
+      const rollout = (await call('GET', `/api/v1/rollouts/${AGENT}`)).json as { state?: { phase?: string } };
+      expect(rollout.state?.phase).toBe('rolled_back');
+      const steps = await events('RolloutStepChanged');
+      expect(steps.some((e) => e.metadata.actor === 'alertmanager' && (e.data.after as { phase: string }).phase === 'rolled_back')).toBe(true);
       const metrics = await (await fetch(`${api}/metrics`)).text();
       expect(metrics).toMatch(
         /apprentice_alert_remediations_total\{alertname="ApprenticeModelAccuracyDrop",action="open_breaker",result="applied"\} 1/,
       );
+
+      // 4. Every dashboard panel's query against this Prometheus, once it has scraped the rollback twice.
+      await waitFor('the rollback in Prometheus', 30_000, async () =>
+        (await query(`count_over_time(apprentice_rollout_rollbacks_total{agent="${AGENT}"}[1m]) >= 2`)).length > 0 ? true : undefined,
+      );
+      const panels = Object.entries(buildDashboards()).flatMap(([name, d]) => queriesOf(name, (d as unknown as { panels?: PanelLike[] }).panels ?? []));
+      expect(panels.length).toBeGreaterThan(40);
+      const withData = new Set<string>();
+      for (const p of panels) {
+        const r = await fetch(`http://${promAddress}/api/v1/query?query=${encodeURIComponent(instantiate(p.expr))}`);
+        const body = (await r.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+        expect(body.status, `${p.panel}: ${instantiate(p.expr)}: ${body.error ?? ''}`).toBe('success');
+        if ((body.data?.result.length ?? 0) > 0) withData.add(p.panel);
+      }
+      // A panel shows data when any of its queries returns a series.
+      const empty = [...new Set(panels.map((p) => p.panel))].filter((p) => !withData.has(p));
+      mkdirSync(join(root, 'reports'), { recursive: true });
+      writeFileSync(join(root, 'reports', 'dashboard-snapshot.json'), JSON.stringify({ panels: panels.length, empty }, null, 2));
+      expect(empty.filter((p) => !(p in EMPTY_PANELS))).toEqual([]);
     },
   );
 });
