@@ -273,7 +273,10 @@ export class SqlEventStore implements EventStore {
     const limit = Math.min(Math.max(1, options.limit ?? 1000), MAX_READ);
     const rows = await this.#guard(() =>
       this.#client.query<EventRow>(
-        `SELECT ${SELECT_COLUMNS} FROM events WHERE stream = $1 AND position > $2::bigint ORDER BY events.position LIMIT $3`,
+        // Streams other than per-decision ones are indexed (migrations/050); the clause names the
+        // index's predicate so the planner can use it.
+        `SELECT ${SELECT_COLUMNS} FROM events WHERE stream = $1 AND position > $2::bigint
+         ${stream.startsWith('decision-') ? '' : `AND stream NOT LIKE 'decision-%'`} ORDER BY events.position LIMIT $3`,
         [stream, (options.afterPosition ?? 0n).toString(), limit],
       ),
     );
