@@ -51,6 +51,12 @@ export const EventType = {
   RolloutChangeDetected: 'RolloutChangeDetected',
   BreakerStateChanged: 'BreakerStateChanged',
   BreakerOverridden: 'BreakerOverridden',
+  /** An operator approved a rollout's manual gate (the next step needs it). */
+  RolloutGateApproved: 'RolloutGateApproved',
+  /** An outbound webhook delivery attempt was answered 2xx. */
+  WebhookDelivered: 'WebhookDelivered',
+  /** An outbound webhook delivery attempt failed (status or network error). */
+  WebhookFailed: 'WebhookFailed',
   AlertRemediated: 'AlertRemediated',
   DriftDetected: 'DriftDetected',
   TokenCreated: 'TokenCreated',

@@ -6,6 +6,7 @@
  */
 export { assertNever } from './assert-never.js';
 export { type ApprenticeConfig, type ConfigInput, loadConfig } from './config.js';
+export { RolloutPolicyInputSchema, type RolloutPolicyInput, WEBHOOK_EVENTS, type WebhookEventName, type WebhookTarget, WebhookTargetSchema, issuePath } from './rollout-config.js';
 export { ApprenticeError, ClosedError, ConfigError, ConflictError, ErrorCode, type FieldIssue, IntegrityError, isApprenticeError, isUnavailableError, NotFoundError, UnavailableError, ValidationError } from './errors.js';
 export { agentStream, type DecisionData, decisionStream, type EventMetadata, EventType, type NewEvent, type OutcomeData, type StoredEvent, type Variant } from './events.js';
 export { EDGE_PROBLEM_CODES, type Problem, problem, problemStatus, sendProblem, toProblem } from './http/problem.js';

@@ -18,5 +18,6 @@ export { createRedisFlagDistribution } from './flags/store/redis-flag-distributi
 export { RolloutController, type RolloutChange, type RolloutControllerOptions } from './rollout/rollout-controller.js';
 export type { RolloutPolicy, ShadowEvidence } from './rollout/rollout-policy.js';
 export { rolloutRoutes } from './rollout/rollout-routes.js';
+export { type RolloutPolicyLayer, resolveRolloutPolicy } from './rollout/resolve-policy.js';
 export { RolloutPhase } from './rollout/rollout-state.js';
 export { rolloutsProjection } from './rollout/rollouts-projection.js';

@@ -7,10 +7,13 @@ import { installExperiments, type InstalledExperiments } from './install-experim
 import { installOps, type InstallOpsOptions, type InstalledOps } from './install-ops.js';
 import type { RolloutPolicy, ShadowEvidence } from '../experiments/index.js';
 import { RolloutPhase } from '../experiments/index.js';
+import { resolveRolloutPolicy } from '../experiments/index.js';
+import { OutboundWebhooks } from '../safety/index.js';
 import { createSecurityRuntime } from '../security/index.js';
 import { installSecurity, type InstalledSecurity } from './install-security.js';
 import type { RouteModule } from '../core/index.js';
 import type { ServerOptions } from './server-context.js';
+import { ConfigError } from '../core/index.js';
 import type { ServerContext } from './server-context.js';
 import type { AgentShadowStats } from '../learning/index.js';
 import { installLearning, type InstalledLearning } from './install-learning.js';
@@ -51,6 +54,8 @@ export interface Platform {
   readonly drift: InstalledDrift;
   readonly security: InstalledSecurity;
   stop(): Promise<void>;
+  /** Outbound webhooks of the config's `webhooks` (rollout step changes, breaker changes, drift holds). */
+  readonly webhooks: OutboundWebhooks;
 }
 
 /** Shadow quality as the rollout controller reads it: model vs rules on the same outcomes. */
@@ -116,8 +121,9 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
 
   const experiments = await installExperiments(a, {
     schedule: options.controller ?? true,
-    ...(options.rolloutIntervalMs !== undefined ? { intervalMs: options.rolloutIntervalMs } : {}),
-    ...(options.rolloutPolicy ? { policy: options.rolloutPolicy } : {}),
+    ...((options.rolloutIntervalMs ?? a.config.rollout?.evaluationIntervalMs) !== undefined ? { intervalMs: options.rolloutIntervalMs ?? a.config.rollout!.evaluationIntervalMs! } : {}),
+    policy: globalPolicy,
+    policyFor: (agent) => learning.agents.get(agent)?.rollout,
     ...(options.rolloutAnalysis ? { analysis: options.rolloutAnalysis } : {}),
     agents: () => learning.agents.list().map((d) => d.name),
     shadowEvidence: (agent) => shadowEvidenceOf(learning.shadowStats.get(agent)),
@@ -126,6 +132,21 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
       return { breaker: open ? 'open' : 'closed' };
     },
     onChange: (c) => {
+  // Rollout policy: built-in defaults < `rolloutPolicy` (code) < config `rollout` < the agent
+  // definition's `rollout`. A bad merge stops the start with the agent and field named.
+  const globalPolicy = resolveRolloutPolicy(options.rolloutPolicy, a.config.rollout);
+  for (const d of learning.agents.list()) {
+    try {
+      resolveRolloutPolicy(globalPolicy, d.rollout);
+    } catch (e) {
+      throw new ConfigError(`agent ${d.name}: ${(e as Error).message}`, [], { cause: e });
+    }
+  }
+  const webhooks = new OutboundWebhooks({ targets: a.config.webhooks ?? [], sink: a.writer });
+  const unwatchBreakers = ops.board.onStateChange((c) =>
+    webhooks.send('breaker.state_changed', { agent: c.agent, kind: c.kind, from: c.from, to: c.to, reason: c.reason ?? null, at: new Date(c.at).toISOString() }),
+  );
+
       countRolloutChange(a.metrics, c);
       // The model the ml arm serves follows the rollout: `canary` takes the shadow model when
       // traffic starts, `production` takes the canary model when it is promoted.
@@ -139,6 +160,9 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
       const aliases = registry.aliases(agent);
       if (aliases.production !== undefined && aliases.canary !== undefined && aliases.canary !== aliases.production)
         registry.setAlias(agent, 'canary', aliases.production, { actor: 'controller', reason: `rollback: ${reason}` });
+      const hook = { agent: c.agent, command: c.command, before: c.before, after: c.after, actor: c.actor, reason: c.reason ?? null };
+      webhooks.send('rollout.step_changed', hook);
+      if (c.command === 'pause' && c.actor === 'drift-monitor') webhooks.send('drift.hold', hook);
     },
   });
   late.experiments = experiments;
@@ -224,3 +248,6 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     },
   };
 }
+    webhooks,
+        unwatchBreakers();
+        await webhooks.close();

@@ -56,6 +56,8 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', url: '/api/v1/rollouts/:agent/pause', access: 'operator' },
   { method: 'POST', url: '/api/v1/rollouts/:agent/resume', access: 'operator' },
   { method: 'POST', url: '/api/v1/rollouts/:agent/rollback', access: 'operator' },
+  // A manual gate: the operator's approval; the controller still advances only on its statistics.
+  { method: 'POST', url: '/api/v1/rollouts/:agent/approve', access: 'operator' },
   { method: 'POST', url: '/api/v1/rollouts/:agent/:action', access: rolloutAction },
   { method: 'POST', url: '/api/v1/rollback', access: 'operator' },
   { method: 'GET', url: '/api/v1/circuit-breakers', access: 'viewer' },

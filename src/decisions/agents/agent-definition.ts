@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../core/index.js';
+import { type RolloutPolicyInput, RolloutPolicyInputSchema, ValidationError } from '../../core/index.js';
 import { AGENT_NAME_RE } from '../validate.js';
 import { resolveFeatureSpec, type FeatureSpec } from '../feature-spec.js';
 import { type ExplorationSpec, ExplorationSpecSchema } from './exploration-spec.js';
@@ -37,6 +37,8 @@ export interface AgentDefinition {
   readonly shadow?: boolean;
   /** Reward agents: how the served action explores (docs/bandits.md). Default none: no exploration. */
   readonly exploration?: ExplorationSpec;
+  /** This agent's rollout policy, merged over the config's `rollout` (README "Rollout policy"). Default: the config's. */
+  readonly rollout?: RolloutPolicyInput;
 }
 
 /** A stored definition: the definition plus its version (1, 2, ...) and when it was set. */
@@ -68,6 +70,7 @@ export const AgentDefinitionSchema = z
     timeBudgetMs: z.number().positive().max(60_000).optional(),
     shadow: z.boolean().optional(),
     exploration: ExplorationSpecSchema.optional(),
+    rollout: RolloutPolicyInputSchema.optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -132,6 +135,7 @@ export function parseAgentDefinition(input: unknown, where = 'agent definition')
     timeBudgetMs: d.timeBudgetMs,
     shadow: d.shadow,
     exploration: d.exploration === undefined ? undefined : (stripUndefined({ ...d.exploration }) as ExplorationSpec),
+    rollout: d.rollout,
   }) as AgentDefinition;
 }
 

@@ -35,7 +35,8 @@ export {
   rolloutStepChangedEvent,
   rolloutStream,
 } from './rollout-events.js';
-export { type ExperimentRecord, type RolloutRecord, RolloutLog, experimentChanges } from './rollout-log.js';
+export { type ExperimentRecord, type GateApproval, type RolloutGateApprovedData, type RolloutRecord, RolloutLog, experimentChanges } from './rollout-log.js';
+export { type RolloutPolicyLayer, presentPolicy, resolveRolloutPolicy } from './resolve-policy.js';
 export { rolloutsProjection } from './rollouts-projection.js';
 export {
   type ControllerTimers,
@@ -44,5 +45,6 @@ export {
   type RolloutControllerOptions,
   type RolloutStatus,
   type TickResult,
+  gateAhead,
 } from './rollout-controller.js';
 export { presentRollout, presentStatus, rolloutRoutes } from './rollout-routes.js';

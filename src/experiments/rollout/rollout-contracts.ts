@@ -29,7 +29,7 @@ const rolloutExample = {
   updatedBy: 'controller',
   reason: 'ml non-inferior at 5% (p = 0.01)',
 };
-const Status = Rollout.extend({ verdict: z.unknown(), analysis: z.unknown(), guardrails: z.unknown(), experiment: z.unknown() });
+const Status = Rollout.extend({ verdict: z.unknown(), analysis: z.unknown(), guardrails: z.unknown(), experiment: z.unknown(), policy: z.looseObject({ steps: z.array(z.number()), gates: z.array(z.number()) }), gate: z.looseObject({ percentage: z.number(), approved: z.boolean() }).nullable() });
 
 export const listRollouts = defineRoute({
   method: 'GET',
@@ -43,7 +43,7 @@ export const getRollout = defineRoute({
   method: 'GET',
   path: '/api/v1/rollouts/:agent',
   role: 'viewer',
-  summary: 'One rollout with its experiment, statistics, guardrails, shadow evidence and the controller\'s verdict',
+  summary: 'One rollout with its effective policy, manual gate, experiment, statistics, guardrails, shadow evidence and the controller\'s verdict',
   tags: ['rollouts'],
   params: agentParams,
   examples: { params: { agent: 'deployment-specialist' } },
@@ -62,6 +62,25 @@ export const postRolloutAction = defineRoute({
   problems: ['CONFLICT', 'NOT_FOUND'],
   examples: { params: { agent: 'deployment-specialist', action: 'rollback' }, body: { reason: 'latency regression seen on the dashboard' } },
   responses: { 200: { description: 'the rollout after the action', schema: Rollout, example: { ...rolloutExample, phase: 'rolled_back', step: 'rolled_back', percentage: 0, state: { phase: 'rolled_back', since: '2025-01-01T12:05:00.000Z', fromPercentage: 25, reason: 'latency regression seen on the dashboard' }, version: 4 } } },
+});
+export const postRolloutApprove = defineRoute({
+  method: 'POST',
+  path: '/api/v1/rollouts/:agent/approve',
+  role: 'operator',
+  summary: 'Approve the manual gate ahead of a rollout (policy `gates`); audited as RolloutGateApproved with the caller',
+  description:
+    'Body `{reason?}`. The approval is for the next step only and holds until the rollout changes step; the agent is evaluated at once and advances if its statistics allow. No gate ahead answers 409.',
+  tags: ['rollouts'],
+  params: agentParams,
+  body: reasonBody,
+  problems: ['CONFLICT', 'VALIDATION'],
+  examples: { params: { agent: 'deployment-specialist' }, body: { reason: 'change review CAB-42 passed' } },
+  responses: {
+    200: {
+      description: 'the status after the approval',
+      schema: Status.extend({ approval: z.looseObject({ percentage: z.number(), version: z.number().int(), actor: z.string().optional() }), changed: z.boolean() }),
+    },
+  },
 });
 export const postEmergencyRollback = defineRoute({
   method: 'POST',

@@ -1,4 +1,4 @@
-import { ConflictError } from '../../core/index.js';
+import { ConflictError, EventType as Events } from '../../core/index.js';
 import { uuidv7 } from '../../core/index.js';
 import type { EventStore } from '../../log/index.js';
 import { type AnalysisOptions, type ExperimentAnalysis, type ExperimentArms, type QualityMetric, analyzeExperiment } from '../analysis/analyze-experiment.js';
@@ -8,10 +8,11 @@ import { EventType } from '../../core/index.js';
 import { rolloutFlag, rolloutFlagKey, rolloutPercentage } from '../flags/rollout-flag.js';
 import type { FlagStore } from '../flags/store/flag-store.js';
 import type { SequentialState } from '../stats/index.js';
-import { type AuditMeta, emergencyRollbackEvent, rolloutStepChangedEvent } from './rollout-events.js';
-import { type ExperimentRecord, type RolloutRecord, RolloutLog } from './rollout-log.js';
-import { DEFAULT_ROLLOUT_POLICY, type GuardrailReport, type RolloutPolicy, type ShadowEvidence, type Verdict, evaluateRollout } from './rollout-policy.js';
-import { type RolloutState, RolloutPhase, experimentOf, initialRolloutState, percentageOf } from './rollout-state.js';
+import { type AuditMeta, emergencyRollbackEvent, rolloutStepChangedEvent, rolloutStream } from './rollout-events.js';
+import { type ExperimentRecord, type GateApproval, type RolloutGateApprovedData, type RolloutRecord, RolloutLog } from './rollout-log.js';
+import { type RolloutPolicyLayer, resolveRolloutPolicy } from './resolve-policy.js';
+import { type GuardrailReport, type RolloutPolicy, type ShadowEvidence, type Verdict, evaluateRollout } from './rollout-policy.js';
+import { type RolloutState, RolloutPhase, describeState, experimentOf, initialRolloutState, percentageOf } from './rollout-state.js';
 import { type RolloutCommand, transition } from './transition.js';
 import { assertAgentName } from '../../decisions/index.js';
 
@@ -38,8 +39,10 @@ export interface RolloutControllerOptions {
   readonly onChange?: (change: RolloutChange) => void;
   /** A failure in a scheduled tick or a callback. Default: ignored (the next tick retries). */
   readonly onError?: (error: unknown, agent: string | undefined) => void;
-  /** Step rules; each field documents its default (`DEFAULT_ROLLOUT_POLICY`). */
-  readonly policy?: Partial<RolloutPolicy>;
+  /** Step rules for every agent; each field documents its default (`DEFAULT_ROLLOUT_POLICY`). */
+  readonly policy?: RolloutPolicyLayer;
+  /** One agent's policy, merged over `policy` (e.g. its definition's `rollout`). Default none. */
+  readonly policyFor?: (agent: string) => RolloutPolicyLayer;
   /** Statistics options (MDE = τ, margin, α); see `ANALYSIS_DEFAULTS`. */
   readonly analysis?: AnalysisOptions;
   /** Exposures and scores per arm. Default: read from the decisions projection. */
@@ -94,6 +97,10 @@ export interface RolloutChangeDetectedData {
   /** The change point (ISO) the confidence sequence restarts from, and when it was detected. */
   readonly at: string;
   readonly detectedAt: string;
+  /** The effective policy of this agent. */
+  readonly policy: RolloutPolicy;
+  /** The manual gate ahead of the current step, if the next step has one. */
+  readonly gate: { readonly percentage: number; readonly approval: GateApproval | undefined } | undefined;
   readonly change: ChangePoint;
 }
 
@@ -143,6 +150,13 @@ export function freshShadowEvidence(now: ShadowEvidence | undefined, base: Shado
  * @example
  * const controller = new RolloutController({ store: a.store, flags, shadowEvidence, guardrails, onRollback });
  * controller.start();
+/** The step an automatic advance would enter, when the policy gates it (shadow → first step, step → next; promotion is not gated). */
+export function gateAhead(state: RolloutState, policy: RolloutPolicy): number | undefined {
+  const next =
+    state.phase === RolloutPhase.SHADOW ? policy.steps[0] : state.phase === RolloutPhase.CANARY ? policy.steps.find((s) => s > state.percentage) : undefined;
+  return next !== undefined && policy.gates.includes(next) ? next : undefined;
+}
+
  * await controller.command('debugger', { kind: 'advance' }, { actor: 'alice', reason: 'shadow looks good' });
  */
 export class RolloutController {
@@ -163,13 +177,15 @@ export class RolloutController {
 
   constructor(options: RolloutControllerOptions) {
     this.#o = options;
-    this.#policy = { ...DEFAULT_ROLLOUT_POLICY, ...Object.fromEntries(Object.entries(options.policy ?? {}).filter(([, v]) => v !== undefined)) };
+    this.#policy = resolveRolloutPolicy(options.policy);
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? { setInterval: (f, ms) => setInterval(f, ms), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
   }
 
   get policy(): RolloutPolicy {
     return this.#policy;
+  /** When each agent was last evaluated (its policy's `evaluationIntervalMs`). */
+  readonly #evaluated = new Map<string, number>();
   }
 
   /** Scheduled evaluations run so far. */
@@ -179,10 +195,17 @@ export class RolloutController {
 
   start(): void {
     const ms = this.#o.intervalMs ?? 30_000;
+  /** The policy every agent starts from (built-in defaults under `options.policy`). */
     if (ms <= 0 || this.#timer !== undefined) return;
     this.#timer = this.#timers.setInterval(() => {
       this.#ticks++;
       void this.tick().catch((e: unknown) => this.#o.onError?.(e, undefined));
+  /** One agent's effective policy: `policyFor(agent)` over `options.policy` over the defaults. Throws a `ValidationError` when the merge is invalid. */
+  policyOf(agent: string): RolloutPolicy {
+    const own = this.#o.policyFor?.(agent);
+    return own ? resolveRolloutPolicy(this.#o.policy, own) : this.#policy;
+  }
+
     }, ms);
     (this.#timer as { unref?: () => void }).unref?.();
   }
@@ -243,7 +266,7 @@ export class RolloutController {
   async #analyze(x: ExperimentRecord, look: boolean): Promise<ExperimentAnalysis> {
     const window = { agent: x.agent, since: x.startedAt, until: x.endedAt };
     const arms = await (this.#o.readArms ?? ((w) => readExperimentArms(this.#o.store, w)))(window);
-    const p = this.#policy;
+    const p = this.policyOf(x.agent);
     const options: AnalysisOptions = {
       lossAlpha: p.lossAlpha,
       changeThreshold: p.changeThreshold,
@@ -263,6 +286,10 @@ export class RolloutController {
     const a = analyzeExperiment({ percentage: x.percentage, arms }, { ...options, ...(previous ? { previous } : {}) });
     if (look && a.testable) this.#sequential.set(x.id, a.sequential);
     return a;
+      // The policy's statistics (configuration) win over the code's analysis options.
+      ...(p.alpha !== undefined ? { alpha: p.alpha } : {}),
+      ...(p.mde !== undefined ? { mde: p.mde } : {}),
+      ...(p.margin !== undefined ? { margin: p.margin } : {}),
   }
 
   /** One `RolloutChangeDetected` event per change point of a step (deduplicated across restarts through its stream). */
@@ -308,8 +335,30 @@ export class RolloutController {
     const analysis = experiment ? await this.#analyze(experiment, look) : undefined;
     const guardrails = await this.#guardrails(agent, r.state);
     const shadow = r.state.phase === RolloutPhase.SHADOW ? freshShadowEvidence(await this.#o.shadowEvidence?.(agent), this.#shadowBase.get(agent)) : undefined;
-    const verdict = evaluateRollout(r.state, { shadow, analysis, guardrails, elapsedMs: this.#now() - Date.parse(r.state.since) }, this.#policy);
-    return { agent, state: r.state, percentage: percentageOf(r.state), version: r.version, updatedAt: r.updatedAt || undefined, experiment, analysis, guardrails, shadow, verdict };
+    const policy = this.policyOf(agent);
+    const judged = evaluateRollout(r.state, { shadow, analysis, guardrails, elapsedMs: this.#now() - Date.parse(r.state.since) }, policy);
+    const gate = gateAhead(r.state, policy);
+    const approval = gate === undefined ? undefined : this.#log.approval(agent);
+    const approved = approval !== undefined && approval.percentage === gate;
+    // A manual gate holds what the statistics would advance, until an operator approves it.
+    const verdict: Verdict =
+      judged.action === 'advance' && gate !== undefined && !approved
+        ? { action: 'hold', reasons: [`waiting for approval to advance to ${gate}%`, ...judged.reasons], rule: judged.rule }
+        : judged;
+    return {
+      agent,
+      state: r.state,
+      percentage: percentageOf(r.state),
+      version: r.version,
+      updatedAt: r.updatedAt || undefined,
+      experiment,
+      analysis,
+      guardrails,
+      shadow,
+      verdict,
+      policy,
+      gate: gate === undefined ? undefined : { percentage: gate, approval: approved ? approval : undefined },
+    };
   }
 
   /** The agent's rollout, its step's statistics and the verdict (read only: not a look of the sequential test). */
@@ -340,13 +389,9 @@ export class RolloutController {
       const out: TickResult[] = [];
       for (const name of names) {
         try {
-          const s = await this.#status(name, true);
-          let changed: RolloutChange | undefined;
-          if (s.verdict.action !== 'hold') {
-            const command: RolloutCommand = s.verdict.action === 'advance' ? { kind: 'advance' } : { kind: 'rollback', reason: s.verdict.reasons.join('; ') };
-            changed = await this.#apply(name, command, { actor: 'controller', reason: s.verdict.reasons.join('; ') }, evidenceOf(s.analysis, s.verdict));
-          }
-          out.push({ agent: name, verdict: s.verdict, changed });
+          // A whole-fleet tick skips agents evaluated less than their policy's interval ago.
+          if (agent === undefined && !this.#due(name)) continue;
+          out.push(await this.#evaluate(name));
         } catch (e) {
           this.#o.onError?.(e, name);
         }
@@ -368,7 +413,54 @@ export class RolloutController {
   async #apply(agent: string, command: RolloutCommand, meta: AuditMeta, evidence: Record<string, unknown> | undefined, correlationId?: string): Promise<RolloutChange> {
     const r = this.#record(agent);
     const now = this.#now();
-    const after = transition(r.state, command, { now: new Date(now).toISOString(), newExperimentId: () => uuidv7(now) });
+  #due(agent: string): boolean {
+    const every = this.policyOf(agent).evaluationIntervalMs;
+    const last = this.#evaluated.get(agent);
+    return every === undefined || last === undefined || this.#now() - last >= every;
+  }
+
+  async #evaluate(name: string): Promise<TickResult> {
+    this.#evaluated.set(name, this.#now());
+    const s = await this.#status(name, true);
+    let changed: RolloutChange | undefined;
+    if (s.verdict.action !== 'hold') {
+      const command: RolloutCommand = s.verdict.action === 'advance' ? { kind: 'advance' } : { kind: 'rollback', reason: s.verdict.reasons.join('; ') };
+      changed = await this.#apply(name, command, { actor: 'controller', reason: s.verdict.reasons.join('; ') }, evidenceOf(s.analysis, s.verdict));
+    }
+    return { agent: name, verdict: s.verdict, changed };
+  }
+
+  /**
+   * An operator approves the manual gate ahead of the agent's current step: a
+   * `RolloutGateApproved` event (actor, reason), then the agent is evaluated at once, so the
+   * rollout advances now if its statistics allow (else at the first tick that they do). The
+   * approval holds until the rollout next changes step. `ConflictError` when no gate is ahead.
+   */
+  approve(agent: string, meta: AuditMeta): Promise<TickResult & { approval: GateApproval }> {
+    assertAgentName(agent);
+    return this.#serial(async () => {
+      await this.#log.catchUp(this.#o.store);
+      const r = this.#record(agent);
+      const gate = gateAhead(r.state, this.policyOf(agent));
+      if (gate === undefined) throw new ConflictError(`no manual gate ahead of ${describeState(r.state)} for ${agent}`);
+      const now = this.#now();
+      const data: RolloutGateApprovedData = { agent, version: r.version, percentage: gate };
+      const event = {
+        id: uuidv7(now),
+        type: Events.RolloutGateApproved,
+        stream: rolloutStream(agent),
+        data,
+        metadata: { actor: meta.actor, reason: meta.reason ?? `approved ${gate}% by ${meta.actor}`, ...(meta.correlationId ? { correlationId: meta.correlationId } : {}) },
+        time: new Date(now).toISOString(),
+      };
+      await this.#o.store.append([event]);
+      this.#log.apply(event);
+      const approval = this.#log.approval(agent)!;
+      return { ...(await this.#evaluate(agent)), approval };
+    });
+  }
+
+    const after = transition(r.state, command, { now: new Date(now).toISOString(), newExperimentId: () => uuidv7(now), steps: this.policyOf(agent).steps });
     const reason = meta.reason ?? (command.kind === 'rollback' ? command.reason : undefined);
     const event = rolloutStepChangedEvent(
       { agent, version: r.version + 1, before: r.state, after, command: command.kind, ...(evidence ? { evidence } : {}) },

@@ -14,6 +14,21 @@ export interface RolloutRecord {
   readonly reason: string | undefined;
 }
 
+/** Payload of `RolloutGateApproved` (stream `rollout-<agent>`): the operator let the rollout at `version` advance into `percentage`. */
+export interface RolloutGateApprovedData {
+  readonly agent: string;
+  /** The rollout version (its count of step changes) the approval is for: a later change voids it. */
+  readonly version: number;
+  readonly percentage: number;
+}
+
+/** An approval as the controller holds it. */
+export interface GateApproval extends RolloutGateApprovedData {
+  readonly actor: string | undefined;
+  readonly reason: string | undefined;
+  readonly at: string;
+}
+
 /** One experiment: the A/B comparison behind one rollout step. */
 export interface ExperimentRecord {
   readonly id: string;
@@ -54,10 +69,17 @@ export function experimentChanges(
 export class RolloutLog {
   readonly #rollouts = new Map<string, RolloutRecord>();
   readonly #experiments = new Map<string, ExperimentRecord>();
+  readonly #approvals = new Map<string, GateApproval>();
   #cursor: Cursor = START;
 
   /** Fold one event; false when it is older than what is held (or not a rollout event). */
   apply(e: Pick<NewEvent, 'id' | 'type' | 'data' | 'metadata' | 'time'>): boolean {
+    if (e.type === EventType.RolloutGateApproved) {
+      const d = e.data as RolloutGateApprovedData;
+      const text = (k: string): string | undefined => (typeof e.metadata[k] === 'string' ? (e.metadata[k] as string) : undefined);
+      this.#approvals.set(d.agent, { agent: d.agent, version: d.version, percentage: d.percentage, actor: text('actor'), reason: text('reason'), at: e.time });
+      return true;
+    }
     if (e.type !== EventType.RolloutStepChanged) return false;
     const d = e.data as RolloutStepChangedData;
     const current = this.#rollouts.get(d.agent);
@@ -85,7 +107,7 @@ export class RolloutLog {
   async catchUp(store: EventStore): Promise<number> {
     let n = 0;
     for (;;) {
-      const page = await store.readAll({ after: this.#cursor, limit: 1000, types: [EventType.RolloutStepChanged] });
+      const page = await store.readAll({ after: this.#cursor, limit: 1000, types: [EventType.RolloutStepChanged, EventType.RolloutGateApproved] });
       for (const e of page) this.apply(e);
       n += page.length;
       const last = page[page.length - 1];
@@ -96,6 +118,12 @@ export class RolloutLog {
 
   get(agent: string): RolloutRecord | undefined {
     return this.#rollouts.get(agent);
+  }
+
+  /** The operator's approval of the gate ahead of the agent's current step, if given since its last change. */
+  approval(agent: string): GateApproval | undefined {
+    const a = this.#approvals.get(agent);
+    return a && a.version === (this.#rollouts.get(agent)?.version ?? 0) ? a : undefined;
   }
 
   list(): RolloutRecord[] {

@@ -54,6 +54,18 @@ export interface RolloutPolicy {
   readonly lossAlpha: number;
   /** CUSUM threshold (log-likelihood ratio) for a change of the effect. Default 10. */
   readonly changeThreshold: number;
+  /** Traffic steps (% of units served by the model), increasing, ending at 100. Default `[5, 25, 50, 100]`. */
+  readonly steps: readonly number[];
+  /** Manual gates: steps an operator must approve before the controller advances into them. Default none. */
+  readonly gates: readonly number[];
+  /** Significance level of each step's sequential test. Default: `ANALYSIS_DEFAULTS.alpha` (0.05). */
+  readonly alpha?: number | undefined;
+  /** Smallest improvement worth detecting (mSPRT τ). Default: `ANALYSIS_DEFAULTS` (0.05; MAE: 10% of the rules' MAE). */
+  readonly mde?: number | undefined;
+  /** Non-inferiority margin. Default: `ANALYSIS_DEFAULTS` (0.02; MAE: 5% of the rules' MAE). */
+  readonly margin?: number | undefined;
+  /** How often the scheduled controller evaluates this rollout. Default: every scheduled tick (30 s). */
+  readonly evaluationIntervalMs?: number | undefined;
 }
 
 export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
@@ -69,10 +81,12 @@ export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   changeThreshold: 10,
 };
 
-/** The rule of the step at `percentage` (5, 25, 50); undefined at 100%. */
+/** The rule of a step below 100% (the i-th such step takes `stepRules[i]`); undefined at 100%. */
 export function stepRuleOf(percentage: number, policy: RolloutPolicy): StepRule | undefined {
-  const i = [5, 25, 50].indexOf(percentage);
+  const i = policy.steps.filter((s) => s < 100).indexOf(percentage);
   if (i < 0) return undefined;
+  steps: [5, 25, 50, 100],
+  gates: [],
   return policy.stepRules[i] ?? policy.stepRules.at(-1) ?? 'superiority';
 }
 

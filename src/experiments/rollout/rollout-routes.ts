@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../../core/index.js';
 import type { RouteModule } from '../../core/index.js';
 import { contractRoute, parseInput } from '../../core/index.js';
-import { actionParams, agentParams, emergencyBody, getRollout, listRollouts, postEmergencyRollback, postRolloutAction, reasonBody } from './rollout-contracts.js';
+import { actionParams, agentParams, emergencyBody, getRollout, listRollouts, postEmergencyRollback, postRolloutAction, postRolloutApprove, reasonBody } from './rollout-contracts.js';
+import { presentPolicy } from './resolve-policy.js';
 import type { RolloutController, RolloutStatus } from './rollout-controller.js';
 import type { RolloutRecord } from './rollout-log.js';
 import { describeState, percentageOf } from './rollout-state.js';
@@ -35,10 +36,13 @@ export const presentStatus = (s: RolloutStatus): Record<string, unknown> => ({
   guardrails: s.guardrails ?? null,
   shadow: s.shadow ?? null,
   verdict: s.verdict,
+  policy: presentPolicy(s.policy),
+  gate: s.gate ? { percentage: s.gate.percentage, approved: s.gate.approval !== undefined, approvedBy: s.gate.approval?.actor ?? null } : null,
 });
 
 /**
  * `GET /api/v1/rollouts`, `GET /api/v1/rollouts/{agent}`,
+ * `POST /api/v1/rollouts/{agent}/approve` (a manual gate), 
  * `POST /api/v1/rollouts/{agent}/{advance|pause|resume|rollback|evaluate}` (body `{reason?}`;
  * `evaluate` runs the controller for that agent now), and `POST /api/v1/rollback` (emergency:
  * every agent to the rules). Invalid transitions answer 409.
@@ -58,6 +62,12 @@ export function rolloutRoutes(controller: RolloutController): RouteModule {
       const reason = body?.reason ?? (action === 'rollback' ? `rollback by ${actor}` : undefined);
       const command: RolloutCommand = action === 'rollback' ? { kind: 'rollback', reason: reason! } : { kind: action };
       return presentRollout(await controller.command(agent, command, { actor, reason }));
+    }));
+    app.route(contractRoute(postRolloutApprove, async (req) => {
+      const { agent } = parseInput(agentParams, req.params, 'path');
+      const body = parseInput(reasonBody, req.body ?? undefined);
+      const r = await controller.approve(agent, { actor: requestActor(req), reason: body?.reason });
+      return { ...presentStatus(await controller.status(agent)), approval: { ...r.approval }, changed: r.changed !== undefined };
     }));
     app.route(contractRoute(postEmergencyRollback, async (req, reply) => {
       const body = parseInput(emergencyBody, req.body ?? undefined);

@@ -1,6 +1,6 @@
 import { assertNever } from '../../core/index.js';
 
-/** The traffic steps of a rollout, in order: the share of units served by the model. */
+/** The default traffic steps of a rollout, in order: the share of units served by the model (a policy's `steps` replace them). */
 export const ROLLOUT_STEPS = [5, 25, 50, 100] as const;
 export type StepPercentage = (typeof ROLLOUT_STEPS)[number];
 
@@ -19,10 +19,10 @@ export interface ShadowState {
   readonly since: string;
 }
 
-/** A traffic step (5 → 25 → 50 → 100%) with its experiment. */
+/** A traffic step (the policy's steps, default 5 → 25 → 50 → 100%) with its experiment. */
 export interface CanaryState {
   readonly phase: typeof RolloutPhase.CANARY;
-  readonly percentage: StepPercentage;
+  readonly percentage: number;
   readonly experimentId: string;
   readonly since: string;
 }

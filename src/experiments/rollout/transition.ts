@@ -1,10 +1,10 @@
 import { assertNever } from '../../core/index.js';
 import { ConflictError } from '../../core/index.js';
-import { ROLLOUT_STEPS, RolloutPhase, type RolloutState, type StepPercentage, describeState, percentageOf } from './rollout-state.js';
+import { ROLLOUT_STEPS, RolloutPhase, type RolloutState, describeState, percentageOf } from './rollout-state.js';
 
 /** What can be done to a rollout, by the controller or an operator. */
 export type RolloutCommand =
-  /** shadow → 5, 5 → 25 → 50 → 100, 100 → promoted; rolled_back → shadow (re-arm: the model must earn 5% again). */
+  /** shadow → first step, then each next step (default 5 → 25 → 50 → 100), 100 → promoted; rolled_back → shadow (re-arm: the model must earn 5% again). */
   | { readonly kind: 'advance' }
   /** Any state but shadow and rolled_back → rolled_back (0%). */
   | { readonly kind: 'rollback'; readonly reason: string }
@@ -18,9 +18,12 @@ export interface TransitionContext {
   readonly now: string;
   /** Id of the experiment a new traffic step starts. */
   readonly newExperimentId: () => string;
+  /** The policy's traffic steps, increasing, ending at 100. Default `ROLLOUT_STEPS`. */
+  readonly steps?: readonly number[];
 }
 
-const nextStep = (p: StepPercentage): StepPercentage | undefined => ROLLOUT_STEPS[ROLLOUT_STEPS.indexOf(p) + 1];
+/** The first step above `p` (a policy changed mid-rollout still moves forward); undefined past the last. */
+const nextStep = (p: number, steps: readonly number[]): number | undefined => steps.find((s) => s > p);
 
 function refuse(state: RolloutState, command: RolloutCommand): never {
   throw new ConflictError(`cannot ${command.kind} a rollout in state ${describeState(state)}`);
@@ -55,9 +58,9 @@ export function transition(state: RolloutState, command: RolloutCommand, ctx: Tr
 function advance(state: RolloutState, command: RolloutCommand, ctx: TransitionContext): RolloutState {
   switch (state.phase) {
     case RolloutPhase.SHADOW:
-      return { phase: RolloutPhase.CANARY, percentage: ROLLOUT_STEPS[0], experimentId: ctx.newExperimentId(), since: ctx.now };
+      return { phase: RolloutPhase.CANARY, percentage: (ctx.steps ?? ROLLOUT_STEPS)[0] ?? 100, experimentId: ctx.newExperimentId(), since: ctx.now };
     case RolloutPhase.CANARY: {
-      const next = nextStep(state.percentage);
+      const next = nextStep(state.percentage, ctx.steps ?? ROLLOUT_STEPS);
       if (next === undefined) return { phase: RolloutPhase.PROMOTED, since: ctx.now };
       return { phase: RolloutPhase.CANARY, percentage: next, experimentId: ctx.newExperimentId(), since: ctx.now };
     }

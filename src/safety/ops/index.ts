@@ -15,6 +15,7 @@ export {
   type OverrideResult,
 } from './breaker-board.js';
 export { breakerRoutes } from './breaker-routes.js';
+export { OutboundWebhooks, type OutboundWebhooksOptions, SIGNATURE_HEADER, TIMESTAMP_HEADER, type WebhookAttemptData, WEBHOOKS_STREAM, webhookSignature } from './outbound-webhooks.js';
 export {
   alertSchema,
   webhookPayloadSchema,
