@@ -18,6 +18,7 @@ import { assertAgentName } from '../../decisions/index.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
+
 /** Timer functions, injectable for tests (fake timers work with the defaults too). */
 export interface ControllerTimers {
   setInterval(fn: () => void, ms: number): unknown;
@@ -86,6 +87,10 @@ export interface RolloutStatus {
   readonly guardrails: GuardrailReport | undefined;
   readonly shadow: ShadowEvidence | undefined;
   readonly verdict: Verdict;
+  /** The effective policy of this agent. */
+  readonly policy: RolloutPolicy;
+  /** The manual gate ahead of the current step, if the next step has one. */
+  readonly gate: { readonly percentage: number; readonly approval: GateApproval | undefined } | undefined;
 }
 
 /** Payload of `RolloutChangeDetected` (stream `rollout-change-<agent>`). */
@@ -97,10 +102,6 @@ export interface RolloutChangeDetectedData {
   /** The change point (ISO) the confidence sequence restarts from, and when it was detected. */
   readonly at: string;
   readonly detectedAt: string;
-  /** The effective policy of this agent. */
-  readonly policy: RolloutPolicy;
-  /** The manual gate ahead of the current step, if the next step has one. */
-  readonly gate: { readonly percentage: number; readonly approval: GateApproval | undefined } | undefined;
   readonly change: ChangePoint;
 }
 
@@ -139,6 +140,13 @@ export function freshShadowEvidence(now: ShadowEvidence | undefined, base: Shado
   };
 }
 
+/** The step an automatic advance would enter, when the policy gates it (shadow → first step, step → next; promotion is not gated). */
+export function gateAhead(state: RolloutState, policy: RolloutPolicy): number | undefined {
+  const next =
+    state.phase === RolloutPhase.SHADOW ? policy.steps[0] : state.phase === RolloutPhase.CANARY ? policy.steps.find((s) => s > state.percentage) : undefined;
+  return next !== undefined && policy.gates.includes(next) ? next : undefined;
+}
+
 /**
  * Drives each agent's rollout (DESIGN.md §2.3): on a schedule and on demand it reads the
  * current step's experiment, guardrails and shadow evidence, asks `evaluateRollout`, and
@@ -150,13 +158,6 @@ export function freshShadowEvidence(now: ShadowEvidence | undefined, base: Shado
  * @example
  * const controller = new RolloutController({ store: a.store, flags, shadowEvidence, guardrails, onRollback });
  * controller.start();
-/** The step an automatic advance would enter, when the policy gates it (shadow → first step, step → next; promotion is not gated). */
-export function gateAhead(state: RolloutState, policy: RolloutPolicy): number | undefined {
-  const next =
-    state.phase === RolloutPhase.SHADOW ? policy.steps[0] : state.phase === RolloutPhase.CANARY ? policy.steps.find((s) => s > state.percentage) : undefined;
-  return next !== undefined && policy.gates.includes(next) ? next : undefined;
-}
-
  * await controller.command('debugger', { kind: 'advance' }, { actor: 'alice', reason: 'shadow looks good' });
  */
 export class RolloutController {
@@ -173,6 +174,8 @@ export class RolloutController {
   readonly #timers: ControllerTimers;
   #timer: unknown;
   #queue: Promise<unknown> = Promise.resolve();
+  /** When each agent was last evaluated (its policy's `evaluationIntervalMs`). */
+  readonly #evaluated = new Map<string, number>();
   #ticks = 0;
 
   constructor(options: RolloutControllerOptions) {
@@ -182,10 +185,15 @@ export class RolloutController {
     this.#timers = options.timers ?? { setInterval: (f, ms) => setInterval(f, ms), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
   }
 
+  /** The policy every agent starts from (built-in defaults under `options.policy`). */
   get policy(): RolloutPolicy {
     return this.#policy;
-  /** When each agent was last evaluated (its policy's `evaluationIntervalMs`). */
-  readonly #evaluated = new Map<string, number>();
+  }
+
+  /** One agent's effective policy: `policyFor(agent)` over `options.policy` over the defaults. Throws a `ValidationError` when the merge is invalid. */
+  policyOf(agent: string): RolloutPolicy {
+    const own = this.#o.policyFor?.(agent);
+    return own ? resolveRolloutPolicy(this.#o.policy, own) : this.#policy;
   }
 
   /** Scheduled evaluations run so far. */
@@ -195,17 +203,11 @@ export class RolloutController {
 
   start(): void {
     const ms = this.#o.intervalMs ?? 30_000;
-  /** The policy every agent starts from (built-in defaults under `options.policy`). */
     if (ms <= 0 || this.#timer !== undefined) return;
     this.#timer = this.#timers.setInterval(() => {
+      // One controller for the fleet: only the holder of the lease evaluates on the schedule.
       this.#ticks++;
       void this.tick().catch((e: unknown) => this.#o.onError?.(e, undefined));
-  /** One agent's effective policy: `policyFor(agent)` over `options.policy` over the defaults. Throws a `ValidationError` when the merge is invalid. */
-  policyOf(agent: string): RolloutPolicy {
-    const own = this.#o.policyFor?.(agent);
-    return own ? resolveRolloutPolicy(this.#o.policy, own) : this.#policy;
-  }
-
     }, ms);
     (this.#timer as { unref?: () => void }).unref?.();
   }
@@ -273,6 +275,10 @@ export class RolloutController {
       windowBatches: Math.max(1, Math.round(p.lossWindowMs / p.bucketMs)),
       ...(this.#o.metricOf?.(x.agent) ? { metric: this.#o.metricOf(x.agent) } : {}),
       ...this.#o.analysis,
+      // The policy's statistics (configuration) win over the code's analysis options.
+      ...(p.alpha !== undefined ? { alpha: p.alpha } : {}),
+      ...(p.mde !== undefined ? { mde: p.mde } : {}),
+      ...(p.margin !== undefined ? { margin: p.margin } : {}),
     };
     const readBatches = this.#o.readBatches ?? (this.#o.readArms ? undefined : (w: ExperimentWindow, ms: number) => readExperimentBatches(this.#o.store, w, ms));
     if (readBatches) {
@@ -286,10 +292,6 @@ export class RolloutController {
     const a = analyzeExperiment({ percentage: x.percentage, arms }, { ...options, ...(previous ? { previous } : {}) });
     if (look && a.testable) this.#sequential.set(x.id, a.sequential);
     return a;
-      // The policy's statistics (configuration) win over the code's analysis options.
-      ...(p.alpha !== undefined ? { alpha: p.alpha } : {}),
-      ...(p.mde !== undefined ? { mde: p.mde } : {}),
-      ...(p.margin !== undefined ? { margin: p.margin } : {}),
   }
 
   /** One `RolloutChangeDetected` event per change point of a step (deduplicated across restarts through its stream). */
@@ -400,19 +402,6 @@ export class RolloutController {
     });
   }
 
-  /** An operator's (or alert's) command: advance, pause, resume, rollback. */
-  command(agent: string, command: RolloutCommand, meta: AuditMeta): Promise<RolloutRecord> {
-    assertAgentName(agent);
-    return this.#serial(async () => {
-      await this.#log.catchUp(this.#o.store);
-      await this.#apply(agent, command, meta, undefined);
-      return this.#record(agent);
-    });
-  }
-
-  async #apply(agent: string, command: RolloutCommand, meta: AuditMeta, evidence: Record<string, unknown> | undefined, correlationId?: string): Promise<RolloutChange> {
-    const r = this.#record(agent);
-    const now = this.#now();
   #due(agent: string): boolean {
     const every = this.policyOf(agent).evaluationIntervalMs;
     const last = this.#evaluated.get(agent);
@@ -460,6 +449,19 @@ export class RolloutController {
     });
   }
 
+  /** An operator's (or alert's) command: advance, pause, resume, rollback. */
+  command(agent: string, command: RolloutCommand, meta: AuditMeta): Promise<RolloutRecord> {
+    assertAgentName(agent);
+    return this.#serial(async () => {
+      await this.#log.catchUp(this.#o.store);
+      await this.#apply(agent, command, meta, undefined);
+      return this.#record(agent);
+    });
+  }
+
+  async #apply(agent: string, command: RolloutCommand, meta: AuditMeta, evidence: Record<string, unknown> | undefined, correlationId?: string): Promise<RolloutChange> {
+    const r = this.#record(agent);
+    const now = this.#now();
     const after = transition(r.state, command, { now: new Date(now).toISOString(), newExperimentId: () => uuidv7(now), steps: this.policyOf(agent).steps });
     const reason = meta.reason ?? (command.kind === 'rollback' ? command.reason : undefined);
     const event = rolloutStepChangedEvent(

@@ -72,11 +72,13 @@ export const mlInfrastructure: DashboardSpec = {
     }),
     timeseries({
       title: 'Decision Cache Hit Ratio',
-      description: 'Hits / (hits + misses) per cache level.',
+      // A read that misses memory falls through to Redis and the store, so misses carry only
+      // `level="redis"`: a per-level ratio would divide memory hits by nothing.
+      description: 'Share of decision reads answered by a cache (memory or Redis): hits / (hits + misses).',
       queries: [
         {
-          expr: `sum by (level) (rate(${M.cacheHitsTotal}[${RATE}])) / (sum by (level) (rate(${M.cacheHitsTotal}[${RATE}])) + sum by (level) (rate(${M.cacheMissesTotal}[${RATE}])))`,
-          legend: '{{level}}',
+          expr: `sum(rate(${M.cacheHitsTotal}[${RATE}])) / (sum(rate(${M.cacheHitsTotal}[${RATE}])) + sum(rate(${M.cacheMissesTotal}[${RATE}])))`,
+          legend: 'hit ratio',
         },
       ],
       unit: 'percentunit',
