@@ -205,7 +205,6 @@ export class RolloutController {
     const ms = this.#o.intervalMs ?? 30_000;
     if (ms <= 0 || this.#timer !== undefined) return;
     this.#timer = this.#timers.setInterval(() => {
-      // One controller for the fleet: only the holder of the lease evaluates on the schedule.
       this.#ticks++;
       void this.tick().catch((e: unknown) => this.#o.onError?.(e, undefined));
     }, ms);

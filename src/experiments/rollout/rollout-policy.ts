@@ -79,14 +79,14 @@ export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   lossWindowMs: 60_000,
   lossAlpha: 0.05,
   changeThreshold: 10,
+  steps: [5, 25, 50, 100],
+  gates: [],
 };
 
 /** The rule of a step below 100% (the i-th such step takes `stepRules[i]`); undefined at 100%. */
 export function stepRuleOf(percentage: number, policy: RolloutPolicy): StepRule | undefined {
   const i = policy.steps.filter((s) => s < 100).indexOf(percentage);
   if (i < 0) return undefined;
-  steps: [5, 25, 50, 100],
-  gates: [],
   return policy.stepRules[i] ?? policy.stepRules.at(-1) ?? 'superiority';
 }
 
