@@ -63,6 +63,26 @@ export * as ope from './experiments/ope/index.js';
 export * as drift from './observability/drift/index.js';
 export * as metrics from './learning/evaluation/index.js';
 
+// Learning: the online learners, the feature encoder and the feature spec (also `apprentice/learning`)
+export {
+  LogisticRegression,
+  createLogisticRegression,
+  LinearRegression,
+  createLinearRegression,
+  HoeffdingTree,
+  createHoeffdingTree,
+  OzaBagging,
+  createOzaBagging,
+  learnerFromJSON,
+  FeatureEncoder,
+  createFeatureEncoder,
+  FeatureType,
+  resolveFeatureSpec,
+  specHash,
+  loadOnnxModel,
+} from './learning/learners/index.js';
+export type { AnyLearner, LearnerJSON, Features, Label, Task, FeatureSpec, FeatureField, ResolvedField, FeatureEncoderJSON } from './learning/learners/index.js';
+
 // Flags and OpenFeature
 export { ApprenticeProvider } from './experiments/flags/apprentice-provider.js';
 export { createFlagEvaluator, parseFlagConfiguration } from './experiments/flags/index.js';

@@ -90,7 +90,14 @@ const specSchema = z
     });
   });
 
-/** Validate a spec (ValidationError naming each bad field) and fill in defaults. */
+/**
+ * Validate a spec (ValidationError naming each bad field) and fill in defaults.
+ * @example
+ * const fields = resolveFeatureSpec([
+ *   { name: 'amount', type: 'numeric' },
+ *   { name: 'country', type: 'categorical', vocabulary: ['pl', 'de'] },
+ * ]); // each field with its defaults (buckets, standardize, ...)
+ */
 export function resolveFeatureSpec(spec: unknown): ResolvedField[] {
   const parsed = specSchema.safeParse(spec);
   if (!parsed.success) {

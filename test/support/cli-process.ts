@@ -15,11 +15,13 @@ export async function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   ready: RegExp = /listening on (http:\/\/[^\s]+)/,
+  /** The executable to run (default: this checkout's build; e.g. an installed package's). */
+  cli: string = CLI,
 ): Promise<RunningServer> {
   const clean = { ...process.env };
   delete clean.DATABASE_URL;
   delete clean.REDIS_URL;
-  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [cli, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {

@@ -36,4 +36,5 @@ export type { FeatureField, FeatureSpec, ResolvedField } from '../../decisions/i
 export { FeatureEncoder, createFeatureEncoder } from './feature-encoder.js';
 export type { FeatureEncoderJSON } from './feature-encoder.js';
 export { OnnxModel, loadOnnxModel } from './onnx-model.js';
+export { ONNX_RUNTIME_PACKAGE, loadOnnxRuntime } from './onnx-runtime.js';
 export type { OnnxModelOptions } from './onnx-model.js';

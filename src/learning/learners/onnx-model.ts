@@ -5,6 +5,7 @@ import { NotFoundError } from '../../core/index.js';
 import type { AsyncPredictor, Features, Label, Task } from './learner.js';
 import { ModelInvalidError } from './model-invalid-error.js';
 import { argmax, checkFeatures } from './internal/check.js';
+import { loadOnnxRuntime } from './onnx-runtime.js';
 
 export interface OnnxModelOptions {
   readonly task: Task;
@@ -122,7 +123,7 @@ export class OnnxModel implements AsyncPredictor {
     } else {
       bytes = source;
     }
-    const ort = await import('onnxruntime-node');
+    const ort = await loadOnnxRuntime();
     let session: Session;
     try {
       session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
