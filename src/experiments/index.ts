@@ -15,7 +15,7 @@ export { flagRoutes } from './flags/store/flag-routes.js';
 export { createFlagStore, type FlagStore } from './flags/store/flag-store.js';
 export { flagsProjection } from './flags/store/flags-projection.js';
 export { createRedisFlagDistribution } from './flags/store/redis-flag-distribution.js';
-export { RolloutController, type RolloutChange, type RolloutControllerOptions } from './rollout/rollout-controller.js';
+export { DEFAULT_CONTROLLER_INTERVAL_MS, RolloutController, type RolloutChange, type RolloutControllerOptions } from './rollout/rollout-controller.js';
 export type { RolloutPolicy, ShadowEvidence } from './rollout/rollout-policy.js';
 export { rolloutRoutes } from './rollout/rollout-routes.js';
 export { type RolloutPolicyLayer, resolveRolloutPolicy } from './rollout/resolve-policy.js';

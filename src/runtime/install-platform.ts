@@ -10,6 +10,7 @@ import { RolloutPhase } from '../experiments/index.js';
 import { resolveRolloutPolicy } from '../experiments/index.js';
 import { OutboundWebhooks } from '../safety/index.js';
 import { createSecurityRuntime } from '../security/index.js';
+import { describeConceptDrift } from '../observability/index.js';
 import { installSecurity, type InstalledSecurity } from './install-security.js';
 import type { RouteModule } from '../core/index.js';
 import type { ServerOptions } from './server-context.js';
@@ -31,7 +32,7 @@ export interface PlatformOptions {
   readonly rolloutPolicy?: Partial<RolloutPolicy>;
   /** Statistics of each step (MDE = τ, non-inferiority margin, α). Default `ANALYSIS_DEFAULTS`. */
   readonly rolloutAnalysis?: AnalysisOptions;
-  /** Rollout controller period. Default 30 s. */
+  /** Rollout controller period. Default 10 s (one analysis bucket: rollback well within 120 s). */
   readonly rolloutIntervalMs?: number;
   /** Run the rollout schedule here (one instance of a fleet). Default true. */
   readonly controller?: boolean;
@@ -72,6 +73,17 @@ export function shadowEvidenceOf(s: AgentShadowStats | undefined): ShadowEvidenc
         ? undefined
         : { n: q.agreeCount, modelQuality: q.modelMeanRewardWhenAgree, rulesQuality: q.rulesMeanReward, higherIsBetter: true };
   }
+}
+
+/**
+ * Registration-time quality of a version on the served-score scale: accuracy as is, MAE as −MAE
+ * (training metrics `model.accuracy` / `model.mae`, or registered `accuracy` / `mae`).
+ */
+export function registrationQualityOf(m: Readonly<Record<string, number | null>> | undefined): number | undefined {
+  const acc = m?.['model.accuracy'] ?? m?.['accuracy'];
+  if (typeof acc === 'number' && Number.isFinite(acc)) return acc;
+  const mae = m?.['model.mae'] ?? m?.['mae'];
+  return typeof mae === 'number' && Number.isFinite(mae) ? -mae : undefined;
 }
 
 /**
@@ -179,6 +191,20 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
         void experiments.controller
           .command(agent, { kind: 'pause' }, { actor: 'drift-monitor', reason: `dataset drift: ${Math.round(report.driftShare * 100)}% of features` })
           .catch(() => undefined);
+    },
+    registrationQuality: (agent, version) => registrationQualityOf(registry.version(agent, version)?.metrics),
+    // Concept drift of the served version: roll back (default) or hold, per the rollout policy.
+    onConceptDrift: (agent, data) => {
+      const reason = describeConceptDrift(data);
+      const c = experiments.controller;
+      const hold = c.policyOf(agent).conceptDrift === 'hold';
+      void c
+        .status(agent)
+        .then((s) => {
+          if (s.percentage === 0 || (hold && s.state.phase !== RolloutPhase.CANARY)) return undefined;
+          return c.command(agent, hold ? { kind: 'pause' } : { kind: 'rollback', reason }, { actor: 'drift-monitor', reason });
+        })
+        .catch(() => undefined);
     },
   });
 

@@ -18,6 +18,9 @@ import { assertAgentName } from '../../decisions/index.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** Default schedule period of the controller: one 10 s analysis bucket. */
+export const DEFAULT_CONTROLLER_INTERVAL_MS = 10_000;
+
 
 /** Timer functions, injectable for tests (fake timers work with the defaults too). */
 export interface ControllerTimers {
@@ -60,7 +63,10 @@ export interface RolloutControllerOptions {
   readonly onChangeDetected?: (event: RolloutChangeDetectedData) => void;
   /** Default guardrail readings of the `ml` arm. Default: p95 latency and fallback rate from the decisions projection. */
   readonly readGuardrails?: (window: ExperimentWindow) => Promise<GuardrailReport>;
-  /** Schedule period. Default 30,000 ms; 0 = on demand only. */
+  /**
+   * Schedule period. Default 10,000 ms (one analysis bucket): a loss is acted on within a
+   * bucket of being significant, well inside the 120 s rollback target. 0 = on demand only.
+   */
   readonly intervalMs?: number;
   readonly now?: () => number;
   readonly timers?: ControllerTimers;
@@ -202,7 +208,7 @@ export class RolloutController {
   }
 
   start(): void {
-    const ms = this.#o.intervalMs ?? 30_000;
+    const ms = this.#o.intervalMs ?? DEFAULT_CONTROLLER_INTERVAL_MS;
     if (ms <= 0 || this.#timer !== undefined) return;
     this.#timer = this.#timers.setInterval(() => {
       this.#ticks++;

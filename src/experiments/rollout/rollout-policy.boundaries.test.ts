@@ -37,6 +37,7 @@ describe('rollout policy defaults, pinned at their boundaries', () => {
       lossWindowMs: 60_000,
       lossAlpha: 0.05,
       changeThreshold: 10,
+      conceptDrift: 'rollback',
     });
   });
 

@@ -54,6 +54,12 @@ export interface RolloutPolicy {
   readonly lossAlpha: number;
   /** CUSUM threshold (log-likelihood ratio) for a change of the effect. Default 10. */
   readonly changeThreshold: number;
+  /**
+   * What concept drift of the served model (`DriftDetected` of kind `concept`) does to a rollout
+   * that serves it: `rollback` to the rules, or `hold` (pause: no advance, safety still rolls
+   * back). Default 'rollback'.
+   */
+  readonly conceptDrift: 'hold' | 'rollback';
   /** Traffic steps (% of units served by the model), increasing, ending at 100. Default `[5, 25, 50, 100]`. */
   readonly steps: readonly number[];
   /** Manual gates: steps an operator must approve before the controller advances into them. Default none. */
@@ -79,6 +85,7 @@ export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   lossWindowMs: 60_000,
   lossAlpha: 0.05,
   changeThreshold: 10,
+  conceptDrift: 'rollback',
   steps: [5, 25, 50, 100],
   gates: [],
 };
