@@ -32,6 +32,8 @@ describe('detectDrift input checks', () => {
     expect(ks.message).toBe('ks needs numeric values');
     expect(ks.issues).toEqual([{ path: 'values', message: 'got string' }]);
     expect(validationError(() => detectDrift(['a'], ['b'], { method: 'wasserstein' })).message).toBe('wasserstein needs numeric values');
+    // Numbers in the reference, text in the current sample: the current side is checked too.
+    expect(validationError(() => detectDrift([1, 2], ['a'], { method: 'ks' })).message).toBe('ks needs numeric values');
   });
 
   it('a dataset whose current data lacks a reference feature is a ValidationError naming it', () => {
@@ -63,6 +65,15 @@ describe('detectDrift method paths', () => {
     const r = detectDrift(reference, current);
     expect(r.method).toBe('jensenshannon');
     expect(r.statistic).toBeCloseTo(expected, 12);
+  });
+
+  it('Jensen–Shannon on a numeric feature with few values uses the raw proportions too (no zero filling)', () => {
+    const reference = Array.from({ length: 1500 }, () => 1);
+    const current = Array.from({ length: 1500 }, (_, i) => (i % 2 === 0 ? 1 : 2));
+    const kl = (p: number[], m: number[]): number => p.reduce((s, pi, i) => (pi > 0 ? s + pi * Math.log(pi / m[i]!) : s), 0);
+    const r = detectDrift(reference, current);
+    expect(r.method).toBe('jensenshannon');
+    expect(r.statistic).toBeCloseTo(Math.sqrt((kl([1, 0], [0.75, 0.25]) + kl([0.5, 0.5], [0.75, 0.25])) / 2), 12);
   });
 
   it('Jensen–Shannon forced on a continuous numeric feature bins it into a histogram, not one category per value', () => {
