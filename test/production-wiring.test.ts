@@ -35,7 +35,7 @@ function routesOf(tree: string): string[] {
  * A new one must be added here on purpose, never one under a test prefix.
  */
 const WRITE_ROUTE =
-  /^(POST|PUT|PATCH|DELETE) \/api\/v1\/(agents\/[^/]+(\/decide)?|decisions\/[^/]+\/outcome|flags\/[^/]+(\/percentage)?|rollouts\/[^/]+\/(:action|advance|pause|resume|rollback)|rollback|circuit-breakers\/(open-all|close-all)|models\/[^/]+\/aliases\/[^/]+|alerts\/webhook|tokens(\/[^/]+)?|security\/.+|subjects\/.+|retention.*|keys.*)$/;
+  /^(POST|PUT|PATCH|DELETE) \/api\/v1\/(agents\/[^/]+(\/decide)?|decisions\/[^/]+\/outcome|flags\/[^/]+(\/percentage)?|rollouts\/[^/]+\/(:action|advance|pause|resume|rollback|approve)|rollback|circuit-breakers\/(open-all|close-all)|models\/[^/]+\/(aliases\/[^/]+|versions)|alerts\/webhook|tokens(\/[^/]+)?|security\/.+|subjects\/.+|retention.*|keys.*)$/;
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -62,7 +62,7 @@ describe.each([
     for (const k of HOOK_ENV) process.env[k] = '1';
     process.env.APPRENTICE_LOG_LEVEL = 'silent';
     built = await build(dir);
-  });
+  }, 180_000);
   afterAll(async () => {
     await built?.app.close();
     for (const p of built?.parts ?? []) await p.stop?.();
