@@ -44,19 +44,21 @@ export const EventType = {
   ModelAliasMoved: 'ModelAliasMoved',
   FlagChanged: 'FlagChanged',
   RolloutStepChanged: 'RolloutStepChanged',
+  /** This instance took or lost the fleet's rollout-controller lease (leader election). */
+  ControllerLeadershipChanged: 'ControllerLeadershipChanged',
   EmergencyRollback: 'EmergencyRollback',
   /** The off-policy evaluation gate judged a candidate at shadow → canary (issue 12). */
   OpeGateEvaluated: 'OpeGateEvaluated',
   /** The rollout controller saw the effect of a step move: its confidence sequence restarts there. */
   RolloutChangeDetected: 'RolloutChangeDetected',
-  BreakerStateChanged: 'BreakerStateChanged',
-  BreakerOverridden: 'BreakerOverridden',
   /** An operator approved a rollout's manual gate (the next step needs it). */
   RolloutGateApproved: 'RolloutGateApproved',
   /** An outbound webhook delivery attempt was answered 2xx. */
   WebhookDelivered: 'WebhookDelivered',
   /** An outbound webhook delivery attempt failed (status or network error). */
   WebhookFailed: 'WebhookFailed',
+  BreakerStateChanged: 'BreakerStateChanged',
+  BreakerOverridden: 'BreakerOverridden',
   AlertRemediated: 'AlertRemediated',
   DriftDetected: 'DriftDetected',
   TokenCreated: 'TokenCreated',

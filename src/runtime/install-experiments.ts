@@ -5,10 +5,12 @@ import { flagRoutes } from '../experiments/index.js';
 import { type FlagStore, createFlagStore } from '../experiments/index.js';
 import { flagsProjection } from '../experiments/index.js';
 import { createRedisFlagDistribution } from '../experiments/index.js';
-import { RolloutController, type RolloutControllerOptions } from '../experiments/index.js';
+import { DEFAULT_CONTROLLER_INTERVAL_MS, RolloutController, type RolloutControllerOptions } from '../experiments/index.js';
 import { rolloutRoutes } from '../experiments/index.js';
 import { rolloutsProjection } from '../experiments/index.js';
+import { EventType, uuidv7 } from '../core/index.js';
 import type { Apprentice } from './create-apprentice.js';
+import { createAdvisoryLease, soleLeader, type LeaderLease } from './leader-lease.js';
 import type { ServerOptions } from './server-context.js';
 import { experimentRoutes } from '../experiments/index.js';
 import { type Route, createRouter } from '../experiments/index.js';
@@ -17,8 +19,15 @@ import { type Route, createRouter } from '../experiments/index.js';
 export const experimentProjections: readonly Projection[] = [flagsProjection, rolloutsProjection];
 
 export interface InstallExperimentsOptions extends Omit<RolloutControllerOptions, 'store' | 'flags'> {
-  /** Run the controller on its schedule in this instance. Default true (set false on all but one instance). */
+  /**
+   * Run the controller on its schedule in this instance. Default true. With PostgreSQL, every
+   * scheduling instance competes for one lease (a session advisory lock) and only its holder
+   * evaluates, so a fleet has exactly one controller and a dead leader is replaced within an
+   * interval or two; embedded storage has a single process, which always leads.
+   */
   readonly schedule?: boolean;
+  /** Replace the leader lease (tests). Default: the advisory lease in server mode, else sole leader. */
+  readonly lease?: LeaderLease;
   /** Resync flags from the event log this often (lost pub/sub messages). Default 5000 ms. */
   readonly flagResyncIntervalMs?: number;
 }
@@ -56,8 +65,28 @@ export async function installExperiments(a: Apprentice, options: InstallExperime
     ...(options.flagResyncIntervalMs !== undefined ? { resyncIntervalMs: options.flagResyncIntervalMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const { schedule, flagResyncIntervalMs: _r, ...controllerOptions } = options;
-  const controller = new RolloutController({ ...controllerOptions, store: a.store, flags });
+  const { schedule, flagResyncIntervalMs: _r, lease: givenLease, ...controllerOptions } = options;
+  const lease =
+    schedule === false
+      ? undefined
+      : (givenLease ??
+        (a.config.databaseUrl && a.store.kind === 'postgres'
+          ? createAdvisoryLease({
+              connectionString: a.config.databaseUrl,
+              name: 'rollout-controller',
+              intervalMs: Math.max(500, Math.min(controllerOptions.intervalMs ?? DEFAULT_CONTROLLER_INTERVAL_MS, 5000)),
+              onChange: (leader, reason) =>
+                a.writer.record({
+                  id: uuidv7(),
+                  type: EventType.ControllerLeadershipChanged,
+                  stream: 'controller-rollout',
+                  data: { instanceId: a.instanceId, leader, reason },
+                  metadata: { actor: `instance:${a.instanceId}`, reason },
+                  time: new Date().toISOString(),
+                }),
+            })
+          : soleLeader()));
+  const controller = new RolloutController({ ...controllerOptions, store: a.store, flags, ...(lease ? { shouldRun: () => lease.isLeader() } : {}) });
   if (schedule !== false) controller.start();
   let stopped: Promise<void> | undefined;
   return {
@@ -68,6 +97,7 @@ export async function installExperiments(a: Apprentice, options: InstallExperime
     stop() {
       stopped ??= (async () => {
         await controller.stop();
+        await lease?.close();
         await flags.close();
         await distribution.close();
       })();

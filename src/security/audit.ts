@@ -9,6 +9,7 @@ export const CONTROL_EVENT_TYPES: readonly string[] = [
   EventType.ModelAliasMoved,
   EventType.FlagChanged,
   EventType.RolloutStepChanged,
+  EventType.ControllerLeadershipChanged,
   EventType.EmergencyRollback,
   EventType.RolloutChangeDetected,
   EventType.BreakerStateChanged,
