@@ -21,7 +21,6 @@ type MaybePromise<T> = T | Promise<T>;
 /** Default schedule period of the controller: one 10 s analysis bucket. */
 export const DEFAULT_CONTROLLER_INTERVAL_MS = 10_000;
 
-
 /** Timer functions, injectable for tests (fake timers work with the defaults too). */
 export interface ControllerTimers {
   setInterval(fn: () => void, ms: number): unknown;
@@ -29,6 +28,11 @@ export interface ControllerTimers {
 }
 
 export interface RolloutControllerOptions {
+  /**
+   * Gate of scheduled evaluations: a tick runs only while it returns true (the fleet's leader
+   * lease). Default: always. Commands (advance, rollback, ...) are not gated.
+   */
+  readonly shouldRun?: () => boolean;
   readonly store: EventStore;
   readonly flags: FlagStore;
   /** Agents the schedule evaluates besides those with a rollout or a `rollout-<agent>` flag. Default none. */
@@ -211,6 +215,8 @@ export class RolloutController {
     const ms = this.#o.intervalMs ?? DEFAULT_CONTROLLER_INTERVAL_MS;
     if (ms <= 0 || this.#timer !== undefined) return;
     this.#timer = this.#timers.setInterval(() => {
+      // One controller for the fleet: only the holder of the lease evaluates on the schedule.
+      if (this.#o.shouldRun && !this.#o.shouldRun()) return;
       this.#ticks++;
       void this.tick().catch((e: unknown) => this.#o.onError?.(e, undefined));
     }, ms);
