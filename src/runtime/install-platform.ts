@@ -13,8 +13,8 @@ import { createSecurityRuntime } from '../security/index.js';
 import { describeConceptDrift } from '../observability/index.js';
 import { installSecurity, type InstalledSecurity } from './install-security.js';
 import type { RouteModule } from '../core/index.js';
-import type { ServerOptions } from './server-context.js';
 import { ConfigError } from '../core/index.js';
+import type { ServerOptions } from './server-context.js';
 import type { ServerContext } from './server-context.js';
 import type { AgentShadowStats } from '../learning/index.js';
 import { installLearning, type InstalledLearning } from './install-learning.js';
@@ -54,9 +54,9 @@ export interface Platform {
   readonly ops: InstalledOps;
   readonly drift: InstalledDrift;
   readonly security: InstalledSecurity;
-  stop(): Promise<void>;
   /** Outbound webhooks of the config's `webhooks` (rollout step changes, breaker changes, drift holds). */
   readonly webhooks: OutboundWebhooks;
+  stop(): Promise<void>;
 }
 
 /** Shadow quality as the rollout controller reads it: model vs rules on the same outcomes. */
@@ -131,19 +131,6 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   late.learning = learning;
   const registry = learning.registry;
 
-  const experiments = await installExperiments(a, {
-    schedule: options.controller ?? true,
-    ...((options.rolloutIntervalMs ?? a.config.rollout?.evaluationIntervalMs) !== undefined ? { intervalMs: options.rolloutIntervalMs ?? a.config.rollout!.evaluationIntervalMs! } : {}),
-    policy: globalPolicy,
-    policyFor: (agent) => learning.agents.get(agent)?.rollout,
-    ...(options.rolloutAnalysis ? { analysis: options.rolloutAnalysis } : {}),
-    agents: () => learning.agents.list().map((d) => d.name),
-    shadowEvidence: (agent) => shadowEvidenceOf(learning.shadowStats.get(agent)),
-    guardrails: (agent) => {
-      const open = ops.board.list().some((r) => r.agent === agent && r.state === 'open');
-      return { breaker: open ? 'open' : 'closed' };
-    },
-    onChange: (c) => {
   // Rollout policy: built-in defaults < `rolloutPolicy` (code) < config `rollout` < the agent
   // definition's `rollout`. A bad merge stops the start with the agent and field named.
   const globalPolicy = resolveRolloutPolicy(options.rolloutPolicy, a.config.rollout);
@@ -159,7 +146,23 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     webhooks.send('breaker.state_changed', { agent: c.agent, kind: c.kind, from: c.from, to: c.to, reason: c.reason ?? null, at: new Date(c.at).toISOString() }),
   );
 
+  const experiments = await installExperiments(a, {
+    schedule: options.controller ?? true,
+    ...((options.rolloutIntervalMs ?? a.config.rollout?.evaluationIntervalMs) !== undefined ? { intervalMs: options.rolloutIntervalMs ?? a.config.rollout!.evaluationIntervalMs! } : {}),
+    policy: globalPolicy,
+    policyFor: (agent) => learning.agents.get(agent)?.rollout,
+    ...(options.rolloutAnalysis ? { analysis: options.rolloutAnalysis } : {}),
+    agents: () => learning.agents.list().map((d) => d.name),
+    shadowEvidence: (agent) => shadowEvidenceOf(learning.shadowStats.get(agent)),
+    guardrails: (agent) => {
+      const open = ops.board.list().some((r) => r.agent === agent && r.state === 'open');
+      return { breaker: open ? 'open' : 'closed' };
+    },
+    onChange: (c) => {
       countRolloutChange(a.metrics, c);
+      const hook = { agent: c.agent, command: c.command, before: c.before, after: c.after, actor: c.actor, reason: c.reason ?? null };
+      webhooks.send('rollout.step_changed', hook);
+      if (c.command === 'pause' && c.actor === 'drift-monitor') webhooks.send('drift.hold', hook);
       // The model the ml arm serves follows the rollout: `canary` takes the shadow model when
       // traffic starts, `production` takes the canary model when it is promoted.
       const aliases = registry.aliases(c.agent);
@@ -172,9 +175,6 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
       const aliases = registry.aliases(agent);
       if (aliases.production !== undefined && aliases.canary !== undefined && aliases.canary !== aliases.production)
         registry.setAlias(agent, 'canary', aliases.production, { actor: 'controller', reason: `rollback: ${reason}` });
-      const hook = { agent: c.agent, command: c.command, before: c.before, after: c.after, actor: c.actor, reason: c.reason ?? null };
-      webhooks.send('rollout.step_changed', hook);
-      if (c.command === 'pause' && c.actor === 'drift-monitor') webhooks.send('drift.hold', hook);
     },
   });
   late.experiments = experiments;
@@ -260,11 +260,14 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     ops,
     drift,
     security,
+    webhooks,
     stop() {
       stopped ??= (async () => {
         uncountFlags();
         uncollectRollouts();
         await experiments.stop();
+        unwatchBreakers();
+        await webhooks.close();
         await drift.stop();
         await learning.stop();
         await ops.stop();
@@ -274,6 +277,3 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     },
   };
 }
-    webhooks,
-        unwatchBreakers();
-        await webhooks.close();
