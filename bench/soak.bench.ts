@@ -303,7 +303,10 @@ const suite: BenchSuite = {
     const out: Figure[] = [];
     for (const mode of MODES) {
       if (mode !== 'server' && mode !== 'embedded') throw new Error(`unknown soak mode ${mode}`);
-      out.push(...figures(mode, await runMode(mode)));
+      const figs = figures(mode, await runMode(mode));
+      // Each mode takes over ten minutes: show its figures as soon as they are known.
+      for (const f of figs) process.stderr.write(`  ${f.name} ${f.value} ${f.unit} (target ${f.target})${f.note ? ` ${f.note}` : ''}\n`);
+      out.push(...figs);
     }
     return out;
   },
