@@ -33,7 +33,7 @@ describe('chaos: dependencies failing', () => {
       health.stop();
     }
     const tally = await bed.settle(load.acknowledged);
-    expect(load.acknowledged.length).toBeGreaterThan(50);
+    expect(load.acknowledged.length).toBeGreaterThan(20);
     expect(clean(tally), JSON.stringify(tally.lost.slice(0, 5))).toEqual({ lost: 0, duplicated: 0, deadLettered: 0 });
     // Decide never waits on PostgreSQL: no request failed or timed out during the freeze.
     expect([...load.failures]).toEqual([]);
@@ -71,7 +71,7 @@ describe('chaos: dependencies failing', () => {
       health.stop();
     }
     const tally = await bed.settle(load.acknowledged);
-    expect(load.acknowledged.length).toBeGreaterThan(50);
+    expect(load.acknowledged.length).toBeGreaterThan(20);
     expect(clean(tally), JSON.stringify(tally.lost.slice(0, 5))).toEqual({ lost: 0, duplicated: 0, deadLettered: 0 });
     expect([...load.failures]).toEqual([]);
   });

@@ -33,7 +33,7 @@ describe('chaos: the learning path', () => {
       health.stop();
     }
     const tally = await bed.settle(load.acknowledged);
-    expect(load.acknowledged.length).toBeGreaterThan(100);
+    expect(load.acknowledged.length).toBeGreaterThan(20);
     expect(clean(tally), JSON.stringify({ lost: tally.lost.slice(0, 5), failures: [...load.failures] })).toEqual({ lost: 0, duplicated: 0, deadLettered: 0 });
     // Serving never stopped: no decide request failed while Redis was gone.
     expect([...load.failures]).toEqual([]);
@@ -60,7 +60,7 @@ describe('chaos: the learning path', () => {
       health.stop();
     }
     const tally = await bed.settle(load.acknowledged);
-    expect(load.acknowledged.length).toBeGreaterThan(50);
+    expect(load.acknowledged.length).toBeGreaterThan(10);
     expect(clean(tally), JSON.stringify(tally.lost.slice(0, 5))).toEqual({ lost: 0, duplicated: 0, deadLettered: 0 });
   });
 
