@@ -17,13 +17,13 @@ interface RolloutView {
 
 /**
  * Operator actions on one agent's rollout, each `POST /api/v1/rollouts/{agent}/{action}` with an
- * optional reason (audited as a `RolloutStepChanged` event). A manual gate's `approve` joins this
- * list once the server offers it.
+ * optional reason (audited: `RolloutStepChanged`, or `RolloutGateApproved` for `approve`).
  */
 export const ROLLOUT_ACTIONS = {
   pause: 'hold the current step: the controller stops advancing (it still rolls back when unsafe)',
   resume: 'let a paused rollout continue from its step',
   advance: 'move to the next step now (5 → 25 → 50 → 100%), skipping the statistics',
+  approve: 'approve the manual gate ahead (policy gates): the controller advances once the statistics allow',
 } as const;
 
 function showRollouts(agent: string | undefined, flags: ApiFlags): Promise<void> {

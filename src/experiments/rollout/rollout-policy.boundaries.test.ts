@@ -38,6 +38,8 @@ describe('rollout policy defaults, pinned at their boundaries', () => {
       lossAlpha: 0.05,
       changeThreshold: 10,
       conceptDrift: 'rollback',
+      steps: [5, 25, 50, 100],
+      gates: [],
     });
   });
 
