@@ -81,6 +81,13 @@ describe('access control on every route (installSecurity + all route modules)', 
         payload: { version: 1, reason: 'test' },
         access: 'admin',
       },
+      {
+        // An artifact that cannot serve: refused with 400 once the role check lets it through.
+        method: 'POST',
+        url: '/api/v1/models/code-reviewer/versions',
+        payload: { format: 'learner', artifact: { format: 'learner' } },
+        access: 'admin',
+      },
       { method: 'GET', url: '/api/v1/tokens', access: 'admin' },
       {
         method: 'POST',
@@ -151,7 +158,7 @@ describe('access control on every route (installSecurity + all route modules)', 
         denied++;
       }
     }
-    expect(denied).toBe(18); // 2 operator routes × viewer + 8 admin routes × (viewer, operator)
+    expect(denied).toBe(20); // 2 operator routes × viewer + 9 admin routes × (viewer, operator)
     expect(await state()).toEqual(before);
   });
 
