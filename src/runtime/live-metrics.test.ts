@@ -20,6 +20,7 @@ import { installPlatform, type Platform } from './install-platform.js';
 const EMPTY_IN_SCENARIO: Readonly<Record<string, string>> = {
   apprentice_model_auc: 'shadow and served answers carry no class probability, so no ROC AUC can be computed from live outcomes',
   apprentice_roi_ratio: 'needs a value per outcome and a cost per prediction, which no agent definition declares',
+  apprentice_concept_drift_detected_total: 'only when a served version becomes significantly worse than the rules or its registration quality; this scenario changes features, not the truth (concept-drift.test.ts covers it)',
   apprentice_bus_publish_errors_total: 'only when publishing to the bus fails (Redis down): the embedded bus never fails',
   apprentice_bus_spool_replayed_total: 'only after the bus recovers from an outage with events in the spool',
   apprentice_event_store_append_errors_total: 'only when the event store refuses an append (PostgreSQL down)',
