@@ -42,4 +42,18 @@ describe('loadConfig', () => {
     writeFileSync(file, '{nope');
     expect(fail(() => loadConfig({ file, env: {} })).issues[0]!.message).toMatch(/cannot be read as JSON/);
   });
+
+  it('takes the learning throttle off or with its own thresholds, and refuses anything else', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'c.json');
+    expect(loadConfig({ env: {} }).learningThrottle).toBeUndefined();
+    writeFileSync(file, '{"learningThrottle": false}');
+    expect(loadConfig({ file, env: {} }).learningThrottle).toBe(false);
+    writeFileSync(file, '{"learningThrottle": {"highDelayMs": 500, "lowDelayMs": 200}}');
+    expect(loadConfig({ file, env: {} }).learningThrottle).toEqual({ highDelayMs: 500, lowDelayMs: 200 });
+    writeFileSync(file, '{"learningThrottle": true}');
+    expect(fail(() => loadConfig({ file, env: {} })).issues.map((i) => i.path)).toEqual(['learningThrottle']);
+    writeFileSync(file, '{"learningThrottle": {"highElu": 2}}');
+    expect(fail(() => loadConfig({ file, env: {} })).issues.map((i) => i.path)).toEqual(['learningThrottle.highElu']);
+  });
 });

@@ -41,6 +41,25 @@ export const ConfigSchema = z
     requireAuth: z.boolean().default(false),
     /** Global rollout policy; each agent definition's `rollout` is merged over it (README "Rollout policy"). Default: the built-in policy. */
     rollout: RolloutPolicyInputSchema.optional(),
+    /**
+     * The learning throttle (event-loop pressure sheds learning and shadow work): the p99 delay
+     * (ms) and ELU above which it throttles and at or below which it counts as calm, or `false`
+     * to turn it and the impact probes off (e.g. a shared, oversubscribed host where the loop is
+     * never calm). Default on: 50/20 ms, ELU 0.9/0.7.
+     */
+    learningThrottle: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            highDelayMs: z.number().gt(0).optional(),
+            lowDelayMs: z.number().min(0).optional(),
+            highElu: z.number().gt(0).max(1).optional(),
+            lowElu: z.number().min(0).max(1).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
     /** Outbound webhooks: a signed JSON POST on every rollout step change, breaker change and drift hold. Default none. */
     webhooks: z.array(WebhookTargetSchema).max(20).default([]),
     /**

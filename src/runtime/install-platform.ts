@@ -101,7 +101,11 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   const late: { learning?: InstalledLearning; experiments?: InstalledExperiments } = {};
 
   const ops = await installOps(a, {
-    ...(options.throttle !== undefined ? { throttle: options.throttle } : {}),
+    ...(options.throttle !== undefined
+      ? { throttle: options.throttle }
+      : a.config.learningThrottle !== undefined
+        ? { throttle: a.config.learningThrottle === false ? false : { throttle: a.config.learningThrottle } }
+        : {}),
     guardFor: (agent) => ({ budgetMs: late.learning?.agents.get(agent)?.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS }),
     actions: {
       rollback: async (agent, reason) => {
