@@ -142,7 +142,10 @@ describe('Prometheus → Alertmanager → apprentice remediation (real daemons)'
     'a real degraded model fires ModelAccuracyDrop and ModelBelowRules; the webhook opens the breakers and rolls back, audited; every dashboard panel has data or a reason',
     { timeout: 420_000 },
     async () => {
-      apprentice = await startCli(['serve', '--data-dir', join(dir, 'apprentice'), '--port', '0'], {
+      // Many test processes share two cores, so the event loop is never calm enough for the
+      // learning throttle to let training resume: the server under test runs with it off.
+      writeFileSync(join(dir, 'apprentice.config.json'), JSON.stringify({ learningThrottle: false }));
+      apprentice = await startCli(['serve', '--config', join(dir, 'apprentice.config.json'), '--data-dir', join(dir, 'apprentice'), '--port', '0'], {
         APPRENTICE_LOG_LEVEL: 'silent',
       });
       const api = apprentice.url;
