@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createClient } from 'redis';
 import type { NewEvent } from '../src/core/events.js';
 import { createPgliteEventStore } from '../src/log/events/pglite-event-store.js';
 import { createPostgresEventStore } from '../src/log/events/postgres-event-store.js';
@@ -260,6 +261,11 @@ async function runMode(mode: 'server' | 'embedded'): Promise<ModeResult> {
     await stat?.end();
     if (mode === 'server') {
       await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+      // The service's Redis keys (streams, decision cache) under its prefix.
+      const redis = createClient({ url: REDIS_URL });
+      await redis.connect();
+      for await (const keys of redis.scanIterator({ MATCH: `${db}:*`, COUNT: 1000 })) if (keys.length > 0) await redis.del(keys);
+      await redis.quit();
       await admin.end();
     }
     rmSync(dir, { recursive: true, force: true });
