@@ -4,6 +4,7 @@ import { runServe, type ServeExtension, type ServeFlags } from '../../src/cli/co
 import type { PlatformOptions } from '../../src/runtime/index.js';
 
 export interface DemoFlags {
+  readonly config?: string;
   readonly dataDir?: string;
   readonly port?: string;
   readonly rate: string;
@@ -13,7 +14,7 @@ export interface DemoFlags {
 /** What `demo` passes to `serve`: the flags, the platform options and the workload extension. */
 export function demoServeArgs(flags: DemoFlags): [ServeFlags, PlatformOptions, ServeExtension[]] {
   return [
-    { ...(flags.dataDir ? { dataDir: flags.dataDir } : {}), ...(flags.port ? { port: flags.port } : {}) },
+    { ...(flags.config ? { config: flags.config } : {}), ...(flags.dataDir ? { dataDir: flags.dataDir } : {}), ...(flags.port ? { port: flags.port } : {}) },
     { agents: detektorAgentDefinitions(), rolloutPolicy: DEMO_ROLLOUT_POLICY, rolloutAnalysis: DEMO_ROLLOUT_ANALYSIS, rolloutIntervalMs: 5000, trainer: { registerEvery: 100 } },
     [async (a, platform) => startDemo(a, platform, { ratePerSecond: Number(flags.rate), seed: Number(flags.seed) })],
   ];
@@ -23,6 +24,7 @@ export function demoServeArgs(flags: DemoFlags): [ServeFlags, PlatformOptions, S
 export function demoCommand(): Command {
   return new Command('demo')
     .description('serve with embedded storage (no PostgreSQL/Redis needed), the eight Detektor agents and a simulated workload')
+    .option('-c, --config <file>', 'config file (default: apprentice.config.json when present)')
     .option('--data-dir <dir>', 'embedded storage directory (default ./.apprentice)')
     .option('-p, --port <port>', 'port (default 8080)')
     .option('--rate <n>', 'simulated decisions per second', '40')

@@ -111,6 +111,10 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
       rollback: async (agent, reason) => {
         if (!late.experiments) return 'skipped';
         const before = await late.experiments.controller.status(agent);
+        // apprentice may have rolled back on its own first (loss test, concept drift): nothing to undo.
+        if (before.state.phase === 'rolled_back' || before.state.phase === 'shadow') {
+          return { result: 'skipped', detail: `already at 0% ml (${before.state.phase})`, before: before.state };
+        }
         const after = await late.experiments.controller.command(agent, { kind: 'rollback', reason }, { actor: 'alertmanager', reason });
         return { result: 'applied', before: before.state, after: after.state };
       },
