@@ -26,6 +26,7 @@ const EMPTY_PANELS: Readonly<Record<string, string>> = {
   'ml-operations / ROC AUC': 'apprentice_model_auc is never set: served and shadow answers carry no class probability',
   'ml-operations / Regression Error (MAE)': 'the only agent here has label outcomes (classification)',
   'ml-operations / Regression Error (RMSE)': 'the only agent here has label outcomes (classification)',
+  'ml-infrastructure / Decision Cache Hit Ratio': 'the cached reader is read only by GET /api/v1/decisions/{id}, which this scenario never calls (hits and misses are 0, so the ratio is undefined)',
   'ml-operations / Prediction Errors': 'the model never throws, times out or answers outside its labels here',
   'ml-operations / Feature Drift Score': 'no drift window (1000 decisions) closes in this run',
   'ml-operations / Dataset Drift Share': 'no drift window (1000 decisions) closes in this run',
@@ -288,8 +289,8 @@ describe('Prometheus → Alertmanager → apprentice remediation (real daemons)'
       expect(mine).toHaveLength(3);
       expect(mine.every((b) => b.state === 'isolated')).toBe(true);
       // ApprenticeModelBelowRules rolls the agent back to its rules, audited as the alert's action,
-      // unless apprentice's own loss test or concept-drift monitor rolled it back first: then the
-      // remediation is audited as skipped ("already at 0% ml") and the rollback is theirs.
+      // unless something rolled it back first: then the remediation is audited as skipped
+      // ("already at 0% ml") and the rollback is the other's.
       const belowRules = (await remediated('ApprenticeModelBelowRules'))!;
       expect(belowRules).toMatchObject({
         data: { alertname: 'ApprenticeModelBelowRules', agent: AGENT, action: 'rollback' },
@@ -299,12 +300,15 @@ describe('Prometheus → Alertmanager → apprentice remediation (real daemons)'
       expect(rollout.state?.phase).toBe('rolled_back');
       const steps = await events('RolloutStepChanged');
       const rollbacks = steps.filter((e) => (e.data.after as { phase: string }).phase === 'rolled_back');
-      if ((belowRules.data as { result: string }).result === 'applied') {
-        expect(rollbacks.some((e) => e.metadata.actor === 'alertmanager')).toBe(true);
-      } else {
-        expect(belowRules.data).toMatchObject({ result: 'skipped', detail: expect.stringMatching(/already at 0% ml/) });
-        expect(rollbacks.map((e) => e.metadata.actor)).toEqual([expect.stringMatching(/^(controller|drift-monitor)$/)]);
-      }
+      const results = (await events('AlertRemediated'))
+        .filter((e) => e.data.alertname === 'ApprenticeModelBelowRules')
+        .map((e) => e.data as { result: string; detail?: string });
+      expect(results.every((r) => r.result === 'applied' || (r.result === 'skipped' && /already at 0% ml/.test(r.detail ?? '')))).toBe(true);
+      expect(rollbacks.length).toBeGreaterThanOrEqual(1);
+      // Skipped means someone was first: another alert's remediation (the breakers it opened raise
+      // ApprenticeFallbackRateHigh), the controller's loss test or the concept-drift monitor.
+      if (results.some((r) => r.result === 'applied')) expect(rollbacks.some((e) => /ApprenticeModelBelowRules/.test(String(e.metadata.reason)))).toBe(true);
+      else expect(rollbacks.every((e) => /^(alertmanager|controller|drift-monitor)$/.test(String(e.metadata.actor)))).toBe(true);
       const metrics = await (await fetch(`${api}/metrics`)).text();
       expect(metrics).toMatch(
         /apprentice_alert_remediations_total\{alertname="ApprenticeModelAccuracyDrop",action="open_breaker",result="applied"\} 1/,
