@@ -131,4 +131,17 @@ describe('AsyncLearningWriter shutdown', () => {
     await writer.close();
     expect(state.published).toEqual(units(0, 8));
   });
+
+  it('close() publishes a batch pending retry when the bus came back before the recovery probe ran', async () => {
+    const { bus, state } = controllableBus();
+    // A recovery probe that would only run long after close(): close() must probe by itself.
+    const writer = new AsyncLearningWriter({ bus, recoveryIntervalMs: 60_000, batchSize: 3 });
+    state.down = true;
+    for (let i = 0; i < 3; i++) writer.recordDecision(decision(i));
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ published: 0, busUp: false });
+    state.down = false;
+    await writer.close();
+    expect(state.published).toEqual(units(0, 3));
+  });
 });

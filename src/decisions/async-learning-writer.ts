@@ -51,6 +51,9 @@ export interface AsyncLearningWriterOptions {
   readonly maxOutbox?: number;
 }
 
+/** How long `close()` waits for the bus to answer before leaving pending retries to the journal (ms). */
+const CLOSE_PROBE_MS = 2000;
+
 /** A decision to record; `decisionId` is generated when absent. */
 export type DecisionInput = Omit<DecisionData, 'decisionId'> & { readonly decisionId?: string };
 export type OutcomeInput = Omit<OutcomeData, 'decisionId' | 'kind'> & { readonly kind?: OutcomeData['kind'] };
@@ -283,6 +286,20 @@ export class AsyncLearningWriter {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#recovery) clearTimeout(this.#recovery);
     if (this.#ticker) clearInterval(this.#ticker);
+    // Batches pending retry (no spool): if the bus is back but the recovery probe has not run
+    // yet, probe it now, within a deadline, rather than return with them unpublished.
+    if (this.#retry.length > 0 && !this.#busUp) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('close: bus probe timed out')), CLOSE_PROBE_MS)));
+      try {
+        await Promise.race([this.#bus.ping(), deadline]);
+        this.#busUp = true;
+      } catch {
+        // still down: what the journal holds is replayed at the next start
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     if (this.#retry.length > 0 && this.#busUp) await this.#flushNow();
     // A last look at what the store holds, so the journal is left with only what it lacks.
     await this.#confirmStored(Infinity).catch(() => undefined);
