@@ -156,7 +156,8 @@ export class AgentDrift {
     const monitor = createDriftMonitor({ reference, windowSize: Infinity, reservoirSize, driftShare, now });
     this.#phase = { kind: 'monitoring', source, modelVersion, monitor, names: Object.keys(reference) };
     this.#windowDecisions = 0;
-    this.#lastReport = undefined;
+    // The last closed window's report stays until the new reference closes one, like `drifting`:
+    // status and gauges never disagree (a drifting agent keeps its drift gauges).
     this.#lastQuality = undefined;
     this.#generation++;
   }
