@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
@@ -111,10 +111,9 @@ export async function writeBackup(src: BackupSources, file: string, options: Bac
   }
   const tmp = `${file}.${process.pid}.tmp`;
   await mkdir(dirname(resolve(file)), { recursive: true });
-  let bytes = 0;
   const out = createWriteStream(tmp, { mode: 0o600 });
   await pipeline(Readable.from(lines()), createGzip(), out);
-  bytes = out.bytesWritten;
+  const bytes = out.bytesWritten;
   await rename(tmp, file);
   return { ...counts, bytes, sha256: hash.digest('hex') };
 }
@@ -203,5 +202,5 @@ export async function restoreBackup(target: BackupSources, file: string, options
     }
   }
   await flush();
-  return { events, artifacts: end.artifacts, keys: end.keys, bytes: 0, sha256: end.sha256 };
+  return { events, artifacts: end.artifacts, keys: end.keys, bytes: (await stat(file)).size, sha256: end.sha256 };
 }

@@ -4,19 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../../test/support/poll-until.js';
 import { PG_URL, createTestSchema, type TestSchema } from '../../test/support/services.js';
 import { packageRoot } from '../core/package-root.js';
 import { createApprentice, type Apprentice } from './create-apprentice.js';
 import { installExperiments, type InstalledExperiments } from './install-experiments.js';
 import { createAdvisoryLease, type LeaderLease } from './leader-lease.js';
-
-async function pollUntil(check: () => boolean, timeoutMs: number, message: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // One rollout controller for the fleet (issue 14): a PostgreSQL session advisory lock.
 describe('leader lease (PostgreSQL advisory lock)', () => {
@@ -36,12 +29,12 @@ describe('leader lease (PostgreSQL advisory lock)', () => {
     const a = createAdvisoryLease({ connectionString: url, name: 'test-a', intervalMs: 100 });
     const b = createAdvisoryLease({ connectionString: url, name: 'test-a', intervalMs: 100 });
     leases.push(a, b);
-    await pollUntil(() => a.isLeader() || b.isLeader(), 5000, 'nobody took the lease');
+    await pollUntil(() => a.isLeader() || b.isLeader(), { timeoutMs: 5000, message: 'nobody took the lease' });
     await new Promise((r) => setTimeout(r, 300));
     expect([a.isLeader(), b.isLeader()].filter(Boolean)).toHaveLength(1);
     const [leader, follower] = a.isLeader() ? [a, b] : [b, a];
     await leader.close();
-    await pollUntil(() => follower.isLeader(), 5000, 'the follower never took the released lease');
+    await pollUntil(() => follower.isLeader(), { timeoutMs: 5000, message: 'the follower never took the released lease' });
   });
 
   it('a leader killed with SIGKILL is replaced within two intervals of PostgreSQL noticing', async () => {
@@ -68,7 +61,7 @@ setInterval(() => {}, 1000);`;
       expect(follower.isLeader()).toBe(false);
       const killed = performance.now();
       child.kill('SIGKILL');
-      await pollUntil(() => follower.isLeader(), 10_000, 'the follower never took over from the killed leader');
+      await pollUntil(() => follower.isLeader(), { timeoutMs: 10_000, message: 'the follower never took over from the killed leader' });
       console.log(`leader handover after SIGKILL: ${(performance.now() - killed).toFixed(0)} ms (interval ${intervalMs} ms)`);
     } finally {
       child.kill('SIGKILL');
@@ -98,17 +91,17 @@ describe('the rollout controller runs on the leader only', () => {
   });
 
   it('one instance ticks, the other waits; the leadership is an audited event', async () => {
-    await pollUntil(() => installed.some((x) => x.controller.ticks >= 5), 10_000, 'no controller ticked');
+    await pollUntil(() => installed.some((x) => x.controller.ticks >= 5), { timeoutMs: 10_000, message: 'no controller ticked' });
     const ticks = installed.map((x) => x.controller.ticks);
     expect(ticks.filter((t) => t > 0)).toHaveLength(1);
     for (const a of apprentices) await a.writer.flush();
-    const deadline = Date.now() + 10_000;
-    let events: { data: unknown }[] = [];
-    while (Date.now() < deadline) {
-      events = await apprentices[0]!.store.readAll({ types: ['ControllerLeadershipChanged'] });
-      if (events.length > 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const events = await pollUntil(
+      async () => {
+        const found = await apprentices[0]!.store.readAll({ types: ['ControllerLeadershipChanged'] });
+        return found.length > 0 && found;
+      },
+      { timeoutMs: 10_000, message: 'the ControllerLeadershipChanged event in the store' },
+    );
     expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ leader: true, instanceId: ticks[0]! > 0 ? 'one' : 'two' })]);
   });
 });

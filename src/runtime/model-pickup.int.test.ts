@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../../test/support/poll-until.js';
 import { PG_URL, REDIS_URL, createTestSchema, testPrefix, type TestSchema } from '../../test/support/services.js';
 import { parseAgentDefinition } from '../decisions/agents/agent-definition.js';
 import { AgentTrainer } from '../learning/training/agent-trainer.js';
@@ -25,17 +26,6 @@ function trainedArtifact() {
     t.learn({ features: { retries, ci: i % 2 === 0 }, deterministic: 'bug', served: 'bug', label: retries > 1 ? 'flaky' : 'bug' });
   }
   return t.artifact();
-}
-
-/** Polls `check` until it returns a value, or fails with `message` after `timeoutMs`. */
-async function pollUntil<T>(check: () => T | undefined, timeoutMs: number, message: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 // Train once, serve everywhere (issue 14): two instances on one PostgreSQL and one Redis, each
@@ -74,7 +64,7 @@ describe('model pickup across instances (PostgreSQL artifacts + registry events)
     const v = await trainer.registry.register('debugger', { format: 'learner', artifact: trainedArtifact() }, { actor: 'test' });
     trainer.registry.setAlias('debugger', 'production', v.version, { actor: 'test', reason: 'pickup test' });
     const t0 = performance.now();
-    const served = await pollUntil(() => api.serving.serving('debugger'), 20_000, 'the api instance never served the version registered by the trainer');
+    const served = await pollUntil(() => api.serving.serving('debugger'), { timeoutMs: 20_000, message: 'the api instance never served the version registered by the trainer' });
     const ms = performance.now() - t0;
     expect(served.version.version).toBe(v.version);
     expect(served.version.file).toBe(`sha256/${v.sha256}`);
@@ -89,9 +79,9 @@ describe('model pickup across instances (PostgreSQL artifacts + registry events)
     const [trainer, api] = learning as [InstalledLearning, InstalledLearning];
     const v2 = await trainer.registry.register('debugger', { format: 'learner', artifact: trainedArtifact() }, { actor: 'test' });
     trainer.registry.setAlias('debugger', 'production', v2.version, { actor: 'test' });
-    await pollUntil(() => (api.registry.aliases('debugger').production === v2.version ? true : undefined), 20_000, 'v2 never reached the api instance');
+    await pollUntil(() => api.registry.aliases('debugger').production === v2.version, { timeoutMs: 20_000, message: 'v2 never reached the api instance' });
     api.registry.setAlias('debugger', 'production', 1, { actor: 'operator', reason: 'rollback' });
-    await pollUntil(() => (trainer.registry.aliases('debugger').production === 1 ? true : undefined), 20_000, 'the rollback never reached the trainer');
+    await pollUntil(() => trainer.registry.aliases('debugger').production === 1, { timeoutMs: 20_000, message: 'the rollback never reached the trainer' });
     // Let any echo of already-applied moves arrive, then check nothing was applied twice.
     await new Promise((r) => setTimeout(r, 500));
     for (const l of learning) expect(l.registry.aliasHistory('debugger', 'production').map((m) => m.to)).toEqual([1, 2, 1]);
