@@ -23,10 +23,10 @@ describe('chaos: auth', () => {
     try {
       await sleep(1500); // the token is verified once and cached
       bed.pgProxy.cut();
-      await health.waitFor(['degraded', 'down'], 15_000);
+      await health.waitFor(['degraded', 'down'], 15_000, 'detect');
       await sleep(4000);
       bed.pgProxy.restore();
-      await health.waitFor(['ok'], 30_000);
+      await health.waitFor(['ok'], 30_000, 'recover');
     } finally {
       await load.stop();
       health.stop();

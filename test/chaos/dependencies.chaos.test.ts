@@ -23,10 +23,10 @@ describe('chaos: dependencies failing', () => {
       await health.waitFor(['ok'], HEALTH_DEADLINE_MS);
       await sleep(1000);
       bed.pgProxy.freeze();
-      await health.waitFor(['degraded', 'down'], HEALTH_DEADLINE_MS);
+      await health.waitFor(['degraded', 'down'], HEALTH_DEADLINE_MS, 'detect');
       await sleep(6000);
       bed.pgProxy.restore();
-      await health.waitFor(['ok'], 30_000);
+      await health.waitFor(['ok'], 30_000, 'recover');
       await sleep(1000);
     } finally {
       await load.stop();
@@ -61,10 +61,10 @@ describe('chaos: dependencies failing', () => {
     const health = bed.health();
     const load = bed.load();
     try {
-      await health.waitFor(['degraded', 'down'], HEALTH_DEADLINE_MS);
+      await health.waitFor(['degraded', 'down'], HEALTH_DEADLINE_MS, 'detect');
       await sleep(1500);
       await bed.redis.start();
-      await health.waitFor(['ok'], HEALTH_DEADLINE_MS);
+      await health.waitFor(['ok'], HEALTH_DEADLINE_MS, 'recover');
       await sleep(1000);
     } finally {
       await load.stop();

@@ -23,10 +23,10 @@ describe('chaos: the learning path', () => {
       await health.waitFor(['ok'], HEALTH_DEADLINE_MS);
       await sleep(1500);
       await bed.redis.kill();
-      await health.waitFor(['degraded', 'down'], HEALTH_DEADLINE_MS);
+      await health.waitFor(['degraded', 'down'], HEALTH_DEADLINE_MS, 'detect');
       await sleep(1500);
       await bed.redis.start(); // empty: no stream, no group, no epoch
-      await health.waitFor(['ok'], HEALTH_DEADLINE_MS);
+      await health.waitFor(['ok'], HEALTH_DEADLINE_MS, 'recover');
       await sleep(1500);
     } finally {
       await load.stop();
