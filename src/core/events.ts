@@ -66,6 +66,12 @@ export const EventType = {
   KeyRotated: 'KeyRotated',
   SubjectErased: 'SubjectErased',
   RetentionApplied: 'RetentionApplied',
+  /** A feature view was defined or changed (issue 13): the definition before and after. */
+  FeatureViewDefined: 'FeatureViewDefined',
+  /** The online feature store was found empty (Redis lost it) and is being rebuilt from the log. */
+  FeatureStoreLost: 'FeatureStoreLost',
+  /** A feature view's online state was rebuilt (backfilled) from the log up to a cursor. */
+  FeatureViewBackfilled: 'FeatureViewBackfilled',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -101,6 +107,8 @@ export interface DecisionData {
   readonly subjectId?: string | undefined;
   /** sha256 of agent + canonical context, for `CachedDecisionReader.getDecision(context)`. */
   readonly contextHash?: string | undefined;
+  /** Feature views read for this decision (issue 13): per view, the entity and how fresh the values were. */
+  readonly featureViews?: Readonly<Record<string, { readonly entity: string; readonly status: 'fresh' | 'stale' | 'missing' }>> | undefined;
 }
 
 export type OutcomeKind = 'implicit' | 'explicit' | 'correction';

@@ -5,6 +5,7 @@ import { allowedActions, resolveExploration, type ResolvedExploration } from './
 import { hashContext } from './context-hash.js';
 import type { AsyncLearningWriter } from './async-learning-writer.js';
 import { assertAgentName, assertUnitId } from './validate.js';
+import type { Enrichment, FeatureEnricher } from './features/feature-reader.js';
 
 /** What `decide()` returns (DESIGN.md §1). */
 export interface Decision<T = unknown> {
@@ -80,6 +81,8 @@ export interface DecisionEngineOptions {
   readonly shadow?: (job: ShadowJob) => void;
   /** Exploration of reward agents whose definition has `exploration` (learning's `BanditExplorer`). Default none. */
   readonly explorer?: DecisionExplorer;
+  /** Feature views (issue 13): fields of the spec with `from` are read from the online store. Default none. */
+  readonly features?: FeatureEnricher;
 }
 
 const RULES_ROUTE: Route = { variant: 'deterministic', propensity: 1 };
@@ -101,7 +104,8 @@ const featureNames = new WeakMap<AgentDefinition, readonly string[]>();
 /** The raw values of the spec's fields (scalars only): what training and off-policy evaluation read. */
 export function extractFeatures(def: AgentDefinition, context: unknown): Record<string, unknown> {
   let names = featureNames.get(def);
-  if (!names) featureNames.set(def, (names = def.features.map((f) => f.name)));
+  // View-backed fields (`from`) come from the online store, never from the context.
+  if (!names) featureNames.set(def, (names = def.features.flatMap((f) => (f.from ? [] : [f.name]))));
   const out: Record<string, unknown> = {};
   if (context === null || typeof context !== 'object') return out;
   const c = context as Record<string, unknown>;
@@ -110,6 +114,20 @@ export function extractFeatures(def: AgentDefinition, context: unknown): Record<
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[n] = v;
   }
   return out;
+}
+
+/**
+ * Put a decision's view-backed values into its features (what the model sees and what is
+ * logged); a field whose view served nothing is dropped, never taken from the context.
+ */
+function enrichInto(features: Record<string, unknown>, e: Enrichment | undefined): Enrichment['views'] | undefined {
+  if (!e) return undefined;
+  for (const k of Object.keys(e.values)) {
+    const v = e.values[k];
+    if (v === null || v === undefined) delete features[k];
+    else features[k] = v;
+  }
+  return e.views;
 }
 
 /** A model's answer must be one the agent can give. */
@@ -146,13 +164,15 @@ export class DecisionEngine {
   /** Synchronous: serves built-in (synchronous) models; an async-only model answers `ASYNC_MODEL`. */
   decide<T>(agent: string, unitId: string, context: unknown, deterministic: T, subjectId?: string): Decision<T> {
     const { t0, def, features, route } = this.#begin(agent, unitId, context);
+    const views = def && features && this.#o.features ? enrichInto(features, this.#o.features.enrichSync(def, context)) : undefined;
     const served = route.variant === 'ml' ? this.#serveSync(agent, def, features, deterministic) : undefined;
-    return this.#finish(t0, agent, unitId, context, deterministic, subjectId, def, features, route, served);
+    return this.#finish(t0, agent, unitId, context, deterministic, subjectId, def, features, route, served, views);
   }
 
   /** Like `decide`, and also serves asynchronous models (ONNX) under the agent's time budget. */
   async decideAsync<T>(agent: string, unitId: string, context: unknown, deterministic: T, subjectId?: string): Promise<Decision<T>> {
     const { t0, def, features, route } = this.#begin(agent, unitId, context);
+    const views = def && features && this.#o.features ? enrichInto(features, await this.#o.features.enrich(def, context)) : undefined;
     let served: Served | undefined;
     if (route.variant === 'ml') {
       const model = this.#model(agent, def, features);
@@ -160,7 +180,7 @@ export class DecisionEngine {
       else if (model.predictSync) served = this.#serveSync(agent, def, features, deterministic);
       else served = await this.#serveAsync(agent, def!, features!, model, deterministic);
     }
-    return this.#finish(t0, agent, unitId, context, deterministic, subjectId, def, features, route, served);
+    return this.#finish(t0, agent, unitId, context, deterministic, subjectId, def, features, route, served, views);
   }
 
   /** Validate, extract features, route: the start of both decision paths. */
@@ -282,6 +302,7 @@ export class DecisionEngine {
     features: Record<string, unknown> | undefined,
     route: Route,
     served: Served | undefined,
+    views?: Enrichment['views'],
   ): Decision<T> {
     const source = served?.source ?? 'deterministic';
     const greedy = served ? served.value : deterministic;
@@ -304,6 +325,7 @@ export class DecisionEngine {
       ...(actionPropensity !== undefined ? { actionPropensity } : {}),
       latencyMs: performance.now() - t0,
       ...(features ? { features } : {}),
+      ...(views ? { featureViews: views } : {}),
       context: stored,
       ...(subjectId !== undefined ? { subjectId } : {}),
       contextHash: hashContext(agent, context),

@@ -23,6 +23,19 @@ export interface FeatureField {
   readonly vocabulary?: readonly string[];
   /** Numeric only: standardise online with the running mean and deviation; default true. */
   readonly standardize?: boolean;
+  /**
+   * Take the value from a feature view's online store instead of the context (issue 13): the
+   * view, its feature, and the context key holding the entity id. Logged with the decision.
+   */
+  readonly from?: FeatureSource;
+}
+
+/** Where a view-backed field's value comes from. */
+export interface FeatureSource {
+  readonly view: string;
+  readonly feature: string;
+  /** Context key whose value is the entity id (e.g. `author`). */
+  readonly entity: string;
 }
 
 export type FeatureSpec = readonly FeatureField[];
@@ -37,6 +50,8 @@ export interface ResolvedField {
   readonly standardize: boolean;
   /** Number of output columns. */
   readonly width: number;
+  /** View-backed fields only (absent otherwise, so the hash of a spec without views is unchanged). */
+  readonly from?: FeatureSource;
 }
 
 export const DEFAULT_CATEGORICAL_BUCKETS = 32;
@@ -55,6 +70,14 @@ const fieldSchema = z
       .optional(),
     vocabulary: z.array(z.string()).min(1).optional(),
     standardize: z.boolean().optional(),
+    from: z
+      .object({
+        view: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a feature view name'),
+        feature: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a feature of the view'),
+        entity: z.string().min(1).max(128),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -132,6 +155,7 @@ export function resolveFeatureSpec(spec: unknown): ResolvedField[] {
       vocabulary,
       standardize: f.type === 'numeric' ? (f.standardize ?? true) : false,
       width,
+      ...(f.from !== undefined ? { from: { view: f.from.view, feature: f.from.feature, entity: f.from.entity } } : {}),
     };
   });
 }

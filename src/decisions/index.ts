@@ -24,3 +24,8 @@ export { type Decision, DecisionEngine, type DecisionEngineOptions, type ShadowJ
 export type { DecisionView } from './decision-view.js';
 export { type FeatureField, type FeatureSpec, FeatureType, type ResolvedField, resolveFeatureSpec, specHash } from './feature-spec.js';
 export { AGENT_NAME_RE, agentParam, assertAgentName } from './validate.js';
+export {
+  type Enrichment, type EntityState, type FeatureEnricher, type FeatureRead, FeatureMaterialiser, FeatureReader, type FeatureValue, type FeatureViewDefinition,
+  FeatureViewRegistry, FeatureViewSchema, MemoryOnlineStore, type OnlineStore, RedisOnlineStore, type ReadStatus, type VersionedFeatureView, type ViewStatus,
+  decisionRequests, parseFeatureView, pointInTimeJoin, readFeatures,
+} from './features/index.js';
