@@ -61,7 +61,8 @@ const withTimeout = async <T>(fn: () => Promise<T>, timeoutMs = PROBE_TIMEOUT_MS
   }
 };
 
-const probe = async (component: string, fn: () => Promise<unknown>): Promise<ComponentHealth> => {
+/** `ok` when `fn` resolves within a second, else `down` with the reason. */
+export const probe = async (component: string, fn: () => Promise<unknown>): Promise<ComponentHealth> => {
   try {
     await withTimeout(fn);
     return { component, status: 'ok' };

@@ -4,7 +4,7 @@
  * wing below it; only server, cli and the package root import it.
  */
 export { type Apprentice, createApprentice } from './create-apprentice.js';
-export { installPlatform, type PlatformOptions } from './install-platform.js';
+export { installPlatform, SERVE_ROLES, type PlatformOptions, type ServeRole } from './install-platform.js';
 export { artifactStoreKind, createArtifactStore } from './artifact-store.js';
 export { restoreBackup, verifyBackup, writeBackup, type BackupSummary } from './backup.js';
 export { sqlClientOf } from './install-security.js';

@@ -38,6 +38,8 @@ export interface InstalledExperiments {
   readonly router: (agent: string, unitId: string) => Route;
   readonly flags: FlagStore;
   readonly controller: RolloutController;
+  /** The controller's leader lease; undefined when this instance does not schedule it. */
+  readonly lease: LeaderLease | undefined;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function installExperiments(a: Apprentice, options: InstallExperime
     router: createRouter(flags),
     flags,
     controller,
+    lease,
     stop() {
       stopped ??= (async () => {
         await controller.stop();

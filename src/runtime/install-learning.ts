@@ -4,7 +4,7 @@ import { AgentRegistry, type DeterministicPolicy } from '../decisions/index.js';
 import { agentRoutes } from '../decisions/index.js';
 import { DEFAULT_TIME_BUDGET_MS } from '../decisions/index.js';
 import { DecisionEngine, type DecisionEngineOptions } from '../decisions/index.js';
-import { createFsArtifactStore, ModelRegistry } from '../learning/index.js';
+import { createFsArtifactStore, ModelRegistry, type ArtifactStore } from '../learning/index.js';
 import { createArtifactStore } from './artifact-store.js';
 import { registryRoutes } from '../learning/index.js';
 import { ServingModels } from '../learning/index.js';
@@ -54,6 +54,8 @@ export interface InstalledLearning {
   readonly engine: DecisionEngine;
   readonly agents: AgentRegistry;
   readonly registry: ModelRegistry;
+  /** Where model artifacts are stored (health probes it). */
+  readonly artifacts: ArtifactStore;
   readonly serving: ServingModels;
   readonly shadow: ShadowRunner;
   readonly shadowStats: ShadowStats;
@@ -172,6 +174,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
     engine,
     agents,
     registry,
+    artifacts,
     serving,
     shadow,
     shadowStats,

@@ -21,11 +21,25 @@ import { installLearning, type InstalledLearning } from './install-learning.js';
 import type { TrainingLoopOptions } from '../learning/index.js';
 import type { Apprentice } from './create-apprentice.js';
 import { trainingReference } from './drift-reference.js';
-import type { ComponentHealth } from './health.js';
+import { probe, type ComponentHealth } from './health.js';
 import { collectRolloutMetrics, countFlagChanges, countRolloutChange } from './rollout-metrics.js';
 import { decisionRejectionRoutes } from './learning-metrics.js';
 
+/**
+ * What one process of a fleet runs (README "Running a fleet"):
+ * - `api`: the decision path only (decide, outcomes, shadow, the read and command routes); no
+ *   controller schedule, no training loop, no drift monitor, no projector.
+ * - `worker`: the loops only: training, the rollout controller (under the leader lease) and the
+ *   drift monitor; its HTTP server has `/health`, `/health/aggregate` and `/metrics` and nothing else.
+ * - `all`: both in one process (the default; embedded storage).
+ */
+export type ServeRole = 'api' | 'worker' | 'all';
+/** The roles `serve --role` accepts. */
+export const SERVE_ROLES: readonly ServeRole[] = ['api', 'worker', 'all'];
+
 export interface PlatformOptions {
+  /** What this process runs. Default `all`. */
+  readonly role?: ServeRole;
   /** Agents defined at start, with optional in-process rules. */
   readonly agents?: readonly { readonly definition: unknown; readonly policy?: DeterministicPolicy }[];
   /** Rollout step rules (the demo shortens them). Default `DEFAULT_ROLLOUT_POLICY`. */
@@ -52,7 +66,8 @@ export interface Platform {
   readonly learning: InstalledLearning;
   readonly experiments: InstalledExperiments;
   readonly ops: InstalledOps;
-  readonly drift: InstalledDrift;
+  /** The drift monitor; undefined on the `api` role (the worker runs it). */
+  readonly drift: InstalledDrift | undefined;
   readonly security: InstalledSecurity;
   /** Outbound webhooks of the config's `webhooks` (rollout step changes, breaker changes, drift holds). */
   readonly webhooks: OutboundWebhooks;
@@ -94,6 +109,7 @@ export function registrationQualityOf(m: Readonly<Record<string, number | null>>
  */
 export async function installPlatform(a: Apprentice, options: PlatformOptions = {}): Promise<Platform> {
   const env = options.env ?? process.env;
+  const role = options.role ?? 'all';
   const runtime = await createSecurityRuntime({ dataDir: a.config.dataDir, env });
 
   // Late-bound seams: the engine is built before the router and the controller exist.
@@ -134,6 +150,9 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     openBreakerKinds: (agent) => ops.board.list().filter((b) => b.agent === agent && b.state !== 'closed').map((b) => b.kind),
     // Learning pauses and shadow work is shed while the event loop is throttled (production first).
     trainer: { ...options.trainer, shouldPause: () => ops.isThrottled() },
+    // An API instance never trains; a worker serves no decisions, so it needs no shadow pool.
+    ...(role === 'api' ? { training: false } : {}),
+    ...(role === 'worker' ? { pool: false } : {}),
     shedShadow: () => ops.isThrottled(),
   });
   late.learning = learning;
@@ -155,7 +174,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   );
 
   const experiments = await installExperiments(a, {
-    schedule: options.controller ?? true,
+    schedule: role === 'api' ? false : (options.controller ?? true),
     ...((options.rolloutIntervalMs ?? a.config.rollout?.evaluationIntervalMs) !== undefined ? { intervalMs: options.rolloutIntervalMs ?? a.config.rollout!.evaluationIntervalMs! } : {}),
     policy: globalPolicy,
     policyFor: (agent) => learning.agents.get(agent)?.rollout,
@@ -190,7 +209,9 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   const uncollectRollouts = collectRolloutMetrics(a.metrics, experiments.controller);
   route = experiments.router;
 
-  const drift = await installDrift(a, {
+  // One drift monitor per fleet role that runs loops: on every API instance it would record each
+  // DriftDetected once per instance and command the rollout from each.
+  const drift = role === 'api' ? undefined : await installDrift(a, {
     ...(options.drift ? { service: options.drift } : {}),
     // Reference windows: the training data of the served model version.
     referenceFor: (agent) => trainingReference(a.store, registry, agent),
@@ -231,7 +252,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     ...(learning.server.routes ?? []),
     ...(experiments.server.routes ?? []),
     ...(ops.server.routes ?? []),
-    ...(drift.server.routes ?? []),
+    ...(drift?.server.routes ?? []),
     decisionRejectionRoutes(a.metrics, (name) => learning.agents.get(name) !== undefined),
   ];
   // `/health/aggregate`: the learners and each agent's model beside the storage components.
@@ -245,6 +266,15 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
           : { component: 'learners', status: 'ok', detail: { enabled: false } },
       );
       if (learning.pool) out.push({ component: 'worker-pool', status: 'ok', detail: { ...learning.pool.stats } });
+      // Models load from the artifact store: unreachable, new versions cannot load (the agents keep serving what they hold, or their rules).
+      const store = await probe(`artifact-store:${learning.artifacts.kind}`, () => learning.artifacts.ping());
+      out.push(store.status === 'ok' ? store : { ...store, status: 'degraded' });
+      const lease = experiments.lease?.state();
+      out.push({
+        component: 'controller-lease',
+        status: lease?.status === 'lost' ? 'degraded' : 'ok',
+        detail: { role, ...(lease ? { ...lease } : { status: 'not competing', reason: role === 'api' ? 'role api: the workers run the controller' : 'controller disabled here' }) },
+      });
       const breakers = ops.board.list();
       for (const def of learning.agents.list()) {
         const aliases = registry.aliases(def.name);
@@ -276,7 +306,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
         await experiments.stop();
         unwatchBreakers();
         await webhooks.close();
-        await drift.stop();
+        await drift?.stop();
         await learning.stop();
         await ops.stop();
         await security.stop();

@@ -1,8 +1,25 @@
 import pg from 'pg';
 
+/**
+ * Where an instance stands: `held` (it leads), `follower` (another instance leads, or nobody yet
+ * and this one is competing), `lost` (its last check failed: it cannot reach PostgreSQL, so it
+ * neither leads nor knows who does).
+ */
+export type LeaseStatus = 'held' | 'follower' | 'lost';
+
+export interface LeaseState {
+  readonly status: LeaseStatus;
+  /** Why it last changed ("lease acquired", "lease check failed: ..."). */
+  readonly reason: string;
+  /** When it last changed (ISO 8601). */
+  readonly since: string;
+}
+
 export interface LeaderLease {
   /** Whether this instance holds the lease now. */
   isLeader(): boolean;
+  /** The lease as `/health/aggregate` reports it. */
+  state(): LeaseState;
   /** Stop competing and release the lease (idempotent). */
   close(): Promise<void>;
 }
@@ -38,6 +55,10 @@ export function createAdvisoryLease(options: AdvisoryLeaseOptions): LeaderLease 
   let leader = false;
   let closed = false;
   let running: Promise<void> = Promise.resolve();
+  let state: LeaseState = { status: 'follower', reason: 'competing', since: new Date().toISOString() };
+  const status = (next: LeaseStatus, reason: string): void => {
+    if (next !== state.status) state = { status: next, reason, since: new Date().toISOString() };
+  };
   const set = (next: boolean, reason: string): void => {
     if (next === leader) return;
     leader = next;
@@ -59,6 +80,7 @@ export function createAdvisoryLease(options: AdvisoryLeaseOptions): LeaderLease 
           if (client === c) {
             drop();
             set(false, 'lease connection lost');
+            status('lost', 'lease connection lost');
           }
         });
         await c.connect();
@@ -70,9 +92,12 @@ export function createAdvisoryLease(options: AdvisoryLeaseOptions): LeaderLease 
         const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext(current_schema() || ':' || $1::text)) AS ok", [options.name]);
         if (r.rows[0]?.ok === true) set(true, 'lease acquired');
       }
+      status(leader ? 'held' : 'follower', leader ? 'lease acquired' : 'another instance holds the lease');
     } catch (e) {
       drop();
-      set(false, `lease check failed: ${(e as Error).message}`);
+      const reason = `lease check failed: ${(e as Error).message}`;
+      set(false, reason);
+      status('lost', reason);
     }
   };
   const loop = (): void => {
@@ -85,16 +110,21 @@ export function createAdvisoryLease(options: AdvisoryLeaseOptions): LeaderLease 
   timer.unref();
   return {
     isLeader: () => leader && !closed,
+    state: () => state,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(timer);
       await running;
       if (leader) set(false, 'lease released');
+      status('follower', 'lease released');
       drop();
     },
   };
 }
 
 /** The lease of a single process (embedded storage): always the leader. */
-export const soleLeader = (): LeaderLease => ({ isLeader: () => true, close: async () => undefined });
+export const soleLeader = (): LeaderLease => {
+  const state: LeaseState = { status: 'held', reason: 'single process (embedded storage)', since: new Date().toISOString() };
+  return { isLeader: () => true, state: () => state, close: async () => undefined };
+};

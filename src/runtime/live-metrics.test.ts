@@ -158,7 +158,7 @@ describe('live /metrics after a scripted scenario: every family has samples with
     expect((await app.inject({ method: 'POST', url: '/api/v1/agents/triage/decide', payload: { unitId: 7 } })).statusCode).toBe(400);
     await settle();
     // The training loop follows the store: wait until it has read every outcome.
-    await until('the drift monitor to judge the shifted windows', 60_000, () => (platform.drift.service.isDrifting('triage') ? true : undefined));
+    await until('the drift monitor to judge the shifted windows', 60_000, () => (platform.drift?.service.isDrifting('triage') ? true : undefined));
     await until('the training loop to catch up', 60_000, () => ((platform.learning.trainer?.stats.outcomes ?? 0) >= 1100 ? true : undefined));
     expect((await app.inject({ method: 'GET', url: '/api/v1/decisions/01900000-0000-7000-8000-000000000000' })).statusCode).toBe(404);
     const scrape = await app.inject({ method: 'GET', url: '/metrics' });

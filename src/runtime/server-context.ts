@@ -21,6 +21,11 @@ export interface ServerOptions {
   readonly routes?: readonly RouteModule<ServerContext>[];
   /** Replace parts of the default context (decision path, presenters). */
   readonly context?: Partial<Omit<ServerContext, 'apprentice'>>;
+  /**
+   * Which built-in routes to serve: `full` (default) or `health` (only `/health`,
+   * `/health/aggregate` and `/metrics`: a `serve --role worker` process).
+   */
+  readonly surface?: 'full' | 'health';
   /** Fastify logger. Default false. */
   readonly logger?: boolean | { level: string };
 }

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Apprentice } from '../runtime/index.js';
 import type { ServerContext, ServerOptions } from '../runtime/index.js';
 import { problem, sendProblem, toProblem } from '../core/index.js';
-import { registerCoreRoutes } from './routes/core.js';
+import { registerCoreRoutes, registerHealthRoutes } from './routes/core.js';
 import { registerUiRoutes } from './routes/ui-routes.js';
 import { registerSessionRoute } from './routes/session-route.js';
 import { trackRoutes } from './openapi/route-catalogue.js';
@@ -50,6 +50,12 @@ export async function buildServer(apprentice: Apprentice, options: ServerOptions
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
   // Every route from here on is recorded with its contract: `/openapi.json` publishes them.
   const routes = trackRoutes(app);
+  if (options.surface === 'health') {
+    // A worker: health and metrics only (its routes are the auth hook and the input guard).
+    registerHealthRoutes(app, ctx);
+    for (const r of options.routes ?? []) await r(app, ctx);
+    return app;
+  }
   registerCoreRoutes(app, ctx);
   for (const r of options.routes ?? []) await r(app, ctx);
   registerSessionRoute(app);

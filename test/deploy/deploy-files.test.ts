@@ -44,9 +44,13 @@ describe('deploy/Dockerfile', () => {
 
 describe('deploy/compose.yaml', () => {
   it('runs two API instances and a worker beside PostgreSQL, Redis, Prometheus, Alertmanager and Grafana', () => {
-    const commands = apprenticeServices.map(([, s]) => s.command?.[0]);
-    expect(commands.filter((c) => c === 'serve')).toHaveLength(2);
-    expect(commands).toContain('worker');
+    const roles = apprenticeServices.map(([, s]) => (s.command?.[0] === 'serve' ? s.command[s.command.indexOf('--role') + 1] : s.command?.[0]));
+    expect(roles.filter((r) => r === 'api')).toHaveLength(2);
+    expect(roles.filter((r) => r === 'worker')).toHaveLength(1);
+    // Every apprentice service is scraped (the worker's /metrics carries training, controller and drift).
+    const prometheus = parse(readFileSync(join(root, 'deploy', 'prometheus.yml'), 'utf8')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((x) => x.targets));
+    for (const [name, s] of apprenticeServices) expect(targets, name).toContain(`${name}:${s.environment?.APPRENTICE_PORT ?? '8080'}`);
     for (const name of ['postgres', 'redis', 'prometheus', 'alertmanager', 'grafana']) expect(compose.services[name], name).toBeDefined();
   });
 
@@ -58,6 +62,11 @@ describe('deploy/compose.yaml', () => {
       expect(c, `${name}: ${cmd}`).toBeDefined();
       const flags = new Set(c!.options.flatMap((o) => [o.long, o.short].filter(Boolean)));
       for (const a of args.filter((x) => x.startsWith('-'))) expect(flags.has(a), `${name}: ${cmd} ${a}`).toBe(true);
+      // An option with fixed choices (--role) is given one of them.
+      for (const [i, a] of args.entries()) {
+        const choices = c!.options.find((o) => o.long === a)?.argChoices;
+        if (choices) expect(choices, `${name}: ${cmd} ${a} ${args[i + 1]}`).toContain(args[i + 1]);
+      }
     }
   });
 

@@ -1,7 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ConfigError } from '../../core/index.js';
 import { createApprentice, type Apprentice } from '../../runtime/index.js';
-import { installPlatform, type PlatformOptions } from '../../runtime/index.js';
+import { installPlatform, SERVE_ROLES, type PlatformOptions, type ServeRole } from '../../runtime/index.js';
 import { buildServer } from '../../server/index.js';
 import type { ServerOptions } from '../../runtime/index.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
@@ -12,6 +12,8 @@ export interface ServeFlags extends GlobalFlags {
   readonly ml?: boolean;
   readonly projector?: boolean;
   readonly controller?: boolean;
+  /** `api`, `worker` or `all` (default). */
+  readonly role?: string;
 }
 
 /** Extra wiring for `serve` (the demo adds its workload here). */
@@ -22,25 +24,38 @@ export async function buildServe(flags: ServeFlags, platformOptions: PlatformOpt
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
     throw new ConfigError('invalid --port', [{ path: 'port', message: 'must be an integer from 0 to 65535' }]);
+  const role = (flags.role ?? platformOptions.role ?? 'all') as ServeRole;
+  if (!SERVE_ROLES.includes(role)) throw new ConfigError('invalid --role', [{ path: 'role', message: `must be one of ${SERVE_ROLES.join(', ')}` }]);
   const config = configFrom(flags, { host: flags.host, port, ...(flags.ml === false ? { mlEnabled: false } : {}) });
-  const a = await createApprentice({ config, projector: flags.projector !== false });
-  const platform = await installPlatform(a, { ...platformOptions, ...(flags.controller === false ? { controller: false } : {}) });
+  if (role !== 'all' && (!config.databaseUrl || !config.redisUrl))
+    throw new ConfigError(`--role ${role} needs a shared store and bus`, [
+      { path: config.databaseUrl ? 'redisUrl' : 'databaseUrl', message: `set DATABASE_URL and REDIS_URL: the ${role === 'api' ? 'workers project and train' : 'API instances serve'} from the same PostgreSQL and Redis` },
+    ]);
+  // API instances never project: the workers consume the bus into the store.
+  const a = await createApprentice({ config, projector: role !== 'api' && flags.projector !== false });
+  const platform = await installPlatform(a, { ...platformOptions, role, ...(flags.controller === false ? { controller: false } : {}) });
   const parts = await Promise.all(extra.map((e) => e(a, platform)));
-  const routes = [...(platform.server.routes ?? []), ...parts.flatMap((p) => p.server?.routes ?? [])];
-  const app = await buildServer(a, {
-    routes,
-    context: { ...platform.server.context },
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-  });
-  return { config, a, platform, parts, app };
+  const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
+  const app =
+    role === 'worker'
+      ? // Health and metrics only, behind the same token check as the API.
+        await buildServer(a, { surface: 'health', routes: [platform.security.auth.routes], context: { healthChecks: platform.server.context?.healthChecks ?? [] }, logger })
+      : await buildServer(a, {
+          routes: [...(platform.server.routes ?? []), ...parts.flatMap((p) => p.server?.routes ?? [])],
+          context: { ...platform.server.context },
+          logger,
+        });
+  return { config, a, platform, parts, app, role };
 }
 
 export async function runServe(flags: ServeFlags, platformOptions: PlatformOptions = {}, extra: readonly ServeExtension[] = []): Promise<void> {
-  const { config, a, platform, parts, app } = await buildServe(flags, platformOptions, extra);
+  const { config, a, platform, parts, app, role } = await buildServe(flags, platformOptions, extra);
   const address = await app.listen({ host: config.host, port: config.port });
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
+  const runs =
+    role === 'api' ? 'decisions and outcomes; no projector, training, controller or drift monitor' : role === 'worker' ? 'projector, training, rollout controller (leader lease), drift monitor; HTTP: health and metrics only' : 'everything';
   process.stderr.write(
-    `apprentice listening on ${address} (store: ${storage}; bus: ${config.redisUrl ? 'Redis' : 'in-process'}; ML ${config.mlEnabled ? 'on' : 'off'})\n` +
+    `apprentice listening on ${address} (role ${role}: ${runs}; store: ${storage}; bus: ${config.redisUrl ? 'Redis' : 'in-process'}; ML ${config.mlEnabled ? 'on' : 'off'})\n` +
       `${platform.startMessage}\n` +
       parts.map((p) => (p.message ? `${p.message}\n` : '')).join(''),
   );
@@ -90,7 +105,17 @@ export async function runServe(flags: ServeFlags, platformOptions: PlatformOptio
 
 export function serveCommand(): Command {
   return storageOptions(new Command('serve'))
-    .description('run the HTTP API, decision gateway, /metrics and (embedded) the projector and learners')
+    .description('run the HTTP API, decision gateway, /metrics and (embedded) the projector and learners; in a fleet, one role per process (--role)')
+    .addOption(
+      new Option(
+        '--role <role>',
+        'api: decide/outcome and the API, never the projector, training, controller or drift loops; ' +
+          'worker: projector, training, the rollout controller (one leader per fleet, PostgreSQL lease) and drift, HTTP /health, /health/aggregate, /metrics only; ' +
+          'all: both (api and worker need DATABASE_URL and REDIS_URL)',
+      )
+        .choices([...SERVE_ROLES])
+        .default('all'),
+    )
     .option('--host <host>', 'bind address (env APPRENTICE_HOST, default 127.0.0.1; any other address requires API tokens)')
     .option('-p, --port <port>', 'port (env APPRENTICE_PORT, default 8080)')
     .option('--no-ml', 'serve the rules only: no learning, no shadow, no model (env ML_ENABLED=false)')

@@ -21,8 +21,8 @@ export const eventJson = (e: StoredEvent): Record<string, unknown> => ({
   metadata: e.metadata,
 });
 
-/** Health, decisions, outcomes and the event trail (issue "Foundation"). */
-export function registerCoreRoutes(app: FastifyInstance, ctx: ServerContext): void {
+/** Liveness, component health and the Prometheus metrics (every role serves these). */
+export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const a = ctx.apprentice;
 
   app.route(contractRoute(getHealth, async () => ({ status: 'ok' })));
@@ -37,6 +37,12 @@ export function registerCoreRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const text = await a.registry.metrics();
     return reply.type(a.registry.contentType).send(text);
   }));
+}
+
+/** Health, decisions, outcomes and the event trail (issue "Foundation"). */
+export function registerCoreRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const a = ctx.apprentice;
+  registerHealthRoutes(app, ctx);
 
   app.route(contractRoute(postDecide, async (req, reply) => {
     const agent = agentParam(req.params);

@@ -16,6 +16,8 @@ export interface ArtifactStore {
   has(key: string): Promise<boolean>;
   /** Every key held, for backup. */
   list(): AsyncIterable<string>;
+  /** Resolves when the store can be reached (health); rejects with the reason otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NotFoundError } from '../../../core/index.js';
 import { artifactKey, assertArtifactKey, sha256Hex, type ArtifactStore, type StoredArtifact } from './artifact-store.js';
@@ -52,6 +53,12 @@ export function createFsArtifactStore(dir: string): ArtifactStore & { pathOf(key
     async *list() {
       const names = await readdir(join(dir, 'sha256')).catch(() => [] as string[]);
       for (const n of names.sort()) if (/^[0-9a-f]{64}$/.test(n)) yield `sha256/${n}`;
+    },
+    async ping() {
+      // A directory that was never written yet is created, as `put` would; a path that cannot
+      // be a directory (a file in its way, a read-only or missing mount) fails.
+      await mkdir(dir, { recursive: true });
+      await access(dir, constants.W_OK);
     },
     async close() {},
   };

@@ -44,6 +44,9 @@ export function createPgArtifactStore(sql: SqlClient): ArtifactStore {
         after = last.key;
       }
     },
+    async ping() {
+      await sql.query('SELECT 1 FROM model_artifacts LIMIT 1');
+    },
     async close() {},
   };
 }

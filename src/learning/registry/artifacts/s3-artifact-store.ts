@@ -83,6 +83,9 @@ export async function createS3ArtifactStore(options: S3ArtifactStoreOptions): Pr
         token = r.IsTruncated ? r.NextContinuationToken : undefined;
       } while (token);
     },
+    async ping() {
+      await client.send(new s3.HeadBucketCommand({ Bucket: options.bucket }));
+    },
     async close() {
       client.destroy();
     },

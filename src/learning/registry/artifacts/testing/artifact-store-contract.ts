@@ -19,6 +19,12 @@ export function artifactStoreContract(name: string, make: () => Promise<Artifact
       await store.close();
     });
 
+    it('answers a ping while it is reachable', async () => {
+      const store = await make();
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
+    });
+
     it('is idempotent: the same bytes twice give one key and one artifact', async () => {
       const store = await make();
       const bytes = new TextEncoder().encode('{"format":"learner"}');
