@@ -49,6 +49,8 @@ export const EventType = {
   EmergencyRollback: 'EmergencyRollback',
   /** The off-policy evaluation gate judged a candidate at shadow → canary (issue 12). */
   OpeGateEvaluated: 'OpeGateEvaluated',
+  /** A rollout step's judgement waits for late outcomes, or may go ahead now they are in (label delay, issue 12). */
+  OutcomeDelayChecked: 'OutcomeDelayChecked',
   /** The rollout controller saw the effect of a step move: its confidence sequence restarts there. */
   RolloutChangeDetected: 'RolloutChangeDetected',
   /** An operator approved a rollout's manual gate (the next step needs it). */

@@ -40,6 +40,24 @@ export const RolloutPolicyInputSchema = z
     evaluationIntervalMs: z.number().int().min(100).max(86_400_000).optional(),
     /** Level of the one-sided loss test that rolls back at any time. Default 0.05. */
     lossAlpha: z.number().gt(0, 'must be greater than 0').lt(0.5, 'must be less than 0.5').optional(),
+    /** Off-policy evaluation gate at shadow → first step (reward agents that explore; docs/bandits.md). */
+    ope: z
+      .object({
+        /** The candidate's doubly-robust lower bound must beat the served policy's value by this much (reward units). Default 0. */
+        margin: z.number().min(0).optional(),
+        /** Least effective sample size of the importance weights. Default 100. */
+        minEffectiveSampleSize: z.number().int().min(1).optional(),
+        /** 1 − confidence of the DR interval whose lower end is the bound. Default 0.05. */
+        alpha: z.number().gt(0, 'must be greater than 0').lt(0.5, 'must be less than 0.5').optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Label delay: a step is judged only once every arm has at least this share of its expected
+     * outcomes in (outcome delays estimated per served action from the agent's own log). 0 = never
+     * wait. Default 0.9.
+     */
+    minOutcomeCompleteness: z.number().min(0).max(1).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -14,6 +14,8 @@ export interface DelayRecord {
   readonly decidedAt: number;
   /** Absent while no outcome has arrived (censored at `now`). */
   readonly outcomeAt?: number | undefined;
+  /** How many decisions this record stands for (aggregated reads). Default 1. */
+  readonly weight?: number | undefined;
 }
 
 /** A step's decision: its arm, plus what `DelayRecord` has. */
@@ -41,19 +43,23 @@ export interface DelayModel {
  * normalised by the plateau: F(t) = (1 − S(t)) / (1 − S(∞)).
  */
 function kaplanMeier(records: readonly DelayRecord[], now: number): Curve {
-  const obs = records.map((r) => (r.outcomeAt !== undefined ? { t: Math.max(0, r.outcomeAt - r.decidedAt), event: true } : { t: Math.max(0, now - r.decidedAt), event: false }));
+  const obs = records.map((r) => ({
+    t: Math.max(0, (r.outcomeAt ?? now) - r.decidedAt),
+    event: r.outcomeAt !== undefined,
+    w: r.weight ?? 1,
+  }));
   obs.sort((a, b) => a.t - b.t || Number(b.event) - Number(a.event));
   const times: number[] = [];
   const survival: number[] = [];
-  let atRisk = obs.length;
+  let atRisk = obs.reduce((s, o) => s + o.w, 0);
   let s = 1;
   for (let i = 0; i < obs.length; ) {
     const t = obs[i]!.t;
     let events = 0;
     let leaving = 0;
     while (i < obs.length && obs[i]!.t === t) {
-      if (obs[i]!.event) events++;
-      leaving++;
+      if (obs[i]!.event) events += obs[i]!.w;
+      leaving += obs[i]!.w;
       i++;
     }
     if (events > 0) {
@@ -99,7 +105,7 @@ export function estimateDelays(log: readonly DelayRecord[], now: number, minPerA
     l.push(r);
   }
   const curves = new Map<string, Curve>();
-  for (const [a, rs] of byAction) if (rs.filter((r) => r.outcomeAt !== undefined).length >= minPerAction) curves.set(a, kaplanMeier(rs, now));
+  for (const [a, rs] of byAction) if (rs.reduce((n, r) => n + (r.outcomeAt !== undefined ? (r.weight ?? 1) : 0), 0) >= minPerAction) curves.set(a, kaplanMeier(rs, now));
   return { cdf: (action, age) => cdfOf(curves.get(action) ?? pooled, age), actions: [...curves.keys()].sort() };
 }
 
@@ -135,9 +141,10 @@ export function checkOutcomeDelay(step: readonly StepRecord[], model: DelayModel
   for (const r of step) {
     let a = arms.get(r.arm);
     if (a === undefined) arms.set(r.arm, (a = { decisions: 0, observed: 0, expected: 0 }));
-    a.decisions++;
-    if (r.outcomeAt !== undefined && r.outcomeAt <= now) a.observed++;
-    a.expected += model.cdf(r.action, now - r.decidedAt);
+    const w = r.weight ?? 1;
+    a.decisions += w;
+    if (r.outcomeAt !== undefined && r.outcomeAt <= now) a.observed += w;
+    a.expected += w * model.cdf(r.action, now - r.decidedAt);
   }
   const list: ArmCompleteness[] = [...arms].map(([arm, a]) => ({ arm, decisions: a.decisions, observed: a.observed, fraction: a.decisions === 0 ? 1 : a.expected / a.decisions }));
   list.sort((x, y) => x.arm.localeCompare(y.arm));

@@ -10,7 +10,7 @@ export interface OpeGateCheckOptions {
   readonly store: EventStore;
   /** The candidate (shadow model) of an agent, or undefined when it has none or is no reward model (no gate). */
   readonly candidate: (agent: string) => MaybePromise<OpeCandidate | undefined>;
-  /** Gate settings; see `OPE_GATE_DEFAULTS`. */
+  /** Gate settings; see `OPE_GATE_DEFAULTS`. The settings of each call (the rollout policy's `ope`) win over these. */
   readonly options?: OpeGateOptions;
 }
 
@@ -22,11 +22,11 @@ export interface OpeGateCheckOptions {
  * const ope = createOpeGateCheck({ store, candidate: (a) => serving.shadowCandidate(a) });
  * const result = await ope('pisarz', state.since);
  */
-export function createOpeGateCheck(o: OpeGateCheckOptions): (agent: string, since: string) => Promise<OpeGateResult | undefined> {
-  return async (agent, since) => {
+export function createOpeGateCheck(o: OpeGateCheckOptions): (agent: string, since: string, options?: OpeGateOptions) => Promise<OpeGateResult | undefined> {
+  return async (agent, since, options) => {
     const candidate = await o.candidate(agent);
     if (!candidate) return undefined;
-    return evaluateOpeGate(await readOpeLog(o.store, { agent, since }), candidate, o.options);
+    return evaluateOpeGate(await readOpeLog(o.store, { agent, since }), candidate, { ...o.options, ...options });
   };
 }
 

@@ -8,8 +8,12 @@ export type RolloutPolicyLayer = RolloutPolicyInput | Partial<RolloutPolicy> | u
 /** The fields a layer sets, flattened to `RolloutPolicy`'s names; explicit `undefined` sets nothing. */
 function fieldsOf(layer: RolloutPolicyLayer): Partial<Record<keyof RolloutPolicy, unknown>> {
   if (!layer) return {};
-  const { guardrails, ...rest } = layer as RolloutPolicyInput & Record<string, unknown>;
-  const flat: Record<string, unknown> = { ...rest, ...(guardrails ?? {}) };
+  const { guardrails, ope, ...rest } = layer as RolloutPolicyInput & Record<string, unknown>;
+  const flat: Record<string, unknown> = {
+    ...rest,
+    ...(guardrails ?? {}),
+    ...(ope ? { opeMargin: ope.margin, opeMinEffectiveSampleSize: ope.minEffectiveSampleSize, opeAlpha: ope.alpha } : {}),
+  };
   return Object.fromEntries(Object.entries(flat).filter(([, v]) => v !== undefined));
 }
 
@@ -60,4 +64,6 @@ export const presentPolicy = (p: RolloutPolicy): Record<string, unknown> => ({
   guardrails: { maxP95LatencyMs: p.maxP95LatencyMs, maxFallbackRate: p.maxFallbackRate },
   evaluationIntervalMs: p.evaluationIntervalMs ?? null,
   lossAlpha: p.lossAlpha,
+  ope: { margin: p.opeMargin, minEffectiveSampleSize: p.opeMinEffectiveSampleSize, alpha: p.opeAlpha },
+  minOutcomeCompleteness: p.minOutcomeCompleteness,
 });

@@ -15,6 +15,11 @@ import { type GuardrailReport, type RolloutPolicy, type ShadowEvidence, type Ver
 import { type RolloutState, RolloutPhase, describeState, experimentOf, initialRolloutState, percentageOf } from './rollout-state.js';
 import { type RolloutCommand, transition } from './transition.js';
 import { assertAgentName } from '../../decisions/index.js';
+import type { DelayCheck } from '../analysis/label-delay.js';
+import type { OpeGateOptions, OpeGateResult } from '../analysis/ope-gate.js';
+import { opeGateEvent, opeGateVerdict } from '../analysis/ope-gate-check.js';
+import { checkStepOutcomes } from '../analysis/outcome-delay-log.js';
+import { opeEvidence, opeKey, outcomeDelayEvent, waitingVerdict } from './evidence-gates.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -74,6 +79,21 @@ export interface RolloutControllerOptions {
   readonly intervalMs?: number;
   readonly now?: () => number;
   readonly timers?: ControllerTimers;
+  /**
+   * The off-policy evaluation gate of shadow → first step (issue 12; `createOpeGateCheck`): the
+   * agent's candidate judged on its logged decisions since `since` (the start of shadow), with
+   * the policy's `ope` settings. Undefined for an agent without a candidate: no gate. Default
+   * none. The result is in `status().ope`; each look whose evidence changed is an
+   * `OpeGateEvaluated` event.
+   */
+  readonly opeGate?: (agent: string, since: string, options: OpeGateOptions) => MaybePromise<OpeGateResult | undefined>;
+  /**
+   * Label delay: how complete a step's outcomes are expected to be at `now`, each arm weighed by
+   * the delays of its served actions estimated from the agent's log of the last `historyMs`.
+   * Default: read from the decisions projection (`checkStepOutcomes`), unless `readArms` alone is
+   * injected (then no wait). A policy `minOutcomeCompleteness` of 0 turns the wait off.
+   */
+  readonly checkOutcomes?: (window: ExperimentWindow, now: number, requiredFraction: number, historyMs: number) => Promise<DelayCheck>;
 }
 
 export interface RolloutChange {
@@ -96,6 +116,10 @@ export interface RolloutStatus {
   readonly analysis: ExperimentAnalysis | undefined;
   readonly guardrails: GuardrailReport | undefined;
   readonly shadow: ShadowEvidence | undefined;
+  /** The OPE gate's evidence while in shadow, when the agent has a candidate and the controller a gate. */
+  readonly ope: OpeGateResult | undefined;
+  /** Label delay: how complete the current step's outcomes are expected to be (a canary step below 100%). */
+  readonly outcomes: DelayCheck | undefined;
   readonly verdict: Verdict;
   /** The effective policy of this agent. */
   readonly policy: RolloutPolicy;
@@ -122,7 +146,10 @@ export interface TickResult {
 }
 
 
-const evidenceOf = (a: ExperimentAnalysis | undefined, v: Verdict): Record<string, unknown> | undefined =>
+const evidenceOf = (s: RolloutStatus): Record<string, unknown> | undefined =>
+  s.ope ? { ope: opeEvidence(s.ope) } : analysisEvidence(s.analysis, s.verdict);
+
+const analysisEvidence = (a: ExperimentAnalysis | undefined, v: Verdict): Record<string, unknown> | undefined =>
   a && {
     metric: a.metric,
     rule: v.rule ?? null,
@@ -186,6 +213,9 @@ export class RolloutController {
   #queue: Promise<unknown> = Promise.resolve();
   /** When each agent was last evaluated (its policy's `evaluationIntervalMs`). */
   readonly #evaluated = new Map<string, number>();
+  /** Last audited OPE evidence per agent, and last audited readiness per experiment. */
+  readonly #opeAudited = new Map<string, string>();
+  readonly #delayAudited = new Map<string, boolean>();
   #ticks = 0;
 
   constructor(options: RolloutControllerOptions) {
@@ -349,7 +379,15 @@ export class RolloutController {
     const guardrails = await this.#guardrails(agent, r.state);
     const shadow = r.state.phase === RolloutPhase.SHADOW ? freshShadowEvidence(await this.#o.shadowEvidence?.(agent), this.#shadowBase.get(agent)) : undefined;
     const policy = this.policyOf(agent);
-    const judged = evaluateRollout(r.state, { shadow, analysis, guardrails, elapsedMs: this.#now() - Date.parse(r.state.since) }, policy);
+    const evidence = { shadow, analysis, guardrails, elapsedMs: this.#now() - Date.parse(r.state.since) };
+    // An agent that never had a rollout has been in shadow since its first decision.
+    const shadowSince = r.version === 0 ? new Date(0).toISOString() : r.state.since;
+    const ope = r.state.phase === RolloutPhase.SHADOW ? await this.#ope(agent, shadowSince, policy, look) : undefined;
+    const outcomes = experiment && r.state.phase === RolloutPhase.CANARY && r.state.percentage < 100 ? await this.#outcomes(experiment, policy, look) : undefined;
+    const judged =
+      outcomes && !outcomes.ready
+        ? waitingVerdict(evaluateRollout(r.state, { ...evidence, analysis: undefined }, policy), outcomes)
+        : opeGateVerdict(evaluateRollout(r.state, evidence, policy), ope);
     const gate = gateAhead(r.state, policy);
     const approval = gate === undefined ? undefined : this.#log.approval(agent);
     const approved = approval !== undefined && approval.percentage === gate;
@@ -368,10 +406,40 @@ export class RolloutController {
       analysis,
       guardrails,
       shadow,
+      ope,
+      outcomes,
       verdict,
       policy,
       gate: gate === undefined ? undefined : { percentage: gate, approval: approved ? approval : undefined },
     };
+  }
+
+  /** The OPE gate of an agent in shadow; a look audits it when its evidence changed. */
+  async #ope(agent: string, since: string, p: RolloutPolicy, look: boolean): Promise<OpeGateResult | undefined> {
+    if (!this.#o.opeGate) return undefined;
+    const result = await this.#o.opeGate(agent, since, { margin: p.opeMargin, minEffectiveSampleSize: p.opeMinEffectiveSampleSize, alpha: p.opeAlpha });
+    if (result && look) {
+      const key = opeKey(since, result);
+      if (this.#opeAudited.get(agent) !== key) {
+        await this.#o.store.append([opeGateEvent(agent, result, 'controller', this.#now())]);
+        this.#opeAudited.set(agent, key);
+      }
+    }
+    return result;
+  }
+
+  /** Label delay of a running step; a look audits each change between waiting and ready (and a first wait). */
+  async #outcomes(x: ExperimentRecord, p: RolloutPolicy, look: boolean): Promise<DelayCheck | undefined> {
+    const check = this.#o.checkOutcomes ?? (this.#o.readArms ? undefined : (w: ExperimentWindow, now: number, f: number, h: number) => checkStepOutcomes(this.#o.store, w, now, f, h));
+    if (!check || p.minOutcomeCompleteness <= 0) return undefined;
+    const now = this.#now();
+    const result = await check({ agent: x.agent, since: x.startedAt, until: x.endedAt }, now, p.minOutcomeCompleteness, p.delayHistoryMs);
+    const before = this.#delayAudited.get(x.id);
+    if (look && (before === undefined ? !result.ready : before !== result.ready)) {
+      await this.#o.store.append([outcomeDelayEvent(x, result, now)]);
+      this.#delayAudited.set(x.id, result.ready);
+    }
+    return result;
   }
 
   /** The agent's rollout, its step's statistics and the verdict (read only: not a look of the sequential test). */
@@ -425,7 +493,7 @@ export class RolloutController {
     let changed: RolloutChange | undefined;
     if (s.verdict.action !== 'hold') {
       const command: RolloutCommand = s.verdict.action === 'advance' ? { kind: 'advance' } : { kind: 'rollback', reason: s.verdict.reasons.join('; ') };
-      changed = await this.#apply(name, command, { actor: 'controller', reason: s.verdict.reasons.join('; ') }, evidenceOf(s.analysis, s.verdict));
+      changed = await this.#apply(name, command, { actor: 'controller', reason: s.verdict.reasons.join('; ') }, evidenceOf(s));
     }
     return { agent: name, verdict: s.verdict, changed };
   }

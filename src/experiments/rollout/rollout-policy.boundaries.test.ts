@@ -40,6 +40,11 @@ describe('rollout policy defaults, pinned at their boundaries', () => {
       conceptDrift: 'rollback',
       steps: [5, 25, 50, 100],
       gates: [],
+      opeMargin: 0,
+      opeMinEffectiveSampleSize: 100,
+      opeAlpha: 0.05,
+      minOutcomeCompleteness: 0.9,
+      delayHistoryMs: 7 * 86_400_000,
     });
   });
 

@@ -72,6 +72,16 @@ export interface RolloutPolicy {
   readonly margin?: number | undefined;
   /** How often the scheduled controller evaluates this rollout. Default: every scheduled tick (30 s). */
   readonly evaluationIntervalMs?: number | undefined;
+  /** OPE gate (shadow → first step): the DR lower bound must beat the served value by this much. Default 0. */
+  readonly opeMargin: number;
+  /** OPE gate: least effective sample size of the importance weights. Default 100. */
+  readonly opeMinEffectiveSampleSize: number;
+  /** OPE gate: 1 − confidence of the DR interval. Default 0.05. */
+  readonly opeAlpha: number;
+  /** Label delay: share of its expected outcomes every arm needs in before a step is judged (0 = never wait). Default 0.9. */
+  readonly minOutcomeCompleteness: number;
+  /** Label delay: how far back the agent's log is read to estimate its outcome delays. Default 7 days. */
+  readonly delayHistoryMs: number;
 }
 
 export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
@@ -88,6 +98,11 @@ export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   conceptDrift: 'rollback',
   steps: [5, 25, 50, 100],
   gates: [],
+  opeMargin: 0,
+  opeMinEffectiveSampleSize: 100,
+  opeAlpha: 0.05,
+  minOutcomeCompleteness: 0.9,
+  delayHistoryMs: 7 * 86_400_000,
 };
 
 /** The rule of a step below 100% (the i-th such step takes `stepRules[i]`); undefined at 100%. */

@@ -35,6 +35,9 @@ export const presentStatus = (s: RolloutStatus): Record<string, unknown> => ({
   analysis: s.analysis ?? null,
   guardrails: s.guardrails ?? null,
   shadow: s.shadow ?? null,
+  // Issue 12: the OPE gate's evidence in shadow, and how complete the step's outcomes are.
+  ope: s.ope ?? null,
+  outcomes: s.outcomes ?? null,
   verdict: s.verdict,
   policy: presentPolicy(s.policy),
   gate: s.gate ? { percentage: s.gate.percentage, approved: s.gate.approval !== undefined, approvedBy: s.gate.approval?.actor ?? null } : null,
