@@ -58,6 +58,8 @@ export interface InstalledSecurity {
   readonly runtime: SecurityRuntime;
   readonly auth: AuthControl;
   readonly tokens: TokenStore;
+  /** How token changes reach this process now: `notify` (LISTEN connected) or `poll` (every 2 s). */
+  tokenPropagation(): 'notify' | 'poll';
   /** Say it at start: whether the API requires tokens, and why. */
   readonly startMessage: string;
   stop(): Promise<void>;
@@ -83,6 +85,11 @@ export function sqlClientOf(a: Apprentice): SqlClient | undefined {
  * const app = await buildServer(apprentice, { routes: [...sec.server.routes], context: sec.server.context });
  * process.stderr.write(sec.startMessage + '\n');
  */
+/** The channel the tokens table's trigger notifies on (migrations/060_api_tokens_notify.sql). */
+export const TOKENS_CHANNEL = 'apprentice_tokens';
+const TOKENS_POLL_MS = 2000;
+const TOKENS_SAFETY_POLL_MS = 30_000;
+
 export async function installSecurity(
   a: Apprentice,
   options: InstallSecurityOptions = {},
@@ -98,11 +105,30 @@ export async function installSecurity(
   const stored = options.tokens ?? (db ? createSqlTokenStore(db) : undefined);
   if (stored === undefined)
     throw new Error('installSecurity needs a token store: the event store has no SQL client');
-  // Verified tokens are served from memory (auth survives a database outage); the list is
-  // re-read every 2 s, so revocations reach every instance and a token created by anyone
-  // (CLI or API, any instance) ends open mode (issue 10, cases 4 and 7).
+  // Verified tokens are served from memory (auth survives a database outage). The list is
+  // re-read on every change to the tokens table (a trigger NOTIFYs TOKENS_CHANNEL; this process
+  // LISTENs), so a revocation or a token created by anyone (CLI or API, any instance) takes
+  // effect everywhere at once and ends open mode (issue 10, cases 4 and 7). Polling stays as the
+  // fallback: every 2 s while LISTEN is not connected (PGlite, or reconnecting), 30 s while it is.
   const late: { auth?: AuthControl } = {};
-  const tokens = createCachedTokenStore(stored, { onTokens: (n) => (n > 0 && late.auth?.isOpen() ? late.auth.enforce() : undefined) });
+  const tokens = createCachedTokenStore(stored, {
+    refreshMs: TOKENS_POLL_MS,
+    onTokens: (n) => (n > 0 && late.auth?.isOpen() ? late.auth.enforce() : undefined),
+  });
+  let propagation: 'notify' | 'poll' = 'poll';
+  const unlisten =
+    options.tokens === undefined && db?.listen
+      ? db.listen(
+          TOKENS_CHANNEL,
+          () => void tokens.refresh(),
+          (listening) => {
+            propagation = listening ? 'notify' : 'poll';
+            tokens.setRefreshMs(listening ? TOKENS_SAFETY_POLL_MS : TOKENS_POLL_MS);
+            // Changes made while LISTEN was down are picked up as soon as it is back.
+            if (listening) void tokens.refresh();
+          },
+        )
+      : undefined;
   const active = (await tokens.list()).filter(
     (t) => t.revokedAt === undefined && (t.expiresAt === undefined || Date.parse(t.expiresAt) > Date.now()),
   );
@@ -168,10 +194,12 @@ export async function installSecurity(
     runtime,
     auth,
     tokens,
+    tokenPropagation: () => propagation,
     startMessage,
     async stop() {
       clearInterval(timer);
       tokens.close();
+      await unlisten?.().catch(() => undefined);
       await running;
     },
   };

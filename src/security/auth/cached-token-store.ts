@@ -20,6 +20,11 @@ export interface CachedTokenStoreOptions {
 export interface CachedTokenStore extends TokenStore {
   /** Re-read every token now (revocations, new tokens). Resolves false if the store failed. */
   refresh(): Promise<boolean>;
+  /**
+   * Change how often the list is re-read. A caller that follows change notifications (PostgreSQL
+   * LISTEN) polls slowly while they arrive and falls back to fast polling while they do not.
+   */
+  setRefreshMs(ms: number): void;
   close(): void;
 }
 
@@ -31,9 +36,10 @@ interface Entry {
 /**
  * A token store with verified tokens cached in memory, so a request with a known token never
  * waits on PostgreSQL (issue 10, case 4). Revocation and new tokens propagate by re-reading
- * the list every `refreshMs` — the same way every instance converges on flags from the log —
- * so a token revoked on one instance (or with the CLI) stops working everywhere within about
- * `refreshMs`; a revoke through this store is effective here at once.
+ * the list: on every change notification where the caller follows them (the service LISTENs on
+ * `TOKENS_CHANNEL`, fed by a trigger on the tokens table, so a CLI revoke reaches every instance
+ * at once, like flags do) and every `refreshMs` as the fallback; a revoke through this store is
+ * effective here at once.
  *
  * @example
  * const tokens = createCachedTokenStore(createSqlTokenStore(db), { onTokens: (n) => n > 0 && auth.enforce() });
@@ -67,8 +73,13 @@ export function createCachedTokenStore(inner: TokenStore, options: CachedTokenSt
     return true;
   };
 
-  const timer = options.refreshMs === 0 ? undefined : setInterval(() => void refresh(), options.refreshMs ?? 2000);
-  timer?.unref();
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (ms: number): void => {
+    if (timer) clearInterval(timer);
+    timer = ms === 0 ? undefined : setInterval(() => void refresh(), ms);
+    timer?.unref();
+  };
+  schedule(options.refreshMs ?? 2000);
 
   return {
     create: async (record) => {
@@ -98,6 +109,7 @@ export function createCachedTokenStore(inner: TokenStore, options: CachedTokenSt
       }
     },
     refresh,
+    setRefreshMs: schedule,
     close() {
       if (timer) clearInterval(timer);
     },
