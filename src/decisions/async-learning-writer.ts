@@ -30,6 +30,8 @@ export interface AsyncLearningWriterOptions {
   readonly onRecord?: (event: NewEvent) => void;
   /** Called after a batch reached the bus. */
   readonly onPublished?: (events: readonly NewEvent[]) => void;
+  /** After each batch a flush sent (to the bus, the spool or the retry list), with its time in seconds (metrics). */
+  readonly onFlushed?: (batch: { readonly events: number; readonly seconds: number }) => void;
   /**
    * What must hold an event before `record` returns (DESIGN.md §7). `memory`: the buffer only;
    * `local`: a write(2) to the journal in `journalDir` (survives a process crash); `fsync`: the
@@ -79,6 +81,10 @@ export interface WriterStats {
   readonly recovered: number;
   /** Journal writes that failed (the event then is only in memory). */
   readonly journalErrors: number;
+  /** Events refused because the writer was closed (`record` threw `ClosedError`). */
+  readonly droppedClosed: number;
+  /** Events lost because the spool refused them (disk full, unwritable) while the bus was down or the buffer full. */
+  readonly droppedSpoolError: number;
   /** The configured level; `memory` in effect when `journalError` is set. */
   readonly durability: Durability;
   /** Why the journal could not be opened (held by another process, unwritable). */
@@ -108,6 +114,7 @@ export class AsyncLearningWriter {
   readonly #recoveryMs: number;
   readonly #onRecord: ((e: NewEvent) => void) | undefined;
   readonly #onPublished: ((e: readonly NewEvent[]) => void) | undefined;
+  readonly #onFlushed: AsyncLearningWriterOptions['onFlushed'];
   #buffer: NewEvent[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
@@ -137,6 +144,8 @@ export class AsyncLearningWriter {
   #outboxDropped = 0;
   #recovered = 0;
   #journalErrors = 0;
+  #droppedClosed = 0;
+  #droppedSpoolError = 0;
 
   constructor(options: AsyncLearningWriterOptions) {
     this.#bus = options.bus;
@@ -148,6 +157,7 @@ export class AsyncLearningWriter {
     this.#recoveryMs = options.recoveryIntervalMs ?? 500;
     this.#onRecord = options.onRecord;
     this.#onPublished = options.onPublished;
+    this.#onFlushed = options.onFlushed;
     this.#durability = options.durability ?? 'memory';
     this.#stored = options.stored;
     this.#confirmMs = options.confirmIntervalMs ?? 500;
@@ -225,7 +235,10 @@ export class AsyncLearningWriter {
 
   /** Enqueue any event. Synchronous, never waits on I/O. */
   record(event: NewEvent): void {
-    if (this.#closed) throw new ClosedError('AsyncLearningWriter');
+    if (this.#closed) {
+      this.#droppedClosed++;
+      throw new ClosedError('AsyncLearningWriter');
+    }
     if (this.#journal) {
       try {
         this.#journal.append(event);
@@ -256,6 +269,8 @@ export class AsyncLearningWriter {
       outboxDropped: this.#outboxDropped,
       recovered: this.#recovered,
       journalErrors: this.#journalErrors,
+      droppedClosed: this.#droppedClosed,
+      droppedSpoolError: this.#droppedSpoolError,
       durability: this.#durability,
       journalError: this.#journalError,
       journalBytes: this.#journal?.stats().bytes ?? 0,
@@ -405,9 +420,12 @@ export class AsyncLearningWriter {
     const overflow = this.#buffer;
     this.#buffer = [];
     this.#spooled += overflow.length;
-    void this.#spool.append(overflow).then(() => {
-      if (!this.#recovery) this.#recovery = setTimeout(() => void this.#recover(), 0);
-    });
+    void this.#spool.append(overflow).then(
+      () => {
+        if (!this.#recovery) this.#recovery = setTimeout(() => void this.#recover(), 0);
+      },
+      () => void (this.#droppedSpoolError += overflow.length), // the spool refused them: lost, counted
+    );
   }
 
   async #flushNow(): Promise<void> {
@@ -418,7 +436,9 @@ export class AsyncLearningWriter {
         batch = this.#buffer;
         this.#buffer = [];
       } else batch = this.#buffer.splice(0, this.#batchSize);
+      const t0 = performance.now();
       await this.#send(batch);
+      this.#onFlushed?.({ events: batch.length, seconds: (performance.now() - t0) / 1000 });
       if (!this.#busUp && !this.#spool && this.#buffer.length === 0) break;
     }
   }
@@ -439,7 +459,12 @@ export class AsyncLearningWriter {
       }
     }
     if (this.#spool) {
-      await this.#spool.append(batch);
+      try {
+        await this.#spool.append(batch);
+      } catch (e) {
+        this.#droppedSpoolError += batch.length;
+        throw e;
+      }
       this.#spooled += batch.length;
     } else this.#retry.push(batch);
   }

@@ -13,6 +13,7 @@ export { shadowRoutes } from './shadow/shadow-routes.js';
 export { ShadowRunner, shadowWorkerModule, type ShadowDropReason } from './shadow/shadow-runner.js';
 export type { ShadowResultData } from './shadow/shadow-result.js';
 export { VersionQuality, type AnswerQuality } from './shadow/version-quality.js';
+export { VersionAuc, type VersionAucRow } from './shadow/version-auc.js';
 export { type AgentShadowStats, ShadowStats } from './shadow/shadow-stats.js';
 export { TrainingLoop, type TrainingLoopOptions } from './training/training-loop.js';
 export { BanditExplorer, type BanditExplorerOptions, type ExplorationStats, LinUcb } from './bandits/index.js';

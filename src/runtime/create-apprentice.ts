@@ -82,9 +82,11 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
   const dataDir = resolve(config.dataDir);
 
   const projections = options.projections ?? defaultProjections;
+  const storeKind = config.databaseUrl ? 'postgres' : 'pglite';
+  const onAppend = (b: { seconds: number }): void => metrics.eventStoreAppendBatchDurationSeconds.observe({ store: storeKind }, b.seconds);
   const store: EventStore = config.databaseUrl
-    ? createPostgresEventStore({ connectionString: config.databaseUrl, projections, statementTimeoutMs: config.databaseStatementTimeoutMs })
-    : await createPgliteEventStore({ dataDir: join(dataDir, 'pgdata'), projections });
+    ? createPostgresEventStore({ connectionString: config.databaseUrl, projections, statementTimeoutMs: config.databaseStatementTimeoutMs, onAppend })
+    : await createPgliteEventStore({ dataDir: join(dataDir, 'pgdata'), projections, onAppend });
   await store.migrate();
 
   let redis: RedisClientType | undefined;
@@ -107,6 +109,7 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
     onRecord: (e) => reader.observe(e),
     durability: config.durability,
     journalDir: join(dataDir, 'journal'),
+    onFlushed: (b) => metrics.writerFlushDurationSeconds.observe(b.seconds),
     // Published events stay re-sendable (a Redis that forgets) until the store holds them.
     stored: async (ids) =>
       (await store.query<{ id: string }>('SELECT id::text AS id FROM events WHERE id = ANY($1::uuid[])', [ids])).map((r) => r.id),
@@ -132,7 +135,7 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
   // Resend what a previous run left in the journal and the spool (killed, or the bus was down).
   writer.start();
   const health = createHealth({ store, bus, writer, spool, projector, redis, topic: BUS_TOPIC });
-  const unwire = wireRuntimeMetrics(metrics, { writer, reader, projector, bus, spool, topic: BUS_TOPIC, pipeline: health.pipeline });
+  const unwire = wireRuntimeMetrics(metrics, { writer, reader, projector, bus, spool, topic: BUS_TOPIC, pipeline: health.pipeline, store: store.kind });
 
   let closed: Promise<void> | undefined;
   return {

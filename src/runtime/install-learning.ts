@@ -4,7 +4,7 @@ import { AgentRegistry, type DeterministicPolicy } from '../decisions/index.js';
 import { agentRoutes } from '../decisions/index.js';
 import { DEFAULT_TIME_BUDGET_MS } from '../decisions/index.js';
 import { DecisionEngine, type DecisionEngineOptions } from '../decisions/index.js';
-import { createFsArtifactStore, ModelRegistry, type ArtifactStore } from '../learning/index.js';
+import { createFsArtifactStore, ModelRegistry } from '../learning/index.js';
 import { createArtifactStore } from './artifact-store.js';
 import { registryRoutes } from '../learning/index.js';
 import { ServingModels } from '../learning/index.js';
@@ -16,7 +16,7 @@ import { ShadowRunner, shadowWorkerModule } from '../learning/index.js';
 import { shadowRoutes } from '../learning/index.js';
 import { ShadowStats } from '../learning/index.js';
 import { TrainingLoop, type TrainingLoopOptions } from '../learning/index.js';
-import { VersionQuality } from '../learning/index.js';
+import { VersionAuc, VersionQuality } from '../learning/index.js';
 import { START } from '../log/index.js';
 import { collectLearningMetrics, learningMetricHooks } from './learning-metrics.js';
 
@@ -54,8 +54,6 @@ export interface InstalledLearning {
   readonly engine: DecisionEngine;
   readonly agents: AgentRegistry;
   readonly registry: ModelRegistry;
-  /** Where model artifacts are stored (health probes it). */
-  readonly artifacts: ArtifactStore;
   readonly serving: ServingModels;
   readonly shadow: ShadowRunner;
   readonly shadowStats: ShadowStats;
@@ -126,6 +124,9 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   disposers.push(a.store.subscribe((events) => events.forEach((e) => served.observe(e)), { types: [EventType.DecisionMade, EventType.OutcomeRecorded] }));
   const quality = new VersionQuality();
   disposers.push(a.store.subscribe((events) => quality.apply(events), { types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  // ROC AUC per version: shadow class probabilities ranked against label outcomes.
+  const auc = new VersionAuc();
+  disposers.push(a.store.subscribe((events) => auc.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
   let trainer: TrainingLoop | undefined;
   if (options.training ?? ml) {
     trainer = new TrainingLoop({
@@ -153,7 +154,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
       ),
     );
   }
-  const uncollect = collectLearningMetrics(a.metrics, { agents, registry, serving, shadow, shadowStats, quality, pool });
+  const uncollect = collectLearningMetrics(a.metrics, { agents, registry, serving, shadow, shadowStats, quality, auc, pool });
   disposers.push(async () => uncollect());
 
   let stopped: Promise<void> | undefined;
@@ -174,7 +175,6 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
     engine,
     agents,
     registry,
-    artifacts,
     serving,
     shadow,
     shadowStats,

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Counter } from 'prom-client';
 import type { AgentRegistry, Decision, DecisionEngineOptions } from '../decisions/index.js';
-import type { ModelRegistry, ServingModels, ShadowRunner, ShadowStats, TrainingLoop, VersionQuality } from '../learning/index.js';
+import type { ModelRegistry, ServingModels, ShadowRunner, ShadowStats, TrainingLoop, VersionAuc, VersionQuality } from '../learning/index.js';
 import type { ShadowDropReason, ShadowResultData } from '../learning/index.js';
 import { collectFrom, onCollect, type Disposer, type GaugeSample, type Metrics } from '../observability/index.js';
 import type { WorkerPool } from '../safety/index.js';
@@ -112,6 +112,8 @@ export interface LearningMetricParts {
   readonly shadow: ShadowRunner;
   readonly shadowStats: ShadowStats;
   readonly quality: VersionQuality;
+  /** ROC AUC per version from shadow class probabilities; without it `apprentice_model_auc` has no samples. */
+  readonly auc?: VersionAuc;
   readonly pool: WorkerPool | undefined;
 }
 
@@ -137,6 +139,7 @@ export function collectLearningMetrics(m: Metrics, p: LearningMetricParts): Disp
     collectFrom(m.modelRecall, label((q) => (q.kind === 'label' ? q.recall : undefined))),
     collectFrom(m.modelF1, label((q) => (q.kind === 'label' ? q.f1 : undefined))),
     collectFrom(m.modelMae, label((q) => (q.kind === 'value' ? q.mae : undefined))),
+    collectFrom(m.modelAuc, () => (p.auc?.models() ?? []).map((r) => ({ labels: { agent: r.agent, version: String(r.version) }, value: r.auc }))),
     collectFrom(m.modelRmse, label((q) => (q.kind === 'value' ? q.rmse : undefined))),
   );
   const rules = (pick: (q: ReturnType<VersionQuality['rules']>[number]['quality']) => number | undefined) => () =>

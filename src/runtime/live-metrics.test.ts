@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMetrics } from '../observability/metrics/catalogue.js';
 import { buildDashboards } from '../observability/metrics/dashboards/write-dashboards.js';
 import { promqlRefs } from '../observability/metrics/promql-refs.js';
-import { allRules } from '../observability/metrics/testing/rule-files.js';
+import { allRules, repoRoot } from '../observability/metrics/testing/rule-files.js';
 import { createApprentice, type Apprentice } from './create-apprentice.js';
 import { buildServer } from '../server/app.js';
 import { installPlatform, type Platform } from './install-platform.js';
@@ -18,26 +18,42 @@ import { installPlatform, type Platform } from './install-platform.js';
 
 /** Families with no sample in this scenario, and why (also in docs/metrics.md). */
 const EMPTY_IN_SCENARIO: Readonly<Record<string, string>> = {
-  apprentice_model_auc: 'shadow and served answers carry no class probability, so no ROC AUC can be computed from live outcomes',
-  apprentice_roi_ratio: 'needs a value per outcome and a cost per prediction, which no agent definition declares',
   apprentice_concept_drift_detected_total: 'only when a served version becomes significantly worse than the rules or its registration quality; this scenario changes features, not the truth (concept-drift.test.ts covers it)',
   apprentice_bus_publish_errors_total: 'only when publishing to the bus fails (Redis down): the embedded bus never fails',
   apprentice_bus_spool_replayed_total: 'only after the bus recovers from an outage with events in the spool',
   apprentice_event_store_append_errors_total: 'only when the event store refuses an append (PostgreSQL down)',
   apprentice_bus_dead_letters_total: 'only when an entry is delivered too many times',
-  apprentice_writer_dropped_total: 'only when the writer buffer overflows or after close',
+  apprentice_writer_dropped_total: 'only when an event is recorded after close or the spool refuses a batch (disk full)',
   apprentice_learner_worker_restarts_total: 'only when a shadow pool worker crashes, runs out of memory or is killed at its time limit',
   apprentice_alerts_received_total: 'only when Alertmanager calls the webhook (test/e2e/prometheus.e2e.test.ts)',
   apprentice_alert_remediations_total: 'only when Alertmanager calls the webhook (test/e2e/prometheus.e2e.test.ts)',
-  apprentice_bus_deliveries_total: 'not set by any code path yet: the projector counts deliveries but does not report them by result (reliability issue)',
-  apprentice_event_store_append_batch_duration_seconds: 'not set by any code path yet: the projector does not time its batches (reliability issue)',
-  apprentice_event_store_replay_events_total: 'not set by any code path: `apprentice replay` runs in its own short-lived process, which no Prometheus scrapes',
-  apprentice_projection_lag_seconds: 'not set by any code path yet: the reliability issue reports apprentice_projector_lag_seconds instead',
-  apprentice_writer_flush_duration_seconds: 'not set by any code path yet: the writer does not time its flushes (reliability issue)',
   apprentice_shadow_dropped_total: 'only when shadow work is shed (queue full, event loop throttled, closing); the throttle is held off here so shed jobs cannot make the counts above vary',
-  apprentice_ml_performance_impact_ratio: 'needs decide latencies with learning on and off over the impact probe windows (minutes)',
+  apprentice_ml_performance_impact_ratio: 'only when both impact probe windows (learning on and off, minutes long) have decide latencies',
   apprentice_model_prediction_errors_total: 'only when a model throws, times out or answers outside its labels',
 };
+
+/** Every file of `dir`, recursively. */
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+
+/**
+ * Metric names an operator reads: Prometheus rules and their tests, Grafana dashboards and
+ * provisioning, docs/metrics.md and the runbooks. Histogram series suffixes are stripped; a name
+ * after `/` is a file (a credentials file), not a metric.
+ */
+function namesMentioned(): Map<string, string[]> {
+  const files = [...filesUnder(join(repoRoot, 'monitoring')), join(repoRoot, 'docs/metrics.md'), ...filesUnder(join(repoRoot, 'docs/runbooks'))];
+  const out = new Map<string, string[]>();
+  for (const f of files)
+    for (const [name] of readFileSync(f, 'utf8').matchAll(/(?<![\w/.-])apprentice_[a-z0-9_]+/g)) {
+      const base = name!.replace(/_(bucket|count|sum)$/, '');
+      const key = name!.endsWith('_total') || !/_(bucket|count|sum)$/.test(name!) ? name! : base;
+      out.set(key, [...(out.get(key) ?? []), f.slice(repoRoot.length + 1)]);
+    }
+  return out;
+}
 
 interface Sample {
   readonly name: string;
@@ -206,6 +222,13 @@ describe('live /metrics after a scripted scenario: every family has samples with
     expect(rules).toBeGreaterThan(0.2);
     expect(rules).toBeLessThan(0.8);
     expect(one('apprentice_accuracy_improvement_ratio', { agent: 'triage' })).toBeGreaterThan(0.2);
+    // ROC AUC of each version from the class probabilities of its shadow predictions (the canary
+    // predicted in shadow before its rollout): `size` separates the labels.
+    const auc = of('apprentice_model_auc', { agent: 'triage' });
+    expect(auc.map((s) => s.labels.version)).toContain(String(canary));
+    for (const s of auc) expect(s.value).toBeGreaterThan(0.9);
+    for (const s of auc) expect(s.value).toBeLessThanOrEqual(1);
+    expect(of('apprentice_model_auc', { agent: 'estimator' })).toEqual([]); // regression: no AUC
     // Regression: rules answer `files`, the truth is 2·files + 1.
     expect(one('apprentice_rules_mae', { agent: 'estimator' })).toBeGreaterThan(5);
     expect(one('apprentice_rules_rmse', { agent: 'estimator' })).toBeGreaterThanOrEqual(one('apprentice_rules_mae', { agent: 'estimator' }));
@@ -267,6 +290,47 @@ describe('live /metrics after a scripted scenario: every family has samples with
     expect(of('apprentice_decisions_total', { agent: 'triage', variant: 'ml', source: 'ml', reason: 'MODEL' })[0]?.value).toBeGreaterThan(0);
     expect(one('apprentice_http_requests_total', { method: 'POST', route: '/api/v1/agents/:agent/decide', status: '200' })).toBe(800);
     expect(one('apprentice_outcomes_total', { agent: 'triage', kind: 'explicit' })).toBe(800);
+  });
+
+  it('the write path reports its batches: bus deliveries, event store appends and writer flushes', () => {
+    const group = { stream: 'events', group: 'projector' };
+    const delivered = one('apprentice_bus_deliveries_total', { ...group, result: 'delivered' });
+    const acked = one('apprentice_bus_deliveries_total', { ...group, result: 'ack' });
+    // An entry is one published writer batch (one or more events); every event went through the projector.
+    expect(delivered).toBeGreaterThan(0);
+    expect(acked).toBeGreaterThan(0);
+    expect(acked).toBeLessThanOrEqual(delivered); // nothing claimed from another consumer here
+    expect(of('apprentice_bus_deliveries_total', { result: 'retry' })).toEqual([]); // the store never failed
+    // One append per projector batch (embedded: PGlite), each timed.
+    const appends = one('apprentice_event_store_append_batch_duration_seconds_count', { store: 'pglite' });
+    expect(appends).toBeGreaterThan(0);
+    expect(one('apprentice_event_store_append_batch_duration_seconds_sum', { store: 'pglite' })).toBeGreaterThan(0);
+    expect(one('apprentice_event_store_append_batch_duration_seconds_bucket', { store: 'pglite', le: '+Inf' })).toBe(appends);
+    const flushes = one('apprentice_writer_flush_duration_seconds_count');
+    expect(flushes).toBeGreaterThan(0);
+    expect(one('apprentice_writer_flush_duration_seconds_sum')).toBeGreaterThan(0);
+    expect(one('apprentice_writer_flush_duration_seconds_bucket', { le: '+Inf' })).toBe(flushes);
+    // Batches carry several events: fewer appends than events appended (800 decisions, 800 outcomes, shadow results).
+    const events = one('apprentice_event_store_appends_total', { type: 'all' });
+    expect(events).toBeGreaterThanOrEqual(1600);
+    expect(appends).toBeLessThan(events);
+    expect(delivered).toBeLessThan(events);
+  });
+
+  it('guard: every metric named in monitoring/, docs/metrics.md or a runbook is registered and has samples here (or is listed with its condition)', () => {
+    const mentioned = namesMentioned();
+    expect(mentioned.size).toBeGreaterThan(70);
+    const types = new Map(describeMetrics().map((f) => [f.name, f.type]));
+    // Registered by the code: the registry the service scrapes holds it.
+    const unregistered = [...mentioned].filter(([n]) => a.registry.getSingleMetric(n) === undefined).map(([n, where]) => `${n} (${[...new Set(where)].join(', ')})`);
+    expect(unregistered, 'named in monitoring or docs, registered by nothing').toEqual([]);
+    // Sampled after the scenario, or listed as empty here with the condition under which it has samples.
+    const present = (name: string): boolean =>
+      types.get(name) === 'histogram' ? of(`${name}_count`).some((s) => s.value > 0) : of(name).length > 0;
+    const dead = [...mentioned.keys()].filter((n) => !present(n) && !(n in EMPTY_IN_SCENARIO));
+    expect(dead, 'named in monitoring or docs, no sample after the scenario').toEqual([]);
+    // A listed family is conditional, never "not set by anything".
+    for (const [name, reason] of Object.entries(EMPTY_IN_SCENARIO)) expect(reason, name).toMatch(/^only (when|after) /);
   });
 
   it('every metric of every alert and recording rule and every dashboard panel is in the catalogue', () => {

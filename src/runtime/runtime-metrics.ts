@@ -15,6 +15,8 @@ export interface RuntimeParts {
   readonly bus: LearningBus;
   readonly spool: Spool;
   readonly topic: string;
+  /** The event store's kind (`postgres`, `pglite`): the `store` label of its metrics. */
+  readonly store: string;
   /** The pipeline snapshot health reads (lag, spool, dead letters, bus connectivity). */
   readonly pipeline?: () => Promise<PipelineSnapshot>;
 }
@@ -38,6 +40,8 @@ export function wireRuntimeMetrics(m: Metrics, p: RuntimeParts): () => void {
     delta('spooled', w.spooled, m.writerSpilledTotal as Counter<string>);
     delta('replayed', w.replayed, m.busSpoolReplayedTotal as Counter<string>);
     delta('busResets', w.busResets, m.busResetsTotal as Counter<string>);
+    delta('droppedClosed', w.droppedClosed, m.writerDroppedTotal as Counter<string>, { reason: 'closed' });
+    delta('droppedSpool', w.droppedSpoolError, m.writerDroppedTotal as Counter<string>, { reason: 'spool_error' });
     const r = p.reader.stats();
     delta('l1', r.l1Hits, m.cacheHitsTotal as Counter<string>, { level: 'memory' });
     delta('l2', r.l2Hits, m.cacheHitsTotal as Counter<string>, { level: 'redis' });
@@ -61,7 +65,12 @@ export function wireRuntimeMetrics(m: Metrics, p: RuntimeParts): () => void {
       const ps = p.projector.stats();
       delta('deadLettered', ps.deadLettered, m.busDeadLettersTotal as Counter<string>, { stream: p.topic, group: 'projector' });
       delta('appended', ps.appended, m.eventStoreAppendsTotal as Counter<string>, { type: 'all' });
-      delta('storeErrors', ps.storeErrors, m.eventStoreAppendErrorsTotal as Counter<string>, { store: 'event-store', code: 'append' });
+      const deliveries = { stream: p.topic, group: 'projector' };
+      delta('delivered', ps.delivered, m.busDeliveriesTotal as Counter<string>, { ...deliveries, result: 'delivered' });
+      delta('claimed', ps.claimed, m.busDeliveriesTotal as Counter<string>, { ...deliveries, result: 'claimed' });
+      delta('acked', ps.acked, m.busDeliveriesTotal as Counter<string>, { ...deliveries, result: 'ack' });
+      delta('retried', ps.retried, m.busDeliveriesTotal as Counter<string>, { ...deliveries, result: 'retry' });
+      delta('storeErrors', ps.storeErrors, m.eventStoreAppendErrorsTotal as Counter<string>, { store: p.store, code: 'append' });
       const g = await p.bus.groupInfo(p.topic, 'projector').catch(() => undefined);
       if (g) {
         m.busConsumerLag.set({ stream: p.topic, group: 'projector' }, g.lag);

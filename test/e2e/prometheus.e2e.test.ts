@@ -23,7 +23,6 @@ const definition = { name: AGENT, kind: 'classification', feedback: 'label', lab
 /** Dashboard panels with no series in this run, and why. */
 const NO_STEP = 'no rollout step runs at snapshot time: ModelBelowRules rolled the canary back, and experiment figures exist only while a step runs';
 const EMPTY_PANELS: Readonly<Record<string, string>> = {
-  'ml-operations / ROC AUC': 'apprentice_model_auc is never set: served and shadow answers carry no class probability',
   'ml-operations / Regression Error (MAE)': 'the only agent here has label outcomes (classification)',
   'ml-operations / Regression Error (RMSE)': 'the only agent here has label outcomes (classification)',
   'ml-infrastructure / Decision Cache Hit Ratio': 'the cached reader is read only by GET /api/v1/decisions/{id}, which this scenario never calls (hits and misses are 0, so the ratio is undefined)',
@@ -31,11 +30,8 @@ const EMPTY_PANELS: Readonly<Record<string, string>> = {
   'ml-operations / Feature Drift Score': 'no drift window (1000 decisions) closes in this run',
   'ml-operations / Dataset Drift Share': 'no drift window (1000 decisions) closes in this run',
   'agent-performance / Rejected Requests': 'no decide request is rejected here',
-  'ml-business-metrics / ROI': 'apprentice_roi_ratio is never set: no agent declares a value per outcome and a cost per prediction',
-  'ml-business-metrics / ROI by Agent': 'apprentice_roi_ratio is never set: no agent declares a value per outcome and a cost per prediction',
   'ml-business-metrics / Experiment Effect': NO_STEP,
   'ml-business-metrics / Promotions': 'no rollout is promoted here',
-  'ml-infrastructure / Projection Lag': 'apprentice_projection_lag_seconds is set by no code path (the pipeline reports apprentice_projector_lag_seconds; the panel should move to it)',
   'ab-testing-overview / Business Impact': NO_STEP,
   'ab-testing-overview / Lowest p-value': NO_STEP,
   'ab-testing-overview / Outcome Mean by Variant': NO_STEP,

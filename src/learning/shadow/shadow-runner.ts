@@ -4,7 +4,7 @@ import type { ShadowJob } from '../../decisions/index.js';
 import type { ModelVersion } from '../registry/model-registry.js';
 import type { ServingModel } from '../registry/serving-models.js';
 import type { WorkerPool } from '../../safety/index.js';
-import { agrees, shadowEvent, type ShadowResultData } from './shadow-result.js';
+import { agrees, answerOf, shadowEvent, type ShadowAnswer, type ShadowResultData } from './shadow-result.js';
 import type { ShadowTask, ShadowTaskResult } from './shadow-worker.js';
 
 export interface ShadowRunnerOptions {
@@ -173,6 +173,7 @@ export class ShadowRunner {
         modelVersion: model.version.version,
         rulesValue: job.served,
         ...(ok ? { modelValue: a.value } : { error: a.error }),
+        ...(ok && a.scores ? { modelScores: a.scores } : {}),
         agree: ok && agrees(a.value, job.served),
         latencyMs: result.latencies[i] ?? 0,
       };
@@ -204,12 +205,12 @@ export class ShadowRunner {
 class DroppedError extends Error {}
 
 async function inThread(model: ServingModel, jobs: readonly ShadowJob[]): Promise<ShadowTaskResult> {
-  const answers: ShadowTaskResult['answers'][number][] = [];
+  const answers: ShadowAnswer[] = [];
   const latencies: number[] = [];
   for (const j of jobs) {
     const t = performance.now();
     try {
-      answers.push({ value: model.predictSync ? model.predictSync(j.features) : await model.predict(j.features) });
+      answers.push(await answerOf(model, j.features));
     } catch (e) {
       answers.push({ error: e instanceof Error ? e.message : String(e) });
     }

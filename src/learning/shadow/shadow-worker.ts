@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LoadedModel } from '../registry/model-artifact.js';
 import { loadVersion, type ModelVersion } from '../registry/model-registry.js';
+import { answerOf, type ShadowAnswer } from './shadow-result.js';
 
 export interface ShadowTask {
   readonly path: string;
@@ -14,7 +15,7 @@ export interface ShadowTask {
 
 export interface ShadowTaskResult {
   /** One entry per row: the answer, or the error message. */
-  readonly answers: readonly ({ readonly value: unknown } | { readonly error: string })[];
+  readonly answers: readonly ShadowAnswer[];
   /** Prediction time per row (ms). */
   readonly latencies: readonly number[];
 }
@@ -40,12 +41,12 @@ function model(task: ShadowTask): Promise<LoadedModel> {
 
 export async function handle(task: ShadowTask): Promise<ShadowTaskResult> {
   const m = await model(task);
-  const answers: ShadowTaskResult['answers'][number][] = [];
+  const answers: ShadowAnswer[] = [];
   const latencies: number[] = [];
   for (const row of task.rows) {
     const t = performance.now();
     try {
-      answers.push({ value: m.predictSync ? m.predictSync(row) : await m.predict(row) });
+      answers.push(await answerOf(m, row));
     } catch (e) {
       answers.push({ error: e instanceof Error ? e.message : String(e) });
     }

@@ -25,6 +25,16 @@ export interface SqlEventStoreOptions {
   readonly projections?: readonly Projection[];
   /** Classify driver errors: true when the database could not be reached. */
   readonly isConnectionError?: (e: unknown) => boolean;
+  /** After each committed append of a non-empty batch, with its time in seconds (metrics). */
+  readonly onAppend?: (batch: AppendTiming) => void;
+}
+
+/** One committed append, as `onAppend` reports it. */
+export interface AppendTiming {
+  readonly events: number;
+  readonly inserted: number;
+  /** From the call to the commit, including validation and the transaction. */
+  readonly seconds: number;
 }
 
 const MAX_READ = 10_000;
@@ -103,6 +113,7 @@ export class SqlEventStore implements EventStore {
   readonly #client: SqlClient;
   readonly #projections: readonly Projection[];
   readonly #isConnectionError: (e: unknown) => boolean;
+  readonly #onAppend: ((batch: AppendTiming) => void) | undefined;
   #closed = false;
   readonly #subscriptions = new Set<Disposer>();
   /** Idle subscriptions waiting for an append (at most one entry per subscription). */
@@ -117,6 +128,7 @@ export class SqlEventStore implements EventStore {
     this.#client = client;
     this.#projections = options.projections ?? [decisionsProjection];
     this.#isConnectionError = options.isConnectionError ?? (() => false);
+    this.#onAppend = options.onAppend;
   }
 
   get client(): SqlClient {
@@ -132,6 +144,7 @@ export class SqlEventStore implements EventStore {
 
   async append(events: readonly NewEvent[]): Promise<AppendResult> {
     if (events.length === 0) return { inserted: [], skipped: 0 };
+    const t0 = performance.now();
     events.forEach(validateNewEvent);
     // One statement: insert, then every SQL projection as a data-modifying CTE over the rows
     // actually inserted (`ins`), so re-delivered events are skipped by the projections too.
@@ -158,6 +171,7 @@ export class SqlEventStore implements EventStore {
       }),
     ).then((r) => {
       if (r.inserted.length > 0) this.#wakeAll();
+      this.#onAppend?.({ events: events.length, inserted: r.inserted.length, seconds: (performance.now() - t0) / 1000 });
       return r;
     });
   }

@@ -42,6 +42,12 @@ export interface ProjectorStats {
   readonly poisoned: number;
   /** When the last batch was stored (epoch ms), 0 before the first. */
   readonly lastAppendAt: number;
+  /** Bus entries read for the first time (new deliveries to this consumer). */
+  readonly delivered: number;
+  /** Bus entries acknowledged after their events were stored (or dead-lettered as poison). */
+  readonly acked: number;
+  /** Bus entries whose append was retried because the event store was unreachable (once per retry). */
+  readonly retried: number;
   readonly running: boolean;
 }
 
@@ -69,6 +75,9 @@ export class Projector {
   #groupsRecreated = 0;
   #poisoned = 0;
   #lastAppendAt = 0;
+  #delivered = 0;
+  #acked = 0;
+  #retried = 0;
 
   constructor(options: ProjectorOptions) {
     this.#o = {
@@ -94,6 +103,9 @@ export class Projector {
       groupsRecreated: this.#groupsRecreated,
       poisoned: this.#poisoned,
       lastAppendAt: this.#lastAppendAt,
+      delivered: this.#delivered,
+      acked: this.#acked,
+      retried: this.#retried,
       running: this.#running,
     };
   }
@@ -124,6 +136,7 @@ export class Projector {
     for (;;) {
       const msgs = await bus.read(topic, group, consumer, { count });
       if (msgs.length === 0) return handled;
+      this.#delivered += msgs.length;
       await this.#process(msgs);
       handled += msgs.length;
     }
@@ -145,7 +158,10 @@ export class Projector {
           this.#deadLettered += c.deadLettered;
           msgs = c.messages;
         }
-        if (msgs.length === 0) msgs = await bus.read(topic, group, consumer, { count, blockMs });
+        if (msgs.length === 0) {
+          msgs = await bus.read(topic, group, consumer, { count, blockMs });
+          this.#delivered += msgs.length;
+        }
         if (msgs.length > 0) await this.#process(msgs);
       } catch (e) {
         this.#o.onError?.(e);
@@ -177,6 +193,7 @@ export class Projector {
         this.#o.onError?.(e);
         if (isUnavailableError(e)) {
           if (!this.#running && this.#loop) return; // stopping: leave them pending for another consumer
+          this.#retried += msgs.length;
           await this.#sleep(delay);
           delay = Math.min(delay * 2, 5000);
           continue;
@@ -190,6 +207,7 @@ export class Projector {
     // An ack that fails (Redis gone) leaves the entries pending or lost with the group: they are
     // stored already, so a redelivery or a writer's resend is a no-op in the store.
     await bus.ack(topic, group, msgs.map((m) => m.id));
+    this.#acked += msgs.length;
   }
 
   /**

@@ -38,7 +38,10 @@ export const learningCatalogue = {
     'version',
   ]),
   modelF1: gauge('F1 (macro) of a model version on the outcomes of its answers (recent 500; label outcomes only).', ['agent', 'version']),
-  modelAuc: gauge('ROC AUC of a model version. Not set: answers carry no class probability (see docs/metrics.md).', ['agent', 'version']),
+  modelAuc: gauge(
+    'ROC AUC of a classification model version on live outcomes: the class probabilities of its shadow predictions ranked against the labels (recent 500; binary: the greater label is positive; more classes: one-vs-rest macro).',
+    ['agent', 'version'],
+  ),
   modelMae: gauge(
     'Mean absolute error of a model version on the outcomes of its answers (recent 500; numeric outcomes only, label units).',
     ['agent', 'version'],
@@ -142,7 +145,6 @@ export const learningCatalogue = {
     'p99 decision latency with shadow+learning on divided by off (target <= 1.05).',
     [],
   ),
-  roiRatio: gauge('Return on investment of the model: (value gained - cost) / cost (1 = 100%). Not set: needs a value and cost model (see docs/metrics.md).', ['agent']),
   accuracyImprovementRatio: gauge('Relative quality gain of the production (else canary, else shadow) version over the rules on live outcomes (0.2 = 20% better).', [
     'agent',
   ]),

@@ -15,11 +15,10 @@ export const platformCatalogue = {
     'stream',
     'group',
   ]),
-  busDeliveriesTotal: counter('Entries delivered to consumers (result: ack, retry, claimed).', [
-    'stream',
-    'group',
-    'result',
-  ]),
+  busDeliveriesTotal: counter(
+    'Bus entries handled by the projector group (result: delivered = read the first time, claimed = taken over from a consumer that left it pending, ack = acknowledged once stored, retry = append retried while the event store was unreachable).',
+    ['stream', 'group', 'result'],
+  ),
   busSpoolEvents: gauge('Events waiting in the local spool file (bus unreachable).', []),
   busSpoolBytes: gauge('Size of the local spool file.', []),
   busSpoolReplayedTotal: counter('Spooled events replayed to the bus after recovery.', []),
@@ -31,18 +30,16 @@ export const platformCatalogue = {
 
   eventStoreAppendsTotal: counter('Events appended to the event store (duplicates not counted).', ['type']),
   eventStoreAppendBatchDurationSeconds: histogram(
-    'Time to append one batch to the event store.',
+    'Time to append one batch to the event store (store: postgres, pglite), from the call to the commit.',
     ['store'],
     IO_BUCKETS,
   ),
-  eventStoreAppendErrorsTotal: counter('Failed batch appends to the event store.', ['store', 'code']),
-  eventStoreReplayEventsTotal: counter('Events replayed into projections.', ['projection']),
-  projectionLagSeconds: gauge('Age of the newest event applied to a projection.', ['projection']),
+  eventStoreAppendErrorsTotal: counter('Failed batch appends to the event store (store: postgres, pglite).', ['store', 'code']),
 
   writerBufferEvents: gauge('Events buffered in the asynchronous writer.', []),
-  writerDroppedTotal: counter('Events the writer dropped (reason: buffer_full, closed).', ['reason']),
+  writerDroppedTotal: counter('Events the writer refused or lost (reason: closed = recorded after close, spool_error = the spool refused them while the bus was down or the buffer full).', ['reason']),
   writerSpilledTotal: counter('Events the writer spilled to the local spool.', []),
-  writerFlushDurationSeconds: histogram('Time to flush one writer batch.', [], IO_BUCKETS),
+  writerFlushDurationSeconds: histogram('Time to send one writer batch to the bus (or to the spool while the bus is down).', [], IO_BUCKETS),
 
   cacheHitsTotal: counter('Decision cache hits (level: memory, redis).', ['level']),
   cacheMissesTotal: counter('Decision cache misses (level: memory, redis).', ['level']),

@@ -69,8 +69,6 @@ export const MetricName = {
   eventStoreAppendsTotal: 'apprentice_event_store_appends_total',
   eventStoreAppendBatchDurationSeconds: 'apprentice_event_store_append_batch_duration_seconds',
   eventStoreAppendErrorsTotal: 'apprentice_event_store_append_errors_total',
-  eventStoreReplayEventsTotal: 'apprentice_event_store_replay_events_total',
-  projectionLagSeconds: 'apprentice_projection_lag_seconds',
   // writer
   writerBufferEvents: 'apprentice_writer_buffer_events',
   writerDroppedTotal: 'apprentice_writer_dropped_total',
@@ -104,7 +102,6 @@ export const MetricName = {
   auditEventsTotal: 'apprentice_audit_events_total',
   // business and impact
   mlPerformanceImpactRatio: 'apprentice_ml_performance_impact_ratio',
-  roiRatio: 'apprentice_roi_ratio',
   accuracyImprovementRatio: 'apprentice_accuracy_improvement_ratio',
   buildInfo: 'apprentice_build_info',
 } as const;

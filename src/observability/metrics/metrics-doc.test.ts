@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { describeMetrics } from './catalogue.js';
 import { METRIC_SOURCES } from './metric-sources.js';
 import { renderMetricsDoc } from './metrics-doc.js';
-import { PLAN_METRICS } from './plan-mapping.js';
+import { PLAN_METRICS, PLAN_METRICS_NOT_PROVIDED } from './plan-mapping.js';
 import { promqlRefs } from './promql-refs.js';
 import { checkExpressions } from './testing/promtool.js';
 import { repoRoot } from './testing/rule-files.js';
@@ -19,6 +19,12 @@ describe('docs/metrics.md', () => {
       .map((m) => m.name)
       .filter((n) => METRIC_SOURCES[n] === undefined);
     expect(missing, 'add them to src/observability/metrics/metric-sources.ts').toEqual([]);
+  });
+
+  it('names no metric that nothing sets (a metric declared and never set says all is well)', () => {
+    const dead = Object.entries(METRIC_SOURCES).filter(([, s]) => /nothing|not set|^never/i.test(`${s.setBy} ${s.when ?? ''}`) || /^never/i.test(s.when ?? ''));
+    expect(dead.map(([n]) => n)).toEqual([]);
+    expect(describeMetrics().filter((m) => /\bnot set\b/i.test(m.help)).map((m) => m.name)).toEqual([]);
   });
 
   it('documents every metric with its type and labels', () => {
@@ -44,7 +50,8 @@ describe('docs/metrics.md', () => {
       'ml_roi_percentage',
       'ml_accuracy_improvement',
     ])
-      expect(plan).toContain(required);
+      expect([...plan, ...PLAN_METRICS_NOT_PROVIDED.map((p) => p.plan)]).toContain(required);
+    expect(PLAN_METRICS_NOT_PROVIDED.filter((p) => plan.includes(p.plan))).toEqual([]);
     expect(new Set(plan).size).toBe(plan.length);
     const known = new Set(describeMetrics().map((m) => m.name));
     for (const p of PLAN_METRICS) {

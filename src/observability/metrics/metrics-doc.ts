@@ -1,6 +1,6 @@
 import { describeMetrics } from './catalogue.js';
 import { METRIC_SOURCES } from './metric-sources.js';
-import { PLAN_METRICS } from './plan-mapping.js';
+import { PLAN_METRICS, PLAN_METRICS_NOT_PROVIDED } from './plan-mapping.js';
 
 const cell = (s: string): string => s.replaceAll('|', '\\|');
 
@@ -54,6 +54,10 @@ export function renderMetricsDoc(): string {
     '| plan name | apprentice metric or PromQL | note |',
     '|---|---|---|',
     ...PLAN_METRICS.map((p) => `| \`${p.plan}\` | \`${cell(p.promql)}\` | ${cell(p.note)} |`),
+    '',
+    'Not exported, and why:',
+    '',
+    ...PLAN_METRICS_NOT_PROVIDED.map((p) => `- \`${p.plan}\`: ${p.reason}.`),
     '',
   ];
   return lines.join('\n');

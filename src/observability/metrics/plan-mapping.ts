@@ -11,6 +11,18 @@ export interface PlanMetric {
   readonly note: string;
 }
 
+/**
+ * Plan metrics apprentice does not export, and why: a metric that could only be declared and
+ * never set would tell the operator that all is well (issue 17).
+ */
+export const PLAN_METRICS_NOT_PROVIDED: readonly { readonly plan: string; readonly reason: string }[] = [
+  {
+    plan: 'ml_roi_percentage',
+    reason:
+      'no cost model: no agent definition or config declares a value per outcome and a cost per prediction, so a return on investment could only be invented. `apprentice_accuracy_improvement_ratio` reports the quality gained over the rules',
+  },
+];
+
 export const PLAN_METRICS: readonly PlanMetric[] = [
   {
     plan: 'ml_model_accuracy',
@@ -109,11 +121,6 @@ export const PLAN_METRICS: readonly PlanMetric[] = [
     plan: 'ml_performance_impact_ratio',
     promql: 'apprentice_ml_performance_impact_ratio',
     note: 'p99 latency ratio learning on/off, target <= 1.05',
-  },
-  {
-    plan: 'ml_roi_percentage',
-    promql: '100 * apprentice_roi_ratio',
-    note: 'we export a ratio (base unit); x100 for percent',
   },
   {
     plan: 'ml_accuracy_improvement',

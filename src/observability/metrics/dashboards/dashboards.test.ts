@@ -48,7 +48,8 @@ describe('Grafana dashboards', () => {
     expect(panelsOf('ml-operations').length).toBeGreaterThanOrEqual(12);
     expect(titlesOf('ml-operations')).toContain('Model Accuracy');
     expect(panelsOf('agent-performance').length).toBeGreaterThanOrEqual(8);
-    expect(titlesOf('ml-business-metrics')).toEqual(expect.arrayContaining(['ROI', 'Accuracy Improvement']));
+    expect(titlesOf('ml-business-metrics')).toEqual(expect.arrayContaining(['Accuracy Improvement', 'Production Impact']));
+    expect(titlesOf('ml-business-metrics')).not.toContain('ROI'); // no cost model (docs/metrics.md)
     expect(panelsOf('ml-infrastructure').length).toBeGreaterThanOrEqual(8);
     expect(panelsOf('ab-testing-overview').length).toBeGreaterThanOrEqual(12);
     expect(titlesOf('ab-testing-overview')).toContain('Business Impact');

@@ -1,25 +1,18 @@
 import { MetricName as M } from '../metric-names.js';
 import { AGENT, RATE, stat, timeseries, type DashboardSpec } from './panels.js';
 
-/** What learning is worth: ROI, quality gained over the rules, cost on production. */
+/**
+ * What learning is worth: quality gained over the rules, experiment effects, cost on production.
+ * No ROI panel: no agent declares a value per outcome and a cost per prediction (docs/metrics.md).
+ */
 export const mlBusinessMetrics: DashboardSpec = {
   uid: 'apprentice-ml-business-metrics',
   title: 'apprentice / ML Business Metrics',
   description:
-    'Return on investment, accuracy improvement over the rules, experiment effects and production impact.',
+    'Accuracy improvement over the rules, experiment effects and production impact.',
   tags: ['business'],
   agentVariable: true,
   panels: [
-    stat({
-      title: 'ROI',
-      description: 'Mean return on investment of the models of the selected agents (1 = 100%).',
-      queries: [{ expr: `avg(${M.roiRatio}{${AGENT}})` }],
-      unit: 'percentunit',
-      thresholds: [
-        { value: null, color: 'red' },
-        { value: 0, color: 'green' },
-      ],
-    }),
     stat({
       title: 'Accuracy Improvement',
       description: 'Mean relative quality gain of the models over the rules.',
@@ -43,12 +36,6 @@ export const mlBusinessMetrics: DashboardSpec = {
       title: 'Decisions Answered by ML',
       description: 'Decisions served by a model in the selected time range.',
       queries: [{ expr: `sum(increase(${M.decisionsTotal}{${AGENT},source="ml"}[$__range]))` }],
-    }),
-    timeseries({
-      title: 'ROI by Agent',
-      description: 'Return on investment per agent.',
-      queries: [{ expr: `${M.roiRatio}{${AGENT}}`, legend: '{{agent}}' }],
-      unit: 'percentunit',
     }),
     timeseries({
       title: 'Accuracy Improvement by Agent',

@@ -65,9 +65,9 @@ export const mlInfrastructure: DashboardSpec = {
       unit: 's',
     }),
     timeseries({
-      title: 'Projection Lag',
-      description: 'Age of the newest event applied to each projection.',
-      queries: [{ expr: `max by (projection) (${M.projectionLagSeconds})`, legend: '{{projection}}' }],
+      title: 'Projector Lag',
+      description: 'Per instance: age of the oldest event it published that the event store does not hold yet (0 when caught up).',
+      queries: [{ expr: `max by (instance) (${M.projectorLagSeconds})`, legend: '{{instance}}' }],
       unit: 's',
     }),
     timeseries({
