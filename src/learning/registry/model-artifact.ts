@@ -13,7 +13,6 @@ import {
   type LearnerJSON,
   type Task,
 } from '../learners/index.js';
-import { LinUcb, type LinUcbJSON } from '../bandits/lin-ucb.js';
 
 /** How a model version is stored: a built-in learner, per-action reward models, or an ONNX file. */
 export const ModelFormat = { LEARNER: 'learner', REWARD: 'reward', ONNX: 'onnx' } as const;
@@ -27,19 +26,13 @@ export interface LearnerArtifact {
   readonly learner: LearnerJSON;
 }
 
-/**
- * Contextual-bandit style: one reward regressor per action; the model serves the argmax. With
- * `bandit` (agents exploring by LinUCB) the LinUCB state serves instead: its means as the
- * per-action scores (argmax = the served answer) and its confidence bonuses, so the explorer
- * picks by upper confidence bound on the model arm.
- */
+/** Contextual-bandit style: one reward regressor per action; the model serves the argmax. */
 export interface RewardArtifact {
   readonly format: 'reward';
   readonly task: 'classification';
   readonly encoder: FeatureEncoderJSON;
   readonly actions: readonly string[];
   readonly learners: readonly LearnerJSON[];
-  readonly bandit?: LinUcbJSON;
 }
 
 export type JsonArtifact = LearnerArtifact | RewardArtifact;
@@ -68,10 +61,6 @@ export interface LoadedModel {
    */
   readonly scoresSync?: (features: Readonly<Record<string, unknown>>) => Readonly<Record<string, number>>;
   predict(features: Readonly<Record<string, unknown>>): Promise<Label | number>;
-  /** Reward models: the actions, in the order of `actionScores`. */
-  readonly actions?: readonly string[];
-  /** Reward models: predicted reward (and LinUCB bonus) per action; what the explorer and the OPE gate read. */
-  readonly actionScores?: (features: Readonly<Record<string, unknown>>) => { readonly scores: readonly number[]; readonly bonuses?: readonly number[] };
   close(): Promise<void>;
 }
 
@@ -93,17 +82,6 @@ const artifactSchema = z.discriminatedUnion('format', [
     encoder: z.looseObject({}),
     actions: z.array(z.string()).min(1),
     learners: z.array(z.looseObject({})).min(1),
-    bandit: z
-      .object({
-        type: z.literal('lin-ucb'),
-        actions: z.number().int().min(1),
-        featureCount: z.number().int().min(0),
-        alpha: z.number().min(0),
-        samples: z.number().int().min(0),
-        ainv: z.array(z.array(z.number())),
-        b: z.array(z.array(z.number())),
-      })
-      .optional(),
   }),
 ]);
 
@@ -123,8 +101,6 @@ export function parseArtifact(text: string): JsonArtifact {
   const a = raw as JsonArtifact;
   if (a.format === 'reward' && a.actions.length !== a.learners.length)
     throw new ModelInvalidError('reward artifact needs one learner per action', [{ path: 'learners', message: `length must be ${a.actions.length}` }]);
-  if (a.format === 'reward' && a.bandit && a.bandit.actions !== a.actions.length)
-    throw new ModelInvalidError('reward artifact needs one bandit arm per action', [{ path: 'bandit.actions', message: `must be ${a.actions.length}` }]);
   return a;
 }
 
@@ -139,23 +115,12 @@ function encoderOf(json: FeatureEncoderJSON): FeatureEncoder {
 
 const learner = (json: unknown): AnyLearner => learnerFromJSON(json);
 
-function banditOf(json: LinUcbJSON, dimension: number): LinUcb {
-  if (json.featureCount !== dimension)
-    throw new ModelInvalidError(`bandit expects ${json.featureCount} features, the encoder gives ${dimension}`, [{ path: 'bandit.featureCount', message: 'mismatch' }]);
-  try {
-    return LinUcb.fromJSON(json);
-  } catch (e) {
-    throw new ModelInvalidError(`model artifact has an invalid bandit: ${(e as Error).message}`, [{ path: 'bandit', message: 'invalid' }], { cause: e });
-  }
-}
-
 /** Build the serving model of a JSON artifact. */
 export function modelFromArtifact(a: JsonArtifact): LoadedModel {
   const encoder = encoderOf(a.encoder);
   const x = new Float64Array(encoder.dimension);
   let predictSync: (f: Readonly<Record<string, unknown>>) => Label | number;
   let scoresSync: LoadedModel['scoresSync'];
-  let actionScores: LoadedModel['actionScores'];
   if (a.format === 'learner') {
     const l = learner(a.learner);
     if (l.featureCount !== encoder.dimension)
@@ -170,21 +135,17 @@ export function modelFromArtifact(a: JsonArtifact): LoadedModel {
     }
   } else {
     const ls = a.learners.map(learner);
-    const bandit = a.bandit ? banditOf(a.bandit, encoder.dimension) : undefined;
-    const score: NonNullable<LoadedModel['actionScores']> = bandit
-      ? (f) => {
-          const s = bandit.scores(encoder.encode(f, x));
-          return { scores: s.means, bonuses: s.bonuses };
-        }
-      : (f) => {
-          encoder.encode(f, x);
-          return { scores: ls.map((l) => l.predict(x) as number) };
-        };
-    actionScores = score;
     predictSync = (f) => {
-      const { scores } = score(f);
+      encoder.encode(f, x);
       let best = 0;
-      for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+      let bestValue = -Infinity;
+      ls.forEach((l, i) => {
+        const v = l.predict(x) as number;
+        if (v > bestValue) {
+          bestValue = v;
+          best = i;
+        }
+      });
       return a.actions[best]!;
     };
   }
@@ -192,7 +153,6 @@ export function modelFromArtifact(a: JsonArtifact): LoadedModel {
     format: a.format,
     task: a.format === 'reward' ? 'classification' : a.task,
     specHash: encoder.specHash,
-    ...(a.format === 'reward' ? { actions: a.actions, actionScores } : {}),
     predictSync,
     ...(scoresSync ? { scoresSync } : {}),
     predict: async (f) => predictSync(f),
