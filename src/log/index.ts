@@ -9,6 +9,7 @@ export { createMemoryBus } from './bus/memory-bus.js';
 export { createRedisBus } from './bus/redis-bus.js';
 export { createSpool, type Spool } from './bus/spool.js';
 export { type Durability, Journal, type JournalOptions, type JournalStats } from './journal/journal.js';
+export { type CheckpointedConsumer, type FollowOptions, type Following, followFromCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints/checkpoints.js';
 export { type Cursor, cursorOf, type EventStore, formatCursor, parseCursor, START } from './events/event-store.js';
 export { createPgliteEventStore } from './events/pglite-event-store.js';
 export { createPostgresEventStore } from './events/postgres-event-store.js';

@@ -3,8 +3,8 @@ import { EventType } from '../core/index.js';
 import { AgentRegistry, type DeterministicPolicy } from '../decisions/index.js';
 import { agentRoutes } from '../decisions/index.js';
 import { DEFAULT_TIME_BUDGET_MS } from '../decisions/index.js';
-import { DecisionEngine, type DecisionEngineOptions } from '../decisions/index.js';
-import { createFsArtifactStore, ModelRegistry } from '../learning/index.js';
+import { DecisionEngine, type DecisionEngineOptions, type FeatureEnricher } from '../decisions/index.js';
+import { createFsArtifactStore, ModelRegistry, type ArtifactStore } from '../learning/index.js';
 import { createArtifactStore } from './artifact-store.js';
 import { registryRoutes } from '../learning/index.js';
 import { ServingModels } from '../learning/index.js';
@@ -17,7 +17,7 @@ import { shadowRoutes } from '../learning/index.js';
 import { ShadowStats } from '../learning/index.js';
 import { TrainingLoop, type TrainingLoopOptions } from '../learning/index.js';
 import { VersionAuc, VersionQuality } from '../learning/index.js';
-import { START } from '../log/index.js';
+import { followFromCheckpoint, type CheckpointedConsumer } from '../log/index.js';
 import { collectLearningMetrics, learningMetricHooks } from './learning-metrics.js';
 
 export interface InstallLearningOptions {
@@ -45,6 +45,14 @@ export interface InstallLearningOptions {
   readonly guardFor?: (agent: string) => ModelGuard;
   /** Kinds of an agent's breakers that are not closed, to label `apprentice_breaker_fallbacks_total`. Default none. */
   readonly openBreakerKinds?: (agent: string) => readonly string[];
+  /** Feature views the engine enriches decisions from (`installFeatures`). Default none. */
+  readonly features?: FeatureEnricher;
+  /**
+   * Least time between two checkpoints of the log's followers (training loop, shadow statistics,
+   * quality feeds) while events flow; each also saves at `stop()`. A restart resumes from them
+   * instead of reading the log from its start. Default 10,000 ms.
+   */
+  readonly checkpointEveryMs?: number;
 }
 
 export interface InstalledLearning {
@@ -54,6 +62,8 @@ export interface InstalledLearning {
   readonly engine: DecisionEngine;
   readonly agents: AgentRegistry;
   readonly registry: ModelRegistry;
+  /** Where model artifacts are stored (health probes it). */
+  readonly artifacts: ArtifactStore;
   readonly serving: ServingModels;
   readonly shadow: ShadowRunner;
   readonly shadowStats: ShadowStats;
@@ -106,6 +116,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
     writer: a.writer,
     // Reward agents whose definition has `exploration` explore within its budget (docs/bandits.md).
     explorer: new BanditExplorer(),
+    ...(options.features ? { features: options.features } : {}),
     agents: (name) => agents.get(name),
     models: serving,
     guard: (agent) => hooks.timed(agent, guard(agent)),
@@ -118,15 +129,25 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
 
   const disposers: (() => Promise<void>)[] = [];
   disposers.push(registryDisposer, () => artifacts.close());
-  disposers.push(a.store.subscribe((events) => shadowStats.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  // Each follower resumes from its checkpoint (migrations/056): a restart reads what is new, not
+  // the whole log (issue 15).
+  const follow = async <S>(consumer: CheckpointedConsumer<S>, batchSize?: number): Promise<void> => {
+    const f = await followFromCheckpoint(a.store, consumer, {
+      everyMs: options.checkpointEveryMs ?? 10_000,
+      ...(batchSize ? { batchSize } : {}),
+      onError: (e) => process.emitWarning(`checkpoint of ${consumer.name}: ${e instanceof Error ? e.message : String(e)}`, 'ApprenticeCheckpoint'),
+    });
+    disposers.push(f.dispose);
+  };
+  await follow({ name: 'shadow-stats', types: [EventType.ShadowPredicted, EventType.OutcomeRecorded], apply: (events) => shadowStats.apply(events), snapshot: () => shadowStats.snapshot(), restore: (st) => shadowStats.restore(st) });
   // The accuracy breaker judges the version actually served against the rules on the same outcomes.
   const served = new ServedQualityFeed((agent, o) => guard(agent).reportServed(o));
-  disposers.push(a.store.subscribe((events) => events.forEach((e) => served.observe(e)), { types: [EventType.DecisionMade, EventType.OutcomeRecorded] }));
+  await follow({ name: 'served-quality', types: [EventType.DecisionMade, EventType.OutcomeRecorded], apply: (events) => events.forEach((e) => served.observe(e)), snapshot: () => served.snapshot(), restore: (st) => served.restore(st) });
   const quality = new VersionQuality();
-  disposers.push(a.store.subscribe((events) => quality.apply(events), { types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  await follow({ name: 'version-quality', types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded], apply: (events) => quality.apply(events), snapshot: () => quality.snapshot(), restore: (st) => quality.restore(st) });
   // ROC AUC per version: shadow class probabilities ranked against label outcomes.
   const auc = new VersionAuc();
-  disposers.push(a.store.subscribe((events) => auc.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  await follow({ name: 'version-auc', types: [EventType.ShadowPredicted, EventType.OutcomeRecorded], apply: (events) => auc.apply(events), snapshot: () => auc.snapshot(), restore: (st) => auc.restore(st) });
   let trainer: TrainingLoop | undefined;
   if (options.training ?? ml) {
     trainer = new TrainingLoop({
@@ -141,17 +162,21 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
         options.trainer?.onRegistered?.(v);
       },
     });
-    // `trainer.start(store)`, with each batch timed and its rows counted per agent.
+    // `trainer.start(store)` from its checkpoint, with each batch timed and its rows counted per agent.
     const t = trainer;
-    disposers.push(
-      a.store.subscribe(
-        async (events, cursor) => {
+    await follow(
+      {
+        name: 'training',
+        types: [EventType.DecisionMade, EventType.OutcomeRecorded],
+        async apply(events, cursor) {
           const t0 = performance.now();
           await t.apply(events, cursor);
           hooks.onTrainingBatch(t, agents.list().map((d) => d.name), (performance.now() - t0) / 1000);
         },
-        { after: START, types: [EventType.DecisionMade, EventType.OutcomeRecorded], batchSize: 500 },
-      ),
+        snapshot: () => t.snapshot(),
+        restore: (st) => t.restore(st),
+      },
+      500,
     );
   }
   const uncollect = collectLearningMetrics(a.metrics, { agents, registry, serving, shadow, shadowStats, quality, auc, pool });
@@ -175,6 +200,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
     engine,
     agents,
     registry,
+    artifacts,
     serving,
     shadow,
     shadowStats,

@@ -13,6 +13,7 @@ export type {
   ClassificationScores,
   ProgressiveEvaluatorOptions,
   ProgressiveSnapshot,
+  ProgressiveState,
   RegressionEvaluator,
   RegressionScores,
 } from './progressive.js';

@@ -6,7 +6,28 @@ import { mae, mape, r2, r2FromSums, rmse } from './regression.js';
 export interface ProgressiveEvaluatorOptions {
   /** Size of the rolling window, in samples; default 1000. */
   readonly window?: number;
+  /** Resume from a state saved by `toJSON()` (a checkpoint), e.g. after a restart. */
+  readonly state?: ProgressiveState;
 }
+
+/**
+ * The whole state of an evaluator (window samples and cumulative sums), plain JSON: restoring
+ * it (`options.state`) gives an evaluator whose later scores equal the uninterrupted one's.
+ */
+export type ProgressiveState =
+  | {
+      readonly task: 'classification';
+      /** Window samples, oldest first: [prediction, truth, nll | null]. */
+      readonly window: readonly (readonly [Label, Label, number | null])[];
+      /** Cumulative per-label [tp, predicted, actual]. */
+      readonly counts: readonly (readonly [Label, number, number, number])[];
+      readonly sums: readonly [n: number, hits: number, nllSum: number, nllCount: number];
+    }
+  | {
+      readonly task: 'regression';
+      readonly window: readonly (readonly [number, number])[];
+      readonly sums: readonly [n: number, absSum: number, sqSum: number, apeSum: number, mean: number, m2: number];
+    };
 
 export interface ClassificationScores {
   readonly count: number;
@@ -37,6 +58,7 @@ export interface ClassificationEvaluator {
   update(prediction: Label, truth: Label, probaOfTruth?: number): void;
   snapshot(): ProgressiveSnapshot<ClassificationScores>;
   reset(): void;
+  toJSON(): ProgressiveState;
 }
 
 export interface RegressionEvaluator {
@@ -44,6 +66,7 @@ export interface RegressionEvaluator {
   update(prediction: number, truth: number): void;
   snapshot(): ProgressiveSnapshot<RegressionScores>;
   reset(): void;
+  toJSON(): ProgressiveState;
 }
 
 const DEFAULT_WINDOW = 1000;
@@ -76,7 +99,12 @@ export function createProgressiveEvaluator(
       { path: 'window', message: `got ${size}` },
     ]);
   }
-  return task === 'classification' ? classificationEvaluator(size) : regressionEvaluator(size);
+  if (options.state && options.state.task !== task) {
+    throw new ValidationError('evaluator state is for another task', [{ path: 'state.task', message: `expected ${task}` }]);
+  }
+  return task === 'classification'
+    ? classificationEvaluator(size, options.state as Extract<ProgressiveState, { task: 'classification' }> | undefined)
+    : regressionEvaluator(size, options.state as Extract<ProgressiveState, { task: 'regression' }> | undefined);
 }
 
 /** A fixed-size ring of the last `size` items. */
@@ -91,6 +119,10 @@ class Ring<T> {
   }
   values(): readonly T[] {
     return this.items;
+  }
+  /** Items oldest first. */
+  ordered(): T[] {
+    return this.items.length < this.size ? [...this.items] : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
   }
   clear(): void {
     this.items = [];
@@ -107,7 +139,7 @@ interface ClassSample {
 const nllOf = (p: number | undefined): number | undefined =>
   p === undefined ? undefined : -Math.log(Math.min(1 - EPS, Math.max(EPS, p)));
 
-function classificationEvaluator(size: number): ClassificationEvaluator {
+function classificationEvaluator(size: number, state?: Extract<ProgressiveState, { task: 'classification' }>): ClassificationEvaluator {
   const ring = new Ring<ClassSample>(size);
   // Cumulative per-label counts: [tp, predicted, actual].
   let counts = new Map<Label, [number, number, number]>();
@@ -115,6 +147,11 @@ function classificationEvaluator(size: number): ClassificationEvaluator {
   let hits = 0;
   let nllSum = 0;
   let nllCount = 0;
+  if (state) {
+    for (const [prediction, truth, nll] of state.window.slice(-size)) ring.push({ prediction, truth, nll: nll ?? undefined });
+    counts = new Map(state.counts.map(([l, tp, p, a]) => [l, [tp, p, a]]));
+    [n, hits, nllSum, nllCount] = state.sums;
+  }
   const bump = (label: Label, slot: 0 | 1 | 2): void => {
     let c = counts.get(label);
     if (c === undefined) counts.set(label, (c = [0, 0, 0]));
@@ -170,10 +207,18 @@ function classificationEvaluator(size: number): ClassificationEvaluator {
       counts = new Map();
       n = hits = nllSum = nllCount = 0;
     },
+    toJSON() {
+      return {
+        task: 'classification',
+        window: ring.ordered().map((s) => [s.prediction, s.truth, s.nll ?? null] as const),
+        counts: [...counts].map(([l, c]) => [l, c[0], c[1], c[2]] as const),
+        sums: [n, hits, nllSum, nllCount],
+      };
+    },
   };
 }
 
-function regressionEvaluator(size: number): RegressionEvaluator {
+function regressionEvaluator(size: number, state?: Extract<ProgressiveState, { task: 'regression' }>): RegressionEvaluator {
   const ring = new Ring<readonly [number, number]>(size);
   let n = 0;
   let absSum = 0;
@@ -182,6 +227,10 @@ function regressionEvaluator(size: number): RegressionEvaluator {
   // Welford running mean and sum of squares of the truth, for a stable cumulative R².
   let mean = 0;
   let m2 = 0;
+  if (state) {
+    for (const [p, t] of state.window.slice(-size)) ring.push([p, t]);
+    [n, absSum, sqSum, apeSum, mean, m2] = state.sums;
+  }
   return {
     task: 'regression',
     update(prediction, truth) {
@@ -218,6 +267,9 @@ function regressionEvaluator(size: number): RegressionEvaluator {
     reset() {
       ring.clear();
       n = absSum = sqSum = apeSum = mean = m2 = 0;
+    },
+    toJSON() {
+      return { task: 'regression', window: ring.ordered().map(([p, t]) => [p, t] as const), sums: [n, absSum, sqSum, apeSum, mean, m2] };
     },
   };
 }

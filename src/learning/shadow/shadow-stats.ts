@@ -7,6 +7,21 @@ export interface ShadowStatsOptions {
   readonly window?: number;
   /** Shadow results / outcomes waiting for their partner, per kind. Default 100,000 (oldest evicted). */
   readonly maxPending?: number;
+  /** Waiting results and outcomes kept in a checkpoint (`snapshot()`), newest first, per kind. Default 10,000. */
+  readonly checkpointPending?: number;
+}
+
+/** A checkpoint (`snapshot()`/`restore()`): per-agent totals and joined pairs, and the newest waiting results and outcomes. Plain JSON. */
+export interface ShadowStatsState {
+  readonly version: 1;
+  readonly agents: readonly {
+    readonly agent: string;
+    readonly totals: readonly [total: number, failed: number, agreements: number, latencySum: number, joined: number];
+    readonly versions: readonly number[];
+    readonly pairs: readonly Pair[];
+  }[];
+  readonly results: readonly (readonly [string, ShadowResultData])[];
+  readonly outcomes: readonly (readonly [string, OutcomeData])[];
 }
 
 /** Model vs rules on the decisions whose outcome is known. */
@@ -65,6 +80,7 @@ interface AgentState {
 export class ShadowStats {
   readonly #window: number;
   readonly #maxPending: number;
+  readonly #checkpointPending: number;
   readonly #agents = new Map<string, AgentState>();
   readonly #results = new Map<string, ShadowResultData>();
   readonly #outcomes = new Map<string, OutcomeData>();
@@ -72,6 +88,33 @@ export class ShadowStats {
   constructor(options: ShadowStatsOptions = {}) {
     this.#window = options.window ?? 10_000;
     this.#maxPending = options.maxPending ?? 100_000;
+    this.#checkpointPending = options.checkpointPending ?? 10_000;
+  }
+
+  /** The checkpoint of these statistics (see `ShadowStatsState`). */
+  snapshot(): ShadowStatsState {
+    return {
+      version: 1,
+      agents: [...this.#agents].map(([agent, s]) => ({
+        agent,
+        totals: [s.total, s.failed, s.agreements, s.latencySum, s.joined] as const,
+        versions: [...s.versions],
+        pairs: [...s.pairs],
+      })),
+      results: [...this.#results].slice(-this.#checkpointPending),
+      outcomes: [...this.#outcomes].slice(-this.#checkpointPending),
+    };
+  }
+
+  /** Resume from `snapshot()`, before the first `apply`. */
+  restore(state: ShadowStatsState): void {
+    if (state.version !== 1) throw new Error(`unknown shadow-stats checkpoint version ${String(state.version)}`);
+    for (const a of state.agents) {
+      const [total, failed, agreements, latencySum, joined] = a.totals;
+      this.#agents.set(a.agent, { total, failed, agreements, latencySum, joined, versions: new Set(a.versions), pairs: a.pairs.slice(-this.#window) });
+    }
+    for (const [id, r] of state.results) this.#results.set(id, r);
+    for (const [id, o] of state.outcomes) this.#outcomes.set(id, o);
   }
 
   apply(events: readonly StoredEvent[]): void {

@@ -7,6 +7,16 @@ export interface VersionQualityOptions {
   readonly window?: number;
   /** Decisions waiting for their outcome (or a late shadow answer); oldest evicted. Default 100,000. */
   readonly maxPending?: number;
+  /** Waiting decisions kept in a checkpoint (`snapshot()`), newest first. Default 10,000. */
+  readonly checkpointPending?: number;
+}
+
+/** A checkpoint (`snapshot()`/`restore()`): the judged windows and the newest waiting decisions. Plain JSON. */
+export interface VersionQualityState {
+  readonly version: 1;
+  readonly models: readonly { readonly agent: string; readonly version: number; readonly judged: readonly Judged[] }[];
+  readonly rules: readonly (readonly [string, readonly Judged[]])[];
+  readonly pending: readonly (readonly [string, { agent: string; rules: unknown; answers: readonly (readonly [number, unknown])[]; outcome: OutcomeData | null }])[];
 }
 
 /** Quality of a set of answers judged against outcomes (recent window). */
@@ -59,6 +69,7 @@ interface Pending {
 export class VersionQuality {
   readonly #window: number;
   readonly #maxPending: number;
+  readonly #checkpointPending: number;
   readonly #pending = new Map<string, Pending>();
   readonly #models = new Map<string, { agent: string; version: number; judged: Judged[] }>();
   readonly #rules = new Map<string, Judged[]>();
@@ -66,6 +77,26 @@ export class VersionQuality {
   constructor(options: VersionQualityOptions = {}) {
     this.#window = options.window ?? 500;
     this.#maxPending = options.maxPending ?? 100_000;
+    this.#checkpointPending = options.checkpointPending ?? 10_000;
+  }
+
+  /** The checkpoint of this feed (see `VersionQualityState`). */
+  snapshot(): VersionQualityState {
+    const pending = [...this.#pending].slice(-this.#checkpointPending);
+    return {
+      version: 1,
+      models: [...this.#models.values()].map((m) => ({ agent: m.agent, version: m.version, judged: [...m.judged] })),
+      rules: [...this.#rules].map(([agent, judged]) => [agent, [...judged]] as const),
+      pending: pending.map(([id, p]) => [id, { agent: p.agent, rules: p.rules, answers: [...p.answers], outcome: p.outcome ?? null }] as const),
+    };
+  }
+
+  /** Resume from `snapshot()`, before the first `apply`. */
+  restore(state: VersionQualityState): void {
+    if (state.version !== 1) throw new Error(`unknown version-quality checkpoint version ${String(state.version)}`);
+    for (const m of state.models) this.#models.set(`${m.agent}\u0000${m.version}`, { agent: m.agent, version: m.version, judged: m.judged.slice(-this.#window) });
+    for (const [agent, judged] of state.rules) this.#rules.set(agent, judged.slice(-this.#window));
+    for (const [id, p] of state.pending) this.#pending.set(id, { agent: p.agent, rules: p.rules, answers: new Map(p.answers), outcome: p.outcome ?? undefined });
   }
 
   apply(events: readonly StoredEvent[]): void {

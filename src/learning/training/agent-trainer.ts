@@ -2,10 +2,13 @@ import type { AgentDefinition } from '../../decisions/index.js';
 import {
   createProgressiveEvaluator,
   type ClassificationEvaluator,
+  type ProgressiveState,
   type RegressionEvaluator,
 } from '../evaluation/index.js';
 import {
   FeatureEncoder,
+  learnerFromJSON,
+  type FeatureEncoderJSON,
   createHoeffdingTree,
   createLinearRegression,
   createLogisticRegression,
@@ -16,6 +19,7 @@ import {
   type RegressorLearner,
 } from '../learners/index.js';
 import type { JsonArtifact } from '../registry/model-artifact.js';
+import { LinUcb } from '../bandits/lin-ucb.js';
 
 /** One joined training row: the decision's features and rules' answer, and its outcome. */
 export interface TrainingRow {
@@ -34,7 +38,20 @@ export type TrainingMetrics = Readonly<Record<string, number | null>>;
 
 type Fit = { kind: 'classification'; learner: ClassifierLearner & AnyLearner; model: ClassificationEvaluator; rules: ClassificationEvaluator }
   | { kind: 'regression'; learner: RegressorLearner & AnyLearner; model: RegressionEvaluator; rules: RegressionEvaluator }
-  | { kind: 'reward'; actions: readonly string[]; learners: (RegressorLearner & AnyLearner)[]; served: number; rulesReward: number; matches: number; modelReward: number };
+  | { kind: 'reward'; actions: readonly string[]; learners: (RegressorLearner & AnyLearner)[]; bandit: LinUcb | undefined; served: number; rulesReward: number; matches: number; modelReward: number };
+
+/**
+ * The whole training state of an agent (a checkpoint): learner(s), encoder statistics and the
+ * progressive evaluators. `AgentTrainer.fromJSON` resumes exactly where `toJSON` left off.
+ */
+export interface AgentTrainerState {
+  readonly samples: number;
+  readonly encoder: FeatureEncoderJSON;
+  readonly learners: readonly LearnerJSON[];
+  readonly evaluators?: readonly [model: ProgressiveState, rules: ProgressiveState];
+  /** Reward agents: served, rulesReward, matches, modelReward. */
+  readonly reward?: readonly [number, number, number, number];
+}
 
 const params = (def: AgentDefinition): Record<string, unknown> => ({ ...(def.learner?.params ?? {}) });
 
@@ -50,15 +67,17 @@ export class AgentTrainer {
   #samples = 0;
   #x: Float64Array;
 
-  constructor(def: AgentDefinition, window = 500) {
+  constructor(def: AgentDefinition, window = 500, state?: AgentTrainerState) {
     this.def = def;
-    this.encoder = new FeatureEncoder(def.features);
+    this.encoder = state ? FeatureEncoder.fromJSON(state.encoder) : new FeatureEncoder(def.features);
     this.#x = new Float64Array(this.encoder.dimension);
     const featureCount = this.encoder.dimension;
     const p = params(def);
     if (def.feedback === 'reward') {
       const actions = def.labels ?? [];
-      this.#fit = { kind: 'reward', actions, learners: actions.map(() => createLinearRegression({ ...p, featureCount }) as RegressorLearner & AnyLearner), served: 0, rulesReward: 0, matches: 0, modelReward: 0 };
+      // Agents exploring by LinUCB also keep its state, so the served model gives confidence bonuses.
+      const bandit = def.exploration?.strategy === 'lin-ucb' && actions.length > 0 ? new LinUcb({ actions: actions.length, featureCount, ...(typeof p.alpha === 'number' ? { alpha: p.alpha } : {}) }) : undefined;
+      this.#fit = { kind: 'reward', actions, learners: actions.map(() => createLinearRegression({ ...p, featureCount }) as RegressorLearner & AnyLearner), bandit, served: 0, rulesReward: 0, matches: 0, modelReward: 0 };
     } else if (def.kind === 'regression') {
       this.#fit = { kind: 'regression', learner: createLinearRegression({ ...p, featureCount }) as RegressorLearner & AnyLearner, model: createProgressiveEvaluator('regression', { window }), rules: createProgressiveEvaluator('regression', { window }) };
     } else {
@@ -68,6 +87,38 @@ export class AgentTrainer {
         type === 'hoeffding-tree' ? createHoeffdingTree({ ...p, featureCount }) : type === 'oza-bagging' ? createOzaBagging({ ...p, featureCount }) : createLogisticRegression({ ...p, featureCount, classes });
       this.#fit = { kind: 'classification', learner: learner as ClassifierLearner & AnyLearner, model: createProgressiveEvaluator('classification', { window }), rules: createProgressiveEvaluator('classification', { window }) };
     }
+    if (state) this.#restore(state, window);
+  }
+
+  /** Resume from a checkpoint; its shape must match this definition (else `ModelInvalidError`/`ValidationError`). */
+  static fromJSON(def: AgentDefinition, state: AgentTrainerState, window = 500): AgentTrainer {
+    return new AgentTrainer(def, window, state);
+  }
+
+  #restore(state: AgentTrainerState, window: number): void {
+    const f = this.#fit;
+    const learners = state.learners.map((l) => learnerFromJSON(l));
+    if (f.kind === 'reward') {
+      if (learners.length !== f.actions.length || !state.reward) throw new Error('trainer state does not match the reward agent');
+      f.learners = learners as (RegressorLearner & AnyLearner)[];
+      [f.served, f.rulesReward, f.matches, f.modelReward] = state.reward;
+    } else {
+      if (learners.length !== 1 || !state.evaluators) throw new Error('trainer state does not match the agent');
+      f.learner = learners[0] as never;
+      const [model, rules] = state.evaluators;
+      f.model = createProgressiveEvaluator(f.kind as 'classification', { window, state: model }) as never;
+      f.rules = createProgressiveEvaluator(f.kind as 'classification', { window, state: rules }) as never;
+    }
+    this.#samples = state.samples;
+  }
+
+  /** The whole training state (see `AgentTrainerState`). */
+  toJSON(): AgentTrainerState {
+    const f = this.#fit;
+    const encoder = this.encoder.toJSON();
+    if (f.kind === 'reward')
+      return { samples: this.#samples, encoder, learners: f.learners.map((l) => l.toJSON() as LearnerJSON), reward: [f.served, f.rulesReward, f.matches, f.modelReward] };
+    return { samples: this.#samples, encoder, learners: [f.learner.toJSON() as LearnerJSON], evaluators: [f.model.toJSON(), f.rules.toJSON()] };
   }
 
   get samples(): number {
@@ -109,7 +160,9 @@ export class AgentTrainer {
           f.modelReward += row.reward;
         }
         this.encoder.observe(row.features);
-        f.learners[a]!.partialFit(this.encoder.encode(row.features, this.#x), row.reward);
+        const fit = this.encoder.encode(row.features, this.#x);
+        f.learners[a]!.partialFit(fit, row.reward);
+        f.bandit?.partialFit(fit, a, row.reward);
         break;
       }
     }
@@ -119,6 +172,11 @@ export class AgentTrainer {
 
   #best(x: Float64Array): number {
     const f = this.#fit as Extract<Fit, { kind: 'reward' }>;
+    if (f.bandit) {
+      // The served answer of a LinUCB artifact: the argmax of its means.
+      const { means } = f.bandit.scores(x);
+      return means.reduce((b, v, i) => (v > means[b]! ? i : b), 0);
+    }
     let best = 0;
     let bestValue = -Infinity;
     f.learners.forEach((l, i) => {
@@ -182,7 +240,8 @@ export class AgentTrainer {
   artifact(): JsonArtifact {
     const f = this.#fit;
     const encoder = this.encoder.toJSON();
-    if (f.kind === 'reward') return { format: 'reward', task: 'classification', encoder, actions: f.actions, learners: f.learners.map((l) => l.toJSON() as LearnerJSON) };
+    if (f.kind === 'reward')
+      return { format: 'reward', task: 'classification', encoder, actions: f.actions, learners: f.learners.map((l) => l.toJSON() as LearnerJSON), ...(f.bandit ? { bandit: f.bandit.toJSON() } : {}) };
     return { format: 'learner', task: f.kind, encoder, learner: f.learner.toJSON() as LearnerJSON };
   }
 }

@@ -4,7 +4,7 @@ import { START, formatCursor, type Cursor, type EventStore } from '../../log/ind
 import type { AgentDefinition } from '../../decisions/index.js';
 import { specHash } from '../learners/index.js';
 import type { ModelRegistry, ModelVersion } from '../registry/model-registry.js';
-import { AgentTrainer, type TrainingRow } from './agent-trainer.js';
+import { AgentTrainer, type AgentTrainerState, type TrainingRow } from './agent-trainer.js';
 
 export interface TrainingLoopOptions {
   /** Current agent definitions. Required. */
@@ -33,9 +33,35 @@ export interface TrainingLoopOptions {
   readonly onQuality?: (agent: string, q: { model: number; rules: number }) => void;
   /** Told about failures (registering, a bad row); the loop carries on. */
   readonly onError?: (error: unknown) => void;
+  /** Waiting decisions (and early outcomes) kept in a checkpoint (`snapshot()`), newest first. Default 10,000. */
+  readonly checkpointPending?: number;
 }
 
-interface PendingDecision {
+/**
+ * A checkpoint of the loop (`snapshot()` / `restore()`): each agent's whole training state and
+ * the newest waiting decisions, so a restart resumes at the checkpoint's cursor instead of
+ * training again from the start of the log. Plain JSON.
+ */
+export interface TrainingLoopState {
+  readonly version: 1;
+  readonly stats: TrainingLoopStats;
+  readonly agents: readonly {
+    readonly agent: string;
+    readonly specHash: string;
+    readonly kind: string;
+    readonly feedback: string;
+    readonly trainer: AgentTrainerState;
+    readonly rowsSinceCheck: number;
+    readonly fromCursor: string | null;
+    readonly toCursor: string | null;
+    readonly lastScore: number | null;
+    readonly lastVersion: number | null;
+  }[];
+  readonly decisions: readonly (readonly [string, PendingDecision])[];
+  readonly early: readonly (readonly [string, OutcomeData])[];
+}
+
+export interface PendingDecision {
   readonly agent: string;
   readonly features: Readonly<Record<string, unknown>>;
   readonly deterministic: unknown;
@@ -102,6 +128,61 @@ export class TrainingLoop {
       types: [EventType.DecisionMade, EventType.OutcomeRecorded],
       batchSize: 500,
     });
+  }
+
+  /** The checkpoint of everything this loop has learned so far (see `TrainingLoopState`). */
+  snapshot(): TrainingLoopState {
+    const keep = this.#o.checkpointPending ?? 10_000;
+    return {
+      version: 1,
+      stats: { ...this.stats },
+      agents: [...this.#agents].map(([agent, s]) => ({
+        agent,
+        specHash: s.specHash,
+        kind: s.trainer.def.kind,
+        feedback: s.trainer.def.feedback,
+        trainer: s.trainer.toJSON(),
+        rowsSinceCheck: s.rowsSinceCheck,
+        fromCursor: s.fromCursor ?? null,
+        toCursor: s.toCursor ?? null,
+        lastScore: s.lastScore,
+        lastVersion: s.lastVersion ?? null,
+      })),
+      decisions: newest(this.#decisions, keep),
+      early: newest(this.#early, keep),
+    };
+  }
+
+  /**
+   * Resume from `snapshot()` (before `start`/`apply`). An agent whose definition is gone or
+   * whose features or task changed since starts a fresh model, as it would have live.
+   */
+  restore(state: TrainingLoopState): void {
+    if (state.version !== 1) throw new Error(`unknown training checkpoint version ${String(state.version)}`);
+    // Everything is rebuilt first, then committed: a state that fails to load changes nothing.
+    const agents: [string, AgentState][] = [];
+    for (const a of state.agents) {
+      const def = this.#o.agents(a.agent);
+      if (!def) continue; // its rows would not be learned live either
+      const same = specHash(def.features) === a.specHash && def.kind === a.kind && def.feedback === a.feedback;
+      const window = this.#o.window ?? 500;
+      agents.push([
+        a.agent,
+        {
+          trainer: same ? AgentTrainer.fromJSON(def, a.trainer, window) : new AgentTrainer(def, window),
+          specHash: specHash(def.features),
+          rowsSinceCheck: same ? a.rowsSinceCheck : 0,
+          fromCursor: same ? (a.fromCursor ?? undefined) : undefined,
+          toCursor: same ? (a.toCursor ?? undefined) : undefined,
+          lastScore: same ? a.lastScore : null,
+          lastVersion: a.lastVersion ?? undefined,
+        },
+      ]);
+    }
+    Object.assign(this.stats, state.stats);
+    for (const [agent, s] of agents) this.#agents.set(agent, s);
+    for (const [id, d] of state.decisions) this.#decisions.set(id, d);
+    for (const [id, o] of state.early) this.#early.set(id, o);
   }
 
   /** Process one batch of events (in global order). */
@@ -228,4 +309,10 @@ export class TrainingLoop {
     map.set(key, value);
     if (map.size > (this.#o.maxPending ?? 100_000)) map.delete(map.keys().next().value as string);
   }
+}
+
+/** The newest `n` entries of an insertion-ordered map, oldest of them first. */
+function newest<V>(map: ReadonlyMap<string, V>, n: number): [string, V][] {
+  const all = [...map];
+  return all.length > n ? all.slice(all.length - n) : all;
 }

@@ -1,6 +1,19 @@
 import { EventType, type DecisionData, type NewEvent, type OutcomeData } from '../../core/index.js';
 import type { ServedOutcome } from './accuracy-breaker.js';
 
+interface ServedPending {
+  agent: string;
+  value: unknown;
+  deterministic: unknown;
+  modelVersion: number | undefined;
+}
+
+/** See `ServedQualityFeed.snapshot()`. */
+export interface ServedQualityState {
+  readonly version: 1;
+  readonly pending: readonly (readonly [string, { readonly agent: string; readonly value: unknown; readonly deterministic: unknown; readonly modelVersion?: number | null | undefined }])[];
+}
+
 /**
  * Pairs each outcome with the decision it answers, for decisions the model served (`source:
  * 'ml'`), and scores the served answer and the rules' answer (logged with every decision) on
@@ -13,11 +26,27 @@ import type { ServedOutcome } from './accuracy-breaker.js';
  * store.subscribe((events) => events.forEach((e) => feed.observe(e)), { types: ['DecisionMade', 'OutcomeRecorded'] });
  */
 export class ServedQualityFeed {
-  readonly #pending = new Map<string, { agent: string; value: unknown; deterministic: unknown; modelVersion: number | undefined }>();
+  readonly #pending = new Map<string, ServedPending>();
   constructor(
     private readonly onServed: (agent: string, outcome: ServedOutcome & { modelVersion: number | undefined }) => void,
     private readonly maxPending = 100_000,
+    /** Waiting decisions kept in a checkpoint (`snapshot()`), newest first. */
+    private readonly checkpointPending = 10_000,
   ) {}
+
+  /**
+   * A checkpoint: the newest decisions served by a model that wait for their outcome (plain
+   * JSON). Restored before the first `observe`, a restart resumes at the checkpoint's cursor
+   * and still scores the outcomes of decisions made before it.
+   */
+  snapshot(): ServedQualityState {
+    return { version: 1, pending: [...this.#pending].slice(-this.checkpointPending) };
+  }
+
+  restore(state: ServedQualityState): void {
+    if (state.version !== 1) throw new Error(`unknown served-quality checkpoint version ${String(state.version)}`);
+    for (const [id, p] of state.pending) this.#pending.set(id, { ...p, modelVersion: p.modelVersion ?? undefined });
+  }
 
   observe(event: Pick<NewEvent, 'type' | 'data'>): void {
     if (event.type === EventType.DecisionMade) {
