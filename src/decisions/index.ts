@@ -27,5 +27,5 @@ export { AGENT_NAME_RE, agentParam, assertAgentName } from './validate.js';
 export {
   type Enrichment, type EntityState, type FeatureEnricher, type FeatureRead, FeatureMaterialiser, FeatureReader, type FeatureValue, type FeatureViewDefinition,
   FeatureViewRegistry, FeatureViewSchema, MemoryOnlineStore, type OnlineStore, RedisOnlineStore, type ReadStatus, type VersionedFeatureView, type ViewStatus,
-  decisionRequests, parseFeatureView, pointInTimeJoin, readFeatures,
+  decisionRequests, featureRoutes, parseFeatureView, pointInTimeJoin, readFeatures, type ViewReport,
 } from './features/index.js';

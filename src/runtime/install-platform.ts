@@ -18,6 +18,7 @@ import type { ServerOptions } from './server-context.js';
 import type { ServerContext } from './server-context.js';
 import type { AgentShadowStats } from '../learning/index.js';
 import { installLearning, type InstalledLearning } from './install-learning.js';
+import { installFeatures, type InstalledFeatures } from './install-features.js';
 import type { TrainingLoopOptions } from '../learning/index.js';
 import type { Apprentice } from './create-apprentice.js';
 import { trainingReference } from './drift-reference.js';
@@ -58,12 +59,16 @@ export interface PlatformOptions {
   readonly drift?: InstallDriftOptions['service'];
   /** Environment for keys and tokens. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Feature views defined at start (issue 13; docs/features.md). */
+  readonly featureViews?: readonly unknown[];
 }
 
 export interface Platform {
   readonly server: ServerOptions;
   readonly startMessage: string;
   readonly learning: InstalledLearning;
+  /** Feature views: definitions, online store, materialiser (not on the `api` role), reader. */
+  readonly features: InstalledFeatures;
   readonly experiments: InstalledExperiments;
   readonly ops: InstalledOps;
   /** The drift monitor; undefined on the `api` role (the worker runs it). */
@@ -142,8 +147,10 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     },
   });
 
+  const features = await installFeatures(a, { materialise: role !== 'api', ...(options.featureViews ? { views: options.featureViews } : {}) });
   const learning = await installLearning(a, {
     ...(options.agents ? { agents: options.agents } : {}),
+    features: features.reader,
     router: (agent, unitId) => route(agent, unitId),
     protectContext: runtime.protector.protect,
     guardFor: (agent) => ops.getGuard(agent),
@@ -253,6 +260,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     ...(experiments.server.routes ?? []),
     ...(ops.server.routes ?? []),
     ...(drift?.server.routes ?? []),
+    ...features.routes,
     decisionRejectionRoutes(a.metrics, (name) => learning.agents.get(name) !== undefined),
   ];
   // `/health/aggregate`: the learners and each agent's model beside the storage components.
@@ -287,6 +295,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
       }
       return out;
     },
+    () => features.health(),
   ];
 
   let stopped: Promise<void> | undefined;
@@ -294,6 +303,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     server: { routes, context: { ...security.server.context, decide, healthChecks } },
     startMessage: security.startMessage,
     learning,
+    features,
     experiments,
     ops,
     drift,
@@ -308,6 +318,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
         await webhooks.close();
         await drift?.stop();
         await learning.stop();
+        await features.stop();
         await ops.stop();
         await security.stop();
       })();

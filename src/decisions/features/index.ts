@@ -8,3 +8,4 @@ export { MemoryOnlineStore, type OnlineStore, type ViewCheckpoint } from './onli
 export { type AsOfRequest, decisionRequests, joinInputs, pointInTimeJoin } from './point-in-time.js';
 export { RedisOnlineStore } from './redis-online-store.js';
 export { type LogEvent, viewEventTypes, viewInputsOf } from './view-input.js';
+export { featureRoutes, getFeatureView, getFeatures, listFeatureViews, putFeatureView, type ViewReport } from './feature-routes.js';

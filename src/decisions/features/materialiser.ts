@@ -173,7 +173,7 @@ export class FeatureMaterialiser {
             r.status.phase = cp.live ? 'live' : 'backfilling';
             r.status.applied = cp.applied;
             if (!cp.live) void this.#countTotal(r, types);
-          } else rebuild(false);
+          } else rebuild(hadState); // had state in this process, and the store has none: lost
         }
         const page = await store.readPage({ after: cursor, limit: batch, types });
         const unknown = joiner.unknownDecisions(page.events);
