@@ -40,6 +40,19 @@ export const RolloutPolicyInputSchema = z
     evaluationIntervalMs: z.number().int().min(100).max(86_400_000).optional(),
     /** Level of the one-sided loss test that rolls back at any time. Default 0.05. */
     lossAlpha: z.number().gt(0, 'must be greater than 0').lt(0.5, 'must be less than 0.5').optional(),
+    /** Time bucket of the sequential analysis (one look per bucket), ms. Default 10,000. */
+    bucketMs: z.number().int().min(1000, 'must be at least 1000').max(3_600_000).optional(),
+    /**
+     * Recent window judged beside the cumulative evidence, ms: the loss test rolls back as soon as
+     * the model is significantly worse over this window, at any step. Default 60,000.
+     */
+    lossWindowMs: z.number().int().min(1000, 'must be at least 1000').max(86_400_000).optional(),
+    /** CUSUM threshold (log-likelihood ratio) for a change of the effect; lower reacts sooner, with more false alarms. Default 10. */
+    changeThreshold: z.number().gt(0, 'must be greater than 0').max(1000).optional(),
+    /** What concept drift of the served model does to its rollout: `rollback` to the rules, or `hold`. Default rollback. */
+    conceptDrift: z.enum(['hold', 'rollback'], { error: 'must be hold or rollback' }).optional(),
+    /** Label delay: how far back the agent's log is read to estimate outcome delays, ms. Default 604,800,000 (7 days). */
+    delayHistoryMs: z.number().int().min(60_000, 'must be at least 60000').optional(),
     /** Off-policy evaluation gate at shadow → first step (reward agents that explore; docs/bandits.md). */
     ope: z
       .object({
@@ -69,6 +82,8 @@ export const RolloutPolicyInputSchema = z
       });
       if (p.steps.at(-1) !== 100) bad(['steps', p.steps.length - 1], 'the last step must be 100');
     }
+    if (p.bucketMs !== undefined && p.lossWindowMs !== undefined && p.lossWindowMs < p.bucketMs)
+      bad(['lossWindowMs'], `must be at least bucketMs (${p.bucketMs})`);
     const steps = p.steps ?? [5, 25, 50, 100];
     p.gates?.forEach((g, i) => {
       if (!steps.includes(g)) bad(['gates', i], `${g} is not one of the steps (${steps.join(', ')})`);

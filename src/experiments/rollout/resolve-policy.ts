@@ -40,6 +40,11 @@ export function resolveRolloutPolicy(...layers: readonly RolloutPolicyLayer[]): 
     alpha: policy.alpha,
     mde: policy.mde,
     margin: policy.margin,
+    bucketMs: policy.bucketMs,
+    lossWindowMs: policy.lossWindowMs,
+    changeThreshold: policy.changeThreshold,
+    conceptDrift: policy.conceptDrift,
+    lossAlpha: policy.lossAlpha,
   });
   if (!check.success)
     throw new ValidationError(
@@ -64,6 +69,11 @@ export const presentPolicy = (p: RolloutPolicy): Record<string, unknown> => ({
   guardrails: { maxP95LatencyMs: p.maxP95LatencyMs, maxFallbackRate: p.maxFallbackRate },
   evaluationIntervalMs: p.evaluationIntervalMs ?? null,
   lossAlpha: p.lossAlpha,
+  bucketMs: p.bucketMs,
+  lossWindowMs: p.lossWindowMs,
+  changeThreshold: p.changeThreshold,
+  conceptDrift: p.conceptDrift,
+  delayHistoryMs: p.delayHistoryMs,
   ope: { margin: p.opeMargin, minEffectiveSampleSize: p.opeMinEffectiveSampleSize, alpha: p.opeAlpha },
   minOutcomeCompleteness: p.minOutcomeCompleteness,
 });
