@@ -7,4 +7,4 @@ export { boltzmann, mixWithGreedy, sampleIndex } from './action-distribution.js'
 export { type EpsilonSchedule, decayedEpsilon } from './epsilon-schedule.js';
 export { ExplorationBudget } from './exploration-budget.js';
 export { BanditExplorer, type BanditExplorerOptions, type ExplorationStats } from './explorer.js';
-export { LinUcb, type LinUcbOptions } from './lin-ucb.js';
+export { LinUcb, type LinUcbJSON, type LinUcbOptions } from './lin-ucb.js';

@@ -1,5 +1,16 @@
 import type { Features } from '../learners/learner.js';
 
+/** The state of a LinUcb (a reward artifact's `bandit`): A⁻¹ and b per action, row-major. */
+export interface LinUcbJSON {
+  readonly type: 'lin-ucb';
+  readonly actions: number;
+  readonly featureCount: number;
+  readonly alpha: number;
+  readonly samples: number;
+  readonly ainv: readonly (readonly number[])[];
+  readonly b: readonly (readonly number[])[];
+}
+
 export interface LinUcbOptions {
   /** Number of actions. Required. */
   readonly actions: number;
@@ -90,6 +101,32 @@ export class LinUcb {
       bonuses.push(this.alpha * Math.sqrt(Math.max(0, quad)));
     }
     return { means, bonuses };
+  }
+
+  toJSON(): LinUcbJSON {
+    return { type: 'lin-ucb', actions: this.actions, featureCount: this.featureCount, alpha: this.alpha, samples: this.#samples, ainv: this.#ainv.map((m) => [...m]), b: this.#b.map((v) => [...v]) };
+  }
+
+  /** Restore a saved state; throws `RangeError` naming what does not fit. */
+  static fromJSON(json: LinUcbJSON): LinUcb {
+    const u = new LinUcb({ actions: json.actions, featureCount: json.featureCount, alpha: json.alpha });
+    const d = u.#d;
+    if (json.ainv.length !== json.actions || json.b.length !== json.actions) throw new RangeError(`LinUcb: expected ${json.actions} actions of state`);
+    for (let a = 0; a < json.actions; a++) {
+      const ainv = json.ainv[a]!;
+      const b = json.b[a]!;
+      if (ainv.length !== d * d || b.length !== d || ![...ainv, ...b].every(Number.isFinite)) throw new RangeError(`LinUcb: action ${a} needs a finite ${d}×${d} A⁻¹ and ${d} b`);
+      u.#ainv[a]!.set(ainv);
+      u.#b[a]!.set(b);
+      const theta = u.#theta[a]!;
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += ainv[i * d + j]! * b[j]!;
+        theta[i] = s;
+      }
+    }
+    u.#samples = json.samples;
+    return u;
   }
 
   /** Learn the reward of `action` in context x: A ← A + xxᵀ (by Sherman–Morrison on A⁻¹), b ← b + r·x, θ = A⁻¹b. */

@@ -13,6 +13,7 @@ import {
   type LearnerJSON,
   type Task,
 } from '../learners/index.js';
+import { LinUcb, type LinUcbJSON } from '../bandits/lin-ucb.js';
 
 /** How a model version is stored: a built-in learner, per-action reward models, or an ONNX file. */
 export const ModelFormat = { LEARNER: 'learner', REWARD: 'reward', ONNX: 'onnx' } as const;
@@ -26,13 +27,19 @@ export interface LearnerArtifact {
   readonly learner: LearnerJSON;
 }
 
-/** Contextual-bandit style: one reward regressor per action; the model serves the argmax. */
+/**
+ * Contextual-bandit style: one reward regressor per action; the model serves the argmax. With
+ * `bandit` (agents exploring by LinUCB) the LinUCB state serves instead: its means as the
+ * per-action scores (argmax = the served answer) and its confidence bonuses, so the explorer
+ * picks by upper confidence bound on the model arm.
+ */
 export interface RewardArtifact {
   readonly format: 'reward';
   readonly task: 'classification';
   readonly encoder: FeatureEncoderJSON;
   readonly actions: readonly string[];
   readonly learners: readonly LearnerJSON[];
+  readonly bandit?: LinUcbJSON;
 }
 
 export type JsonArtifact = LearnerArtifact | RewardArtifact;
@@ -61,6 +68,10 @@ export interface LoadedModel {
    */
   readonly scoresSync?: (features: Readonly<Record<string, unknown>>) => Readonly<Record<string, number>>;
   predict(features: Readonly<Record<string, unknown>>): Promise<Label | number>;
+  /** Reward models: the actions, in the order of `actionScores`. */
+  readonly actions?: readonly string[];
+  /** Reward models: predicted reward (and LinUCB bonus) per action; what the explorer and the OPE gate read. */
+  readonly actionScores?: (features: Readonly<Record<string, unknown>>) => { readonly scores: readonly number[]; readonly bonuses?: readonly number[] };
   close(): Promise<void>;
 }
 
@@ -82,6 +93,17 @@ const artifactSchema = z.discriminatedUnion('format', [
     encoder: z.looseObject({}),
     actions: z.array(z.string()).min(1),
     learners: z.array(z.looseObject({})).min(1),
+    bandit: z
+      .object({
+        type: z.literal('lin-ucb'),
+        actions: z.number().int().min(1),
+        featureCount: z.number().int().min(0),
+        alpha: z.number().min(0),
+        samples: z.number().int().min(0),
+        ainv: z.array(z.array(z.number())),
+        b: z.array(z.array(z.number())),
+      })
+      .optional(),
   }),
 ]);
 
@@ -101,6 +123,8 @@ export function parseArtifact(text: string): JsonArtifact {
   const a = raw as JsonArtifact;
   if (a.format === 'reward' && a.actions.length !== a.learners.length)
     throw new ModelInvalidError('reward artifact needs one learner per action', [{ path: 'learners', message: `length must be ${a.actions.length}` }]);
+  if (a.format === 'reward' && a.bandit && a.bandit.actions !== a.actions.length)
+    throw new ModelInvalidError('reward artifact needs one bandit arm per action', [{ path: 'bandit.actions', message: `must be ${a.actions.length}` }]);
   return a;
 }
 
@@ -115,12 +139,23 @@ function encoderOf(json: FeatureEncoderJSON): FeatureEncoder {
 
 const learner = (json: unknown): AnyLearner => learnerFromJSON(json);
 
+function banditOf(json: LinUcbJSON, dimension: number): LinUcb {
+  if (json.featureCount !== dimension)
+    throw new ModelInvalidError(`bandit expects ${json.featureCount} features, the encoder gives ${dimension}`, [{ path: 'bandit.featureCount', message: 'mismatch' }]);
+  try {
+    return LinUcb.fromJSON(json);
+  } catch (e) {
+    throw new ModelInvalidError(`model artifact has an invalid bandit: ${(e as Error).message}`, [{ path: 'bandit', message: 'invalid' }], { cause: e });
+  }
+}
+
 /** Build the serving model of a JSON artifact. */
 export function modelFromArtifact(a: JsonArtifact): LoadedModel {
   const encoder = encoderOf(a.encoder);
   const x = new Float64Array(encoder.dimension);
   let predictSync: (f: Readonly<Record<string, unknown>>) => Label | number;
   let scoresSync: LoadedModel['scoresSync'];
+  let actionScores: LoadedModel['actionScores'];
   if (a.format === 'learner') {
     const l = learner(a.learner);
     if (l.featureCount !== encoder.dimension)
@@ -135,17 +170,21 @@ export function modelFromArtifact(a: JsonArtifact): LoadedModel {
     }
   } else {
     const ls = a.learners.map(learner);
-    predictSync = (f) => {
-      encoder.encode(f, x);
-      let best = 0;
-      let bestValue = -Infinity;
-      ls.forEach((l, i) => {
-        const v = l.predict(x) as number;
-        if (v > bestValue) {
-          bestValue = v;
-          best = i;
+    const bandit = a.bandit ? banditOf(a.bandit, encoder.dimension) : undefined;
+    const score: NonNullable<LoadedModel['actionScores']> = bandit
+      ? (f) => {
+          const s = bandit.scores(encoder.encode(f, x));
+          return { scores: s.means, bonuses: s.bonuses };
         }
-      });
+      : (f) => {
+          encoder.encode(f, x);
+          return { scores: ls.map((l) => l.predict(x) as number) };
+        };
+    actionScores = score;
+    predictSync = (f) => {
+      const { scores } = score(f);
+      let best = 0;
+      for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
       return a.actions[best]!;
     };
   }
@@ -153,6 +192,7 @@ export function modelFromArtifact(a: JsonArtifact): LoadedModel {
     format: a.format,
     task: a.format === 'reward' ? 'classification' : a.task,
     specHash: encoder.specHash,
+    ...(a.format === 'reward' ? { actions: a.actions, actionScores } : {}),
     predictSync,
     ...(scoresSync ? { scoresSync } : {}),
     predict: async (f) => predictSync(f),
