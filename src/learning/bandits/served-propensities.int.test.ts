@@ -12,10 +12,10 @@ import type { DecisionData, NewEvent } from '../../core/events.js';
 import { parseAgentDefinition } from '../../decisions/agents/agent-definition.js';
 import { AsyncLearningWriter } from '../../decisions/async-learning-writer.js';
 import { DecisionEngine, extractFeatures } from '../../decisions/decision-engine.js';
-import { mulberry32 } from '../../experiments/ope/prng.js';
 import { createMemoryBus } from '../../log/bus/memory-bus.js';
 import { ModelRegistry } from '../registry/model-registry.js';
 import { ServingModels } from '../registry/serving-models.js';
+import { SeededRandom } from '../learners/internal/random.js';
 import { AgentTrainer } from '../training/agent-trainer.js';
 import { BanditExplorer } from './explorer.js';
 
@@ -38,7 +38,8 @@ const expected = (action: string, risk: number): number => (action === 'standard
 
 describe('served propensities of a trained LinUCB reward model', () => {
   it('the ml arm serves the UCB-best action and logs its exact probability', async () => {
-    const rnd = mulberry32(11);
+    const r11 = new SeededRandom(11);
+    const rnd = (): number => r11.next();
     const trainer = new AgentTrainer(def);
     for (let i = 0; i < 600; i++) {
       const risk = rnd();
@@ -61,7 +62,8 @@ describe('served propensities of a trained LinUCB reward model', () => {
 
     const recorded: NewEvent[] = [];
     const writer = new AsyncLearningWriter({ bus: createMemoryBus(), onRecord: (e) => recorded.push(e) });
-    const draws = mulberry32(12);
+    const r12 = new SeededRandom(12);
+    const draws = (): number => r12.next();
     const engine = new DecisionEngine({
       writer,
       agents: () => def,
