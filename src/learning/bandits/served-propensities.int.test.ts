@@ -108,4 +108,20 @@ describe('served propensities of a trained LinUCB reward model', () => {
     expect(servedUcbNotGreedy / ucbNotGreedy).toBeGreaterThan(0.8);
     await serving.close();
   });
+
+  it('a checkpointed trainer resumes its LinUCB state: stop, restore, continue equals never stopping', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const risk = (i * 37) % 100 / 100;
+      const served = ACTIONS[i % 3]!;
+      return { features: { risk }, deterministic: 'standard', served, reward: expected(served, risk) };
+    });
+    const straight = new AgentTrainer(def);
+    rows.forEach((r) => straight.learn(r));
+    const first = new AgentTrainer(def);
+    rows.slice(0, 150).forEach((r) => first.learn(r));
+    const resumed = AgentTrainer.fromJSON(def, JSON.parse(JSON.stringify(first.toJSON())));
+    rows.slice(150).forEach((r) => resumed.learn(r));
+    expect(resumed.artifact().format === 'reward' && resumed.artifact()).toEqual(straight.artifact());
+    expect((resumed.artifact() as { bandit?: { samples: number } }).bandit?.samples).toBe(300);
+  });
 });

@@ -19,7 +19,7 @@ import {
   type RegressorLearner,
 } from '../learners/index.js';
 import type { JsonArtifact } from '../registry/model-artifact.js';
-import { LinUcb } from '../bandits/lin-ucb.js';
+import { LinUcb, type LinUcbJSON } from '../bandits/lin-ucb.js';
 
 /** One joined training row: the decision's features and rules' answer, and its outcome. */
 export interface TrainingRow {
@@ -51,6 +51,8 @@ export interface AgentTrainerState {
   readonly evaluators?: readonly [model: ProgressiveState, rules: ProgressiveState];
   /** Reward agents: served, rulesReward, matches, modelReward. */
   readonly reward?: readonly [number, number, number, number];
+  /** Reward agents exploring by LinUCB: its state. */
+  readonly bandit?: LinUcbJSON;
 }
 
 const params = (def: AgentDefinition): Record<string, unknown> => ({ ...(def.learner?.params ?? {}) });
@@ -101,6 +103,7 @@ export class AgentTrainer {
     if (f.kind === 'reward') {
       if (learners.length !== f.actions.length || !state.reward) throw new Error('trainer state does not match the reward agent');
       f.learners = learners as (RegressorLearner & AnyLearner)[];
+      if (f.bandit && state.bandit) f.bandit = LinUcb.fromJSON(state.bandit);
       [f.served, f.rulesReward, f.matches, f.modelReward] = state.reward;
     } else {
       if (learners.length !== 1 || !state.evaluators) throw new Error('trainer state does not match the agent');
@@ -117,7 +120,13 @@ export class AgentTrainer {
     const f = this.#fit;
     const encoder = this.encoder.toJSON();
     if (f.kind === 'reward')
-      return { samples: this.#samples, encoder, learners: f.learners.map((l) => l.toJSON() as LearnerJSON), reward: [f.served, f.rulesReward, f.matches, f.modelReward] };
+      return {
+        samples: this.#samples,
+        encoder,
+        learners: f.learners.map((l) => l.toJSON() as LearnerJSON),
+        reward: [f.served, f.rulesReward, f.matches, f.modelReward],
+        ...(f.bandit ? { bandit: f.bandit.toJSON() } : {}),
+      };
     return { samples: this.#samples, encoder, learners: [f.learner.toJSON() as LearnerJSON], evaluators: [f.model.toJSON(), f.rules.toJSON()] };
   }
 
