@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { agentsCommand } from './commands/agents.js';
+import { featuresCommand } from './commands/features.js';
 import { backupCommand, restoreCommand } from './commands/backup.js';
 import { flagsCommand } from './commands/flags.js';
 import { modelsCommand } from './commands/models.js';
@@ -31,6 +32,7 @@ export function buildCli(extra: readonly Command[] = []): Command {
     restoreCommand(),
     statusCommand(),
     agentsCommand(),
+    featuresCommand(),
     flagsCommand(),
     rolloutsCommand(),
     rollbackCommand(),
