@@ -7,7 +7,8 @@ import { installExperiments, type InstalledExperiments } from './install-experim
 import { installOps, type InstallOpsOptions, type InstalledOps } from './install-ops.js';
 import type { RolloutPolicy, ShadowEvidence } from '../experiments/index.js';
 import { RolloutPhase } from '../experiments/index.js';
-import { resolveRolloutPolicy } from '../experiments/index.js';
+import { createOpeGateCheck, resolveRolloutPolicy } from '../experiments/index.js';
+import { opeCandidateFor } from './ope-candidates.js';
 import { OutboundWebhooks } from '../safety/index.js';
 import { createSecurityRuntime } from '../security/index.js';
 import { describeConceptDrift } from '../observability/index.js';
@@ -188,6 +189,8 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     ...(options.rolloutAnalysis ? { analysis: options.rolloutAnalysis } : {}),
     agents: () => learning.agents.list().map((d) => d.name),
     shadowEvidence: (agent) => shadowEvidenceOf(learning.shadowStats.get(agent)),
+    // Shadow → first step also needs the OPE gate for reward agents that explore (policy `ope`).
+    opeGate: createOpeGateCheck({ store: a.store, candidate: opeCandidateFor(learning) }),
     guardrails: (agent) => {
       const open = ops.board.list().some((r) => r.agent === agent && r.state === 'open');
       return { breaker: open ? 'open' : 'closed' };
