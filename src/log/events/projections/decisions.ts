@@ -8,15 +8,16 @@ import type { Projection } from '../projection.js';
  */
 export const decisionsProjection: Projection = {
   name: 'decisions',
-  tables: ['decisions', 'outcomes'],
+  // `decisions` is a view (migrations/057): the row points at its event for features and context.
+  tables: ['decision_rows', 'decision_contexts', 'outcomes'],
   handles: [EventType.DecisionMade, EventType.OutcomeRecorded],
   sql: (src) => [
-    `INSERT INTO decisions (decision_id, agent, unit_id, value, deterministic, source, reason, model_version,
-       variant, propensity, latency_ms, features, context, subject_id, context_hash, decided_at, action_propensity)
+    `INSERT INTO decision_rows (decision_id, agent, unit_id, value, deterministic, source, reason, model_version,
+       variant, propensity, latency_ms, subject_id, context_hash, decided_at, action_propensity, event_id)
      SELECT (data->>'decisionId')::uuid, data->>'agent', data->>'unitId', data->'value', data->'deterministic',
        data->>'source', data->>'reason', (data->>'modelVersion')::int, data->>'variant',
-       (data->>'propensity')::float8, (data->>'latencyMs')::float8, data->'features', data->'context',
-       data->>'subjectId', data->>'contextHash', time, (data->>'actionPropensity')::float8
+       (data->>'propensity')::float8, (data->>'latencyMs')::float8,
+       data->>'subjectId', data->>'contextHash', time, (data->>'actionPropensity')::float8, id
      FROM ${src} WHERE type = '${EventType.DecisionMade}'
      ON CONFLICT (decision_id) DO NOTHING`,
     `INSERT INTO outcomes (decision_id, event_id, agent, label, value, reward, kind, rating, recorded_at)
