@@ -157,33 +157,61 @@ function finish(f: ViewFeature, a: Fold): FeatureValue {
   }
 }
 
+/** Per view, what a read needs of each feature, resolved once. */
+interface ReadPlan {
+  readonly name: string;
+  readonly feature: ViewFeature;
+  /** Bucket width of a time window; 0 for a last-N window. */
+  readonly width: number;
+  readonly distinct: boolean;
+}
+const plans = new WeakMap<FeatureViewDefinition, readonly ReadPlan[]>();
+function planOf(view: FeatureViewDefinition): readonly ReadPlan[] {
+  let p = plans.get(view);
+  if (!p)
+    plans.set(
+      view,
+      (p = view.features.map((f) => ({ name: f.name, feature: f, width: typeof f.window === 'string' ? bucketWidth(f.window) : 0, distinct: f.aggregation === Aggregation.DISTINCT_COUNT }))),
+    );
+  return p;
+}
+/** Reused by every read (reads are synchronous): no Set allocated per read. */
+const distinctScratch = new Set<string>();
+
 /**
  * The features of an entity as of time `at` (epoch ms): O(buckets) per feature. The state must
  * hold only events before `at` (the materialiser's and the point-in-time join's invariant).
  */
 export function readFeatures(view: FeatureViewDefinition, state: EntityState | undefined, at: number): Record<string, FeatureValue> {
   const out: Record<string, FeatureValue> = {};
-  for (const f of view.features) {
-    const a: Fold = { c: 0, s: 0, n: 0, lt: -Infinity, lq: -Infinity, lv: null, d: f.aggregation === Aggregation.DISTINCT_COUNT ? new Set() : undefined };
-    const held = state?.f[f.name];
-    if (held && typeof f.window === 'string') {
-      const cur = Math.floor(at / bucketWidth(f.window));
-      for (const b of held as Bucket[]) {
-        if (b.i <= cur - WINDOW_BUCKETS || b.i > cur) continue;
+  for (const p of planOf(view)) {
+    const a: Fold = { c: 0, s: 0, n: 0, lt: -Infinity, lq: -Infinity, lv: null, d: undefined };
+    if (p.distinct) {
+      distinctScratch.clear();
+      a.d = distinctScratch;
+    }
+    const held = state?.f[p.name];
+    if (held && p.width > 0) {
+      const buckets = held as Bucket[];
+      const cur = Math.floor(at / p.width);
+      const lo = cur - WINDOW_BUCKETS;
+      for (let k = 0; k < buckets.length; k++) {
+        const b = buckets[k]!;
+        if (b.i <= lo || b.i > cur) continue;
         a.c += b.c;
         a.s += b.s;
         a.n += b.n;
-        if (later(b.lt, b.lq, a.lt, a.lq)) {
+        if (b.lt > a.lt || (b.lt === a.lt && b.lq > a.lq)) {
           a.lt = b.lt;
           a.lq = b.lq;
           a.lv = b.lv;
         }
-        if (a.d && b.d) for (const k of b.d) a.d.add(k);
+        if (a.d && b.d) for (let j = 0; j < b.d.length; j++) a.d.add(b.d[j]!);
       }
     } else if (held) {
       for (const [t, q, v] of held as LastN) foldOne(a, t, q, v);
     }
-    out[f.name] = finish(f, a);
+    out[p.name] = finish(p.feature, a);
   }
   return out;
 }

@@ -53,6 +53,32 @@ export interface FeatureReaderOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Values computed from a state, per minute: a read as of t depends on t only through each time
+ * window's bucket index floor(t / width), and every bucket width is a whole number of minutes,
+ * so within one minute the answer is the same. A stored state is never mutated (the
+ * materialiser commits new objects), so the memo is exact; it only helps the in-process store,
+ * whose reads return the stored object itself.
+ */
+const memo = new WeakMap<EntityState, { minute: number; values: Readonly<Record<string, FeatureValue>> }>();
+function valuesOf(v: VersionedFeatureView, state: EntityState | undefined, now: number): Readonly<Record<string, FeatureValue>> {
+  if (!state) return readFeatures(v, undefined, now);
+  const minute = Math.floor(now / 60_000);
+  const m = memo.get(state);
+  if (m && m.minute === minute) return m.values;
+  const values = readFeatures(v, state, now);
+  memo.set(state, { minute, values });
+  return values;
+}
+
+let isoAt = NaN;
+let iso = '';
+/** `new Date(ms).toISOString()`, remembered for the last millisecond asked. */
+function isoOf(ms: number): string {
+  if (ms !== isoAt) [isoAt, iso] = [ms, new Date(ms).toISOString()];
+  return iso;
+}
+
 const sourceFields = new WeakMap<AgentDefinition, readonly { name: string; from: FeatureSource }[]>();
 
 function viewFields(def: AgentDefinition): readonly { name: string; from: FeatureSource }[] {
@@ -129,17 +155,17 @@ export class FeatureReader implements FeatureEnricher {
     let values: Readonly<Record<string, FeatureValue>> | null;
     if (!failed && this.#isLive(v)) {
       status = 'fresh';
-      values = readFeatures(v, state, now);
+      values = valuesOf(v, state, now);
       this.#remember(key, values);
     } else if (v.onLoss === 'stale') {
-      values = this.#last.get(key) ?? (state ? readFeatures(v, state, now) : null);
+      values = this.#last.get(key) ?? (state ? valuesOf(v, state, now) : null);
       status = values ? 'stale' : 'missing';
     } else {
       status = 'missing';
       values = null;
     }
     this.#o.onRead?.(v.name, status);
-    return { view: v.name, version: v.version, entity, status, values, asOf: new Date(now).toISOString() };
+    return { view: v.name, version: v.version, entity, status, values, asOf: isoOf(now) };
   }
 
   #remember(key: string, values: Readonly<Record<string, FeatureValue>>): void {
