@@ -419,9 +419,9 @@ export class AsyncLearningWriter {
     }
     const overflow = this.#buffer;
     this.#buffer = [];
-    this.#spooled += overflow.length;
     void this.#spool.append(overflow).then(
       () => {
+        this.#spooled += overflow.length;
         if (!this.#recovery) this.#recovery = setTimeout(() => void this.#recover(), 0);
       },
       () => void (this.#droppedSpoolError += overflow.length), // the spool refused them: lost, counted
@@ -461,9 +461,12 @@ export class AsyncLearningWriter {
     if (this.#spool) {
       try {
         await this.#spool.append(batch);
-      } catch (e) {
+      } catch {
+        // Bus down and spool refused (disk full, unwritable): the batch is lost. Counted (metric
+        // apprentice_writer_dropped_total, alert ApprenticeWriterDropping) rather than thrown out
+        // of a background flush, where it would be an unhandled rejection that ends the process.
         this.#droppedSpoolError += batch.length;
-        throw e;
+        return;
       }
       this.#spooled += batch.length;
     } else this.#retry.push(batch);
