@@ -90,6 +90,9 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   // Versions and alias moves made by any instance (a worker that trains, another API
   // instance, an operator) reach this one through the store: train once, serve everywhere.
   const registryDisposer = registry.follow(a.store, await registry.catchUp(a.store));
+  // Definitions put on any instance reach this one (a worker trains an agent defined through an
+  // API instance); applying is idempotent by definition version, so re-reading from the start is safe.
+  const agentsDisposer = a.store.subscribe((events) => events.forEach((e) => agents.apply(e)), { types: [EventType.AgentDefined] });
   const serving = new ServingModels(registry);
   await serving.refreshAll();
 
@@ -122,7 +125,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   });
 
   const disposers: (() => Promise<void>)[] = [];
-  disposers.push(registryDisposer, () => artifacts.close());
+  disposers.push(registryDisposer, agentsDisposer, () => artifacts.close());
   disposers.push(a.store.subscribe((events) => shadowStats.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
   // The accuracy breaker judges the version actually served against the rules on the same outcomes.
   const served = new ServedQualityFeed((agent, o) => guard(agent).reportServed(o));
