@@ -38,6 +38,7 @@ export class CachedDecisionReader {
   readonly #l1: LRUCache<string, DecisionView>;
   readonly #byContext: LRUCache<string, string>;
   #stats = { l1Hits: 0, l2Hits: 0, storeHits: 0, misses: 0 };
+  #evicted = { decisions: 0, contexts: 0 };
 
   constructor(options: CachedDecisionReaderOptions) {
     this.#store = options.store;
@@ -45,8 +46,16 @@ export class CachedDecisionReader {
     this.#prefix = options.prefix ?? 'apprentice:';
     this.#ttl = options.l2TtlSeconds ?? 86_400;
     const max = options.l1Max ?? 50_000;
-    this.#l1 = new LRUCache({ max });
-    this.#byContext = new LRUCache({ max });
+    this.#l1 = new LRUCache({ max, dispose: (_v, _k, reason) => void (reason === 'evict' && this.#evicted.decisions++) });
+    this.#byContext = new LRUCache({ max, dispose: (_v, _k, reason) => void (reason === 'evict' && this.#evicted.contexts++) });
+  }
+
+  /** The in-process caches: entries, bound (`l1Max`) and evictions (least recently used first). */
+  bounds(): Record<'decisions' | 'contexts', { size: number; capacity: number; evictions: number }> {
+    return {
+      decisions: { size: this.#l1.size, capacity: this.#l1.max, evictions: this.#evicted.decisions },
+      contexts: { size: this.#byContext.size, capacity: this.#byContext.max, evictions: this.#evicted.contexts },
+    };
   }
 
   stats(): ReaderStats {

@@ -84,11 +84,20 @@ export class ShadowStats {
   readonly #agents = new Map<string, AgentState>();
   readonly #results = new Map<string, ShadowResultData>();
   readonly #outcomes = new Map<string, OutcomeData>();
+  readonly #evicted = new Map<object, number>();
 
   constructor(options: ShadowStatsOptions = {}) {
     this.#window = options.window ?? 10_000;
     this.#maxPending = options.maxPending ?? 100_000;
     this.#checkpointPending = options.checkpointPending ?? 10_000;
+  }
+
+  /** Shadow results waiting for their outcome and outcomes waiting for their result: entries, bound (`maxPending`), evictions. */
+  bounds(): Record<'results' | 'outcomes', { size: number; capacity: number; evictions: number }> {
+    return {
+      results: { size: this.#results.size, capacity: this.#maxPending, evictions: this.#evicted.get(this.#results) ?? 0 },
+      outcomes: { size: this.#outcomes.size, capacity: this.#maxPending, evictions: this.#evicted.get(this.#outcomes) ?? 0 },
+    };
   }
 
   /** The checkpoint of these statistics (see `ShadowStatsState`). */
@@ -182,7 +191,10 @@ export class ShadowStats {
 
   #remember<V>(map: Map<string, V>, key: string, value: V): void {
     map.set(key, value);
-    if (map.size > this.#maxPending) map.delete(map.keys().next().value as string);
+    if (map.size > this.#maxPending) {
+      map.delete(map.keys().next().value as string);
+      this.#evicted.set(map, (this.#evicted.get(map) ?? 0) + 1);
+    }
   }
 
   #state(agent: string): AgentState {

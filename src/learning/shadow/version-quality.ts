@@ -71,6 +71,7 @@ export class VersionQuality {
   readonly #maxPending: number;
   readonly #checkpointPending: number;
   readonly #pending = new Map<string, Pending>();
+  #evictions = 0;
   readonly #models = new Map<string, { agent: string; version: number; judged: Judged[] }>();
   readonly #rules = new Map<string, Judged[]>();
 
@@ -78,6 +79,11 @@ export class VersionQuality {
     this.#window = options.window ?? 500;
     this.#maxPending = options.maxPending ?? 100_000;
     this.#checkpointPending = options.checkpointPending ?? 10_000;
+  }
+
+  /** Decisions waiting for their outcome or a late shadow answer: entries, bound (`maxPending`), evictions (oldest first). */
+  bounds(): { size: number; capacity: number; evictions: number } {
+    return { size: this.#pending.size, capacity: this.#maxPending, evictions: this.#evictions };
   }
 
   /** The checkpoint of this feed (see `VersionQualityState`). */
@@ -111,7 +117,10 @@ export class VersionQuality {
     const p: Pending = { agent: d.agent, rules: d.deterministic ?? d.value, answers: new Map(), outcome: undefined };
     if (d.source === 'ml' && d.modelVersion !== undefined) p.answers.set(d.modelVersion, d.value);
     this.#pending.set(d.decisionId, p);
-    if (this.#pending.size > this.#maxPending) this.#pending.delete(this.#pending.keys().next().value as string);
+    if (this.#pending.size > this.#maxPending) {
+      this.#pending.delete(this.#pending.keys().next().value as string);
+      this.#evictions++;
+    }
   }
 
   addShadow(r: ShadowResultData): void {

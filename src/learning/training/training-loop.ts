@@ -106,6 +106,7 @@ export class TrainingLoop {
   readonly #early = new Map<string, OutcomeData>();
   readonly #agents = new Map<string, AgentState>();
   #cursor: Cursor = START;
+  readonly #evicted = new Map<object, number>();
 
   constructor(options: TrainingLoopOptions) {
     this.#o = options;
@@ -128,6 +129,15 @@ export class TrainingLoop {
       types: [EventType.DecisionMade, EventType.OutcomeRecorded],
       batchSize: 500,
     });
+  }
+
+  /** Decisions waiting for their outcome and outcomes waiting for their decision: entries, bound (`maxPending`), evictions. */
+  bounds(): Record<'decisions' | 'outcomes', { size: number; capacity: number; evictions: number }> {
+    const capacity = this.#o.maxPending ?? 100_000;
+    return {
+      decisions: { size: this.#decisions.size, capacity, evictions: this.#evicted.get(this.#decisions) ?? 0 },
+      outcomes: { size: this.#early.size, capacity, evictions: this.#evicted.get(this.#early) ?? 0 },
+    };
   }
 
   /** The checkpoint of everything this loop has learned so far (see `TrainingLoopState`). */
@@ -307,7 +317,10 @@ export class TrainingLoop {
 
   #remember<V>(map: Map<string, V>, key: string, value: V): void {
     map.set(key, value);
-    if (map.size > (this.#o.maxPending ?? 100_000)) map.delete(map.keys().next().value as string);
+    if (map.size > (this.#o.maxPending ?? 100_000)) {
+      map.delete(map.keys().next().value as string);
+      this.#evicted.set(map, (this.#evicted.get(map) ?? 0) + 1);
+    }
   }
 }
 

@@ -43,6 +43,9 @@ export const platformCatalogue = {
 
   cacheHitsTotal: counter('Decision cache hits (level: memory, redis).', ['level']),
   cacheMissesTotal: counter('Decision cache misses (level: memory, redis).', ['level']),
+  boundedEntries: gauge('Entries held by a bounded in-process cache or waiting map (component); never above its apprentice_bounded_capacity.', ['component']),
+  boundedCapacity: gauge('Bound of an in-process cache or waiting map, in entries: beyond it the oldest (or least recently used) entry is evicted.', ['component']),
+  boundedEvictionsTotal: counter('Entries a bounded in-process cache or waiting map evicted to stay within its bound.', ['component']),
 
   httpRequestsTotal: counter('HTTP requests served.', ['method', 'route', 'status']),
   httpRequestDurationSeconds: histogram('HTTP request duration.', ['method', 'route'], IO_BUCKETS),

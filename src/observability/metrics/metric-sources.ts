@@ -18,6 +18,7 @@ const RT = '`runtime/runtime-metrics.ts` (writer, reader, projector and pipeline
 const QUALITY = `${LM} at scrape, from \`VersionQuality\` (\`learning/shadow/version-quality.ts\`): every served (ml arm) and shadow answer of the version judged when its outcome arrives`;
 const RULES = `${LM} at scrape, from \`VersionQuality\`: the deterministic answer logged with every decision, judged on its outcome`;
 const ANALYSIS = `${RM} at scrape, from \`RolloutController.status()\` — the analysis the controller acts on (same figures as \`GET /api/v1/experiments/{id}/significance\`)`;
+const BOUNDS = '`runtime/bounds-metrics.ts` at scrape, from each component\'s `bounds()` (decision cache, training loop, shadow statistics, served-quality and version-quality feeds), installed by `installLearning`';
 const STEP = 'while a rollout step (canary 5–100%, or paused there) runs';
 const LABEL_AGENTS = 'label outcomes (classification agents); a version has samples once one of its answers has an outcome';
 const VALUE_AGENTS = 'numeric outcomes (regression agents); a version has samples once one of its answers has an outcome';
@@ -104,6 +105,9 @@ export const METRIC_SOURCES: Readonly<Record<string, MetricSource>> = {
   apprentice_writer_flush_duration_seconds: { setBy: '`decisions/async-learning-writer.ts` around each batch sent, through its `onFlushed` option, observed in `runtime/create-apprentice.ts`', when: 'the writer flushed a batch' },
   apprentice_cache_hits_total: { setBy: RT, when: 'a cached decision read hit' },
   apprentice_cache_misses_total: { setBy: RT, when: 'a decision read missed the cache' },
+  apprentice_bounded_entries: { setBy: BOUNDS },
+  apprentice_bounded_capacity: { setBy: BOUNDS },
+  apprentice_bounded_evictions_total: { setBy: BOUNDS, when: 'a component reached its bound' },
   apprentice_learner_training_rows_total: { setBy: `${LM} \`onTrainingBatch\` (difference of the training loop's samples per agent)`, when: 'training runs (ML on)' },
   apprentice_learner_training_duration_seconds: { setBy: `${LM} \`onTrainingBatch\` (each batch that trained rows of the agent)`, when: 'training runs (ML on)' },
   apprentice_learner_versions_registered_total: { setBy: `${LM} \`onRegistered\` (\`TrainingLoop.onRegistered\`)`, when: 'the training loop registered a version' },

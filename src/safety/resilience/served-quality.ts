@@ -27,6 +27,7 @@ export interface ServedQualityState {
  */
 export class ServedQualityFeed {
   readonly #pending = new Map<string, ServedPending>();
+  #evictions = 0;
   constructor(
     private readonly onServed: (agent: string, outcome: ServedOutcome & { modelVersion: number | undefined }) => void,
     private readonly maxPending = 100_000,
@@ -43,6 +44,11 @@ export class ServedQualityFeed {
     return { version: 1, pending: [...this.#pending].slice(-this.checkpointPending) };
   }
 
+  /** Model-served decisions waiting for their outcome: entries, bound (`maxPending`), evictions (oldest first). */
+  bounds(): { size: number; capacity: number; evictions: number } {
+    return { size: this.#pending.size, capacity: this.maxPending, evictions: this.#evictions };
+  }
+
   restore(state: ServedQualityState): void {
     if (state.version !== 1) throw new Error(`unknown served-quality checkpoint version ${String(state.version)}`);
     for (const [id, p] of state.pending) this.#pending.set(id, { ...p, modelVersion: p.modelVersion ?? undefined });
@@ -53,7 +59,10 @@ export class ServedQualityFeed {
       const d = event.data as DecisionData;
       if (d.source !== 'ml' || d.deterministic === undefined) return;
       this.#pending.set(d.decisionId, { agent: d.agent, value: d.value, deterministic: d.deterministic, modelVersion: d.modelVersion });
-      if (this.#pending.size > this.maxPending) this.#pending.delete(this.#pending.keys().next().value!);
+      if (this.#pending.size > this.maxPending) {
+        this.#pending.delete(this.#pending.keys().next().value!);
+        this.#evictions++;
+      }
       return;
     }
     if (event.type !== EventType.OutcomeRecorded) return;
