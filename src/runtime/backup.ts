@@ -82,10 +82,13 @@ export async function writeBackup(src: BackupSources, file: string, options: Bac
     let after: Cursor = START;
     for (;;) {
       const page = await src.store.readAll({ after, limit: pageSize });
+      // One chunk per page, not per event: per-event chunks made the backup about twice as slow (bench fleet).
+      let chunk = '';
       for (const e of page) {
         counts.events++;
-        yield emit({ t: 'event', e: { id: e.id, type: e.type, stream: e.stream, data: e.data, metadata: e.metadata, time: e.time } });
+        chunk += emit({ t: 'event', e: { id: e.id, type: e.type, stream: e.stream, data: e.data, metadata: e.metadata, time: e.time } });
       }
+      if (chunk !== '') yield chunk;
       options.onProgress?.(counts.events);
       const last = page[page.length - 1];
       if (!last || page.length < pageSize) break;
