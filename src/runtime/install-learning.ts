@@ -17,9 +17,8 @@ import { shadowRoutes } from '../learning/index.js';
 import { ShadowStats } from '../learning/index.js';
 import { TrainingLoop, type TrainingLoopOptions } from '../learning/index.js';
 import { VersionQuality } from '../learning/index.js';
-import { followFromCheckpoint, type CheckpointedConsumer } from '../log/index.js';
+import { START } from '../log/index.js';
 import { collectLearningMetrics, learningMetricHooks } from './learning-metrics.js';
-import { collectBounds } from './bounds-metrics.js';
 
 export interface InstallLearningOptions {
   /** Agents to define at start (validated; an unchanged definition is not re-recorded), with optional in-process policies. */
@@ -48,12 +47,6 @@ export interface InstallLearningOptions {
   readonly openBreakerKinds?: (agent: string) => readonly string[];
   /** Feature views the engine enriches decisions from (`installFeatures`). Default none. */
   readonly features?: FeatureEnricher;
-  /**
-   * Least time between two checkpoints of the log's followers (training loop, shadow statistics,
-   * quality feeds) while events flow; each also saves at `stop()`. A restart resumes from them
-   * instead of reading the log from its start. Default 10,000 ms.
-   */
-  readonly checkpointEveryMs?: number;
 }
 
 export interface InstalledLearning {
@@ -73,6 +66,8 @@ export interface InstalledLearning {
   readonly pool: WorkerPool | undefined;
   /** Live quality of each model version and of the rules, judged on outcomes (the quality gauges). */
   readonly quality: VersionQuality;
+  /** Exploration of reward agents (its `stats()` feed the exploration metrics). */
+  readonly explorer: BanditExplorer;
 }
 
 /**
@@ -113,10 +108,11 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   const shadowStats = new ShadowStats();
   const hooks = learningMetricHooks(a.metrics, options.openBreakerKinds ? { openBreakerKinds: options.openBreakerKinds } : {});
   const shadow = new ShadowRunner({ models: serving, sink: a.writer, onResult: hooks.onShadowResult, onDropped: hooks.onShadowDropped, ...(options.shedShadow ? { shed: options.shedShadow } : {}), ...(pool ? { pool, pathOf: (v) => registry.pathOf(v) } : {}) });
+  const explorer = new BanditExplorer();
   const engine = new DecisionEngine({
     writer: a.writer,
     // Reward agents whose definition has `exploration` explore within its budget (docs/bandits.md).
-    explorer: new BanditExplorer(),
+    explorer,
     ...(options.features ? { features: options.features } : {}),
     agents: (name) => agents.get(name),
     models: serving,
@@ -130,22 +126,12 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
 
   const disposers: (() => Promise<void>)[] = [];
   disposers.push(registryDisposer, () => artifacts.close());
-  // Each follower resumes from its checkpoint (migrations/056): a restart reads what is new, not
-  // the whole log (issue 15).
-  const follow = async <S>(consumer: CheckpointedConsumer<S>, batchSize?: number): Promise<void> => {
-    const f = await followFromCheckpoint(a.store, consumer, {
-      everyMs: options.checkpointEveryMs ?? 10_000,
-      ...(batchSize ? { batchSize } : {}),
-      onError: (e) => process.emitWarning(`checkpoint of ${consumer.name}: ${e instanceof Error ? e.message : String(e)}`, 'ApprenticeCheckpoint'),
-    });
-    disposers.push(f.dispose);
-  };
-  await follow({ name: 'shadow-stats', types: [EventType.ShadowPredicted, EventType.OutcomeRecorded], apply: (events) => shadowStats.apply(events), snapshot: () => shadowStats.snapshot(), restore: (st) => shadowStats.restore(st) });
+  disposers.push(a.store.subscribe((events) => shadowStats.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
   // The accuracy breaker judges the version actually served against the rules on the same outcomes.
   const served = new ServedQualityFeed((agent, o) => guard(agent).reportServed(o));
-  await follow({ name: 'served-quality', types: [EventType.DecisionMade, EventType.OutcomeRecorded], apply: (events) => events.forEach((e) => served.observe(e)), snapshot: () => served.snapshot(), restore: (st) => served.restore(st) });
+  disposers.push(a.store.subscribe((events) => events.forEach((e) => served.observe(e)), { types: [EventType.DecisionMade, EventType.OutcomeRecorded] }));
   const quality = new VersionQuality();
-  await follow({ name: 'version-quality', types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded], apply: (events) => quality.apply(events), snapshot: () => quality.snapshot(), restore: (st) => quality.restore(st) });
+  disposers.push(a.store.subscribe((events) => quality.apply(events), { types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
   let trainer: TrainingLoop | undefined;
   if (options.training ?? ml) {
     trainer = new TrainingLoop({
@@ -160,41 +146,21 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
         options.trainer?.onRegistered?.(v);
       },
     });
-    // `trainer.start(store)` from its checkpoint, with each batch timed and its rows counted per agent.
+    // `trainer.start(store)`, with each batch timed and its rows counted per agent.
     const t = trainer;
-    await follow(
-      {
-        name: 'training',
-        types: [EventType.DecisionMade, EventType.OutcomeRecorded],
-        async apply(events, cursor) {
+    disposers.push(
+      a.store.subscribe(
+        async (events, cursor) => {
           const t0 = performance.now();
           await t.apply(events, cursor);
           hooks.onTrainingBatch(t, agents.list().map((d) => d.name), (performance.now() - t0) / 1000);
         },
-        snapshot: () => t.snapshot(),
-        restore: (st) => t.restore(st),
-      },
-      500,
+        { after: START, types: [EventType.DecisionMade, EventType.OutcomeRecorded], batchSize: 500 },
+      ),
     );
   }
   const uncollect = collectLearningMetrics(a.metrics, { agents, registry, serving, shadow, shadowStats, quality, pool });
   disposers.push(async () => uncollect());
-  // Every bounded cache and waiting map of the decision and learning paths, with its bound.
-  const trained = trainer;
-  const unbound = collectBounds(a.metrics, () => {
-    const cache = a.reader.bounds();
-    const shadowPending = shadowStats.bounds();
-    return {
-      decision_cache: cache.decisions,
-      decision_cache_by_context: cache.contexts,
-      shadow_stats_pending_results: shadowPending.results,
-      shadow_stats_pending_outcomes: shadowPending.outcomes,
-      served_quality_pending: served.bounds(),
-      version_quality_pending: quality.bounds(),
-      ...(trained ? { training_pending_decisions: trained.bounds().decisions, training_pending_outcomes: trained.bounds().outcomes } : {}),
-    };
-  });
-  disposers.push(async () => unbound());
 
   let stopped: Promise<void> | undefined;
   return {
@@ -222,5 +188,6 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
     guards,
     pool,
     quality,
+    explorer,
   };
 }

@@ -9,6 +9,7 @@ import type { RolloutPolicy, ShadowEvidence } from '../experiments/index.js';
 import { RolloutPhase } from '../experiments/index.js';
 import { createOpeGateCheck, resolveRolloutPolicy } from '../experiments/index.js';
 import { opeCandidateFor } from './ope-candidates.js';
+import { collectEvidenceMetrics } from './evidence-metrics.js';
 import { OutboundWebhooks } from '../safety/index.js';
 import { createSecurityRuntime } from '../security/index.js';
 import { describeConceptDrift } from '../observability/index.js';
@@ -217,6 +218,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   late.experiments = experiments;
   const uncountFlags = countFlagChanges(a.metrics, experiments.flags);
   const uncollectRollouts = collectRolloutMetrics(a.metrics, experiments.controller);
+  const uncollectEvidence = collectEvidenceMetrics(a.metrics, { controller: experiments.controller, exploration: () => learning.explorer.stats() });
   route = experiments.router;
 
   // One drift monitor per fleet role that runs loops: on every API instance it would record each
@@ -316,6 +318,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
       stopped ??= (async () => {
         uncountFlags();
         uncollectRollouts();
+        uncollectEvidence();
         await experiments.stop();
         unwatchBreakers();
         await webhooks.close();

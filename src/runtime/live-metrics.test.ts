@@ -34,6 +34,13 @@ const EMPTY_IN_SCENARIO: Readonly<Record<string, string>> = {
   apprentice_shadow_dropped_total: 'only when shadow work is shed (queue full, event loop throttled, closing); the throttle is held off here so shed jobs cannot make the counts above vary',
   apprentice_ml_performance_impact_ratio: 'only when both impact probe windows (learning on and off, minutes long) have decide latencies',
   apprentice_model_prediction_errors_total: 'only when a model throws, times out or answers outside its labels',
+  // Issue 12 (src/runtime/evidence-metrics.test.ts reads them after a reward agent explored and was evaluated):
+  apprentice_exploration_share: 'only for reward agents with an exploration spec; this scenario has none',
+  apprentice_exploration_budget_ratio: 'only for reward agents with an exploration spec; this scenario has none',
+  apprentice_ope_gate_pass: 'only for an exploring reward agent in shadow with a shadow model, evaluated by this instance\'s controller (off here)',
+  apprentice_ope_estimate: 'only for an exploring reward agent in shadow with a shadow model, evaluated by this instance\'s controller (off here)',
+  apprentice_ope_effective_sample_size: 'only for an exploring reward agent in shadow with a shadow model, evaluated by this instance\'s controller (off here)',
+  apprentice_rollout_outcome_completeness_ratio: 'only for a running step evaluated by this instance\'s controller (off here; the steps are moved by operator commands)',
 };
 
 /** Every file of `dir`, recursively. */

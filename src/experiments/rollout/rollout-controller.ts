@@ -216,6 +216,8 @@ export class RolloutController {
   /** Last audited OPE evidence per agent, and last audited readiness per experiment. */
   readonly #opeAudited = new Map<string, string>();
   readonly #delayAudited = new Map<string, boolean>();
+  /** The last OPE gate result and outcome-delay check computed per agent (the metrics read them). */
+  readonly #latest = new Map<string, { ope: OpeGateResult | undefined; outcomes: DelayCheck | undefined }>();
   #ticks = 0;
 
   constructor(options: RolloutControllerOptions) {
@@ -234,6 +236,14 @@ export class RolloutController {
   policyOf(agent: string): RolloutPolicy {
     const own = this.#o.policyFor?.(agent);
     return own ? resolveRolloutPolicy(this.#o.policy, own) : this.#policy;
+  }
+
+  /**
+   * The evidence gates as last computed for an agent (by a tick or a status read) in this
+   * instance: the OPE gate while in shadow, the outcome-delay check while a step runs.
+   */
+  latestEvidence(agent: string): { readonly ope: OpeGateResult | undefined; readonly outcomes: DelayCheck | undefined } | undefined {
+    return this.#latest.get(agent);
   }
 
   /** Scheduled evaluations run so far. */
@@ -388,6 +398,7 @@ export class RolloutController {
       outcomes && !outcomes.ready
         ? waitingVerdict(evaluateRollout(r.state, { ...evidence, analysis: undefined }, policy), outcomes)
         : opeGateVerdict(evaluateRollout(r.state, evidence, policy), ope);
+    this.#latest.set(agent, { ope, outcomes });
     const gate = gateAhead(r.state, policy);
     const approval = gate === undefined ? undefined : this.#log.approval(agent);
     const approved = approval !== undefined && approval.percentage === gate;

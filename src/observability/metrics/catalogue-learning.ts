@@ -104,6 +104,15 @@ export const learningCatalogue = {
   ),
   rolloutPromotionsTotal: counter('Rollouts that reached 100% and promoted the model.', ['agent']),
   flagChangesTotal: counter('Flag definitions changed (source: api, controller, sync).', ['flag', 'source']),
+  explorationShare: gauge('Share of a reward agent\'s decisions that served an action other than the greedy one (never above its budget).', ['agent']),
+  explorationBudgetRatio: gauge('Exploration budget of a reward agent (most decisions that may explore).', ['agent']),
+  opeGatePass: gauge('1 when the off-policy evaluation gate lets the agent\'s shadow candidate leave shadow, 0 when it holds it.', ['agent']),
+  opeEstimate: gauge(
+    'Off-policy evaluation of the shadow candidate (value: dr = doubly-robust estimate, lower/upper = its interval, served = the served policy\'s observed value), in reward units.',
+    ['agent', 'value'],
+  ),
+  opeEffectiveSampleSize: gauge('Effective sample size of the importance weights behind the OPE gate.', ['agent']),
+  rolloutOutcomeCompletenessRatio: gauge('Expected share of the running step\'s eventual outcomes that are in (least complete arm); the step is judged at the policy\'s minOutcomeCompleteness.', ['agent']),
 
   breakerState: gauge('Circuit breaker state: 0 closed, 1 half-open, 2 open.', ['agent', 'kind']),
   breakerTransitionsTotal: counter('Circuit breaker state transitions.', ['agent', 'kind', 'from', 'to']),

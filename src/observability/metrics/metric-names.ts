@@ -46,6 +46,13 @@ export const MetricName = {
   rolloutRollbacksTotal: 'apprentice_rollout_rollbacks_total',
   rolloutPromotionsTotal: 'apprentice_rollout_promotions_total',
   flagChangesTotal: 'apprentice_flag_changes_total',
+  // exploration and evidence gates (issue 12)
+  explorationShare: 'apprentice_exploration_share',
+  explorationBudgetRatio: 'apprentice_exploration_budget_ratio',
+  opeGatePass: 'apprentice_ope_gate_pass',
+  opeEstimate: 'apprentice_ope_estimate',
+  opeEffectiveSampleSize: 'apprentice_ope_effective_sample_size',
+  rolloutOutcomeCompletenessRatio: 'apprentice_rollout_outcome_completeness_ratio',
   // circuit breakers
   breakerState: 'apprentice_breaker_state',
   breakerTransitionsTotal: 'apprentice_breaker_transitions_total',
@@ -77,10 +84,6 @@ export const MetricName = {
   // decision cache
   cacheHitsTotal: 'apprentice_cache_hits_total',
   cacheMissesTotal: 'apprentice_cache_misses_total',
-  // bounded in-process caches and waiting maps (issue 15)
-  boundedEntries: 'apprentice_bounded_entries',
-  boundedCapacity: 'apprentice_bounded_capacity',
-  boundedEvictionsTotal: 'apprentice_bounded_evictions_total',
   // learners and their workers
   learnerTrainingRowsTotal: 'apprentice_learner_training_rows_total',
   learnerTrainingDurationSeconds: 'apprentice_learner_training_duration_seconds',

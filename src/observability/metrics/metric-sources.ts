@@ -18,6 +18,8 @@ const RT = '`runtime/runtime-metrics.ts` (writer, reader, projector and pipeline
 const QUALITY = `${LM} at scrape, from \`VersionQuality\` (\`learning/shadow/version-quality.ts\`): every served (ml arm) and shadow answer of the version judged when its outcome arrives`;
 const RULES = `${LM} at scrape, from \`VersionQuality\`: the deterministic answer logged with every decision, judged on its outcome`;
 const ANALYSIS = `${RM} at scrape, from \`RolloutController.status()\` — the analysis the controller acts on (same figures as \`GET /api/v1/experiments/{id}/significance\`)`;
+const OPE = '`runtime/evidence-metrics.ts` at scrape, from `RolloutController.latestEvidence()` — the OPE gate of its last evaluation (same figures as `ope` in `GET /api/v1/rollouts/{agent}`)';
+const OPE_WHEN = 'a reward agent with an `exploration` spec and a shadow model is in shadow and the controller evaluated it in this instance (the leader)';
 const BOUNDS = '`runtime/bounds-metrics.ts` at scrape, from each component\'s `bounds()` (decision cache, training loop, shadow statistics, served-quality and version-quality feeds), installed by `installLearning`';
 const STEP = 'while a rollout step (canary 5–100%, or paused there) runs';
 const LABEL_AGENTS = 'label outcomes (classification agents); a version has samples once one of its answers has an outcome';
@@ -67,6 +69,15 @@ export const METRIC_SOURCES: Readonly<Record<string, MetricSource>> = {
   apprentice_experiment_effect: { setBy: ANALYSIS, when: `${STEP} with enough outcomes per arm and a non-zero rules mean` },
   apprentice_experiment_srm_p_value: { setBy: ANALYSIS, when: STEP },
   apprentice_experiment_srm_mismatch: { setBy: ANALYSIS, when: STEP },
+  apprentice_exploration_share: { setBy: '`runtime/evidence-metrics.ts` at scrape, from the decision engine\'s `BanditExplorer.stats()`', when: 'a reward agent with an `exploration` spec has decided in this instance' },
+  apprentice_exploration_budget_ratio: { setBy: '`runtime/evidence-metrics.ts` at scrape, from the decision engine\'s `BanditExplorer.stats()`', when: 'a reward agent with an `exploration` spec has decided in this instance' },
+  apprentice_ope_gate_pass: { setBy: OPE, when: OPE_WHEN },
+  apprentice_ope_estimate: { setBy: OPE, when: OPE_WHEN },
+  apprentice_ope_effective_sample_size: { setBy: OPE, when: OPE_WHEN },
+  apprentice_rollout_outcome_completeness_ratio: {
+    setBy: '`runtime/evidence-metrics.ts` at scrape, from `RolloutController.latestEvidence()` — the outcome-delay check of its last evaluation',
+    when: 'a step below 100% runs and the controller evaluated it in this instance (the leader), with `minOutcomeCompleteness` > 0',
+  },
   apprentice_rollout_traffic_ratio: { setBy: `${RM} at scrape, from the controller's rollout log`, when: 'an agent the controller knows' },
   apprentice_rollout_state: { setBy: `${RM} at scrape, from the controller's rollout log`, when: 'an agent the controller knows' },
   apprentice_rollout_advances_total: { setBy: `${RM} \`countRolloutChange\` (controller \`onChange\`, in the instance that made the change)`, when: 'a step advanced' },
@@ -105,9 +116,6 @@ export const METRIC_SOURCES: Readonly<Record<string, MetricSource>> = {
   apprentice_writer_flush_duration_seconds: { setBy: '`decisions/async-learning-writer.ts` around each batch sent, through its `onFlushed` option, observed in `runtime/create-apprentice.ts`', when: 'the writer flushed a batch' },
   apprentice_cache_hits_total: { setBy: RT, when: 'a cached decision read hit' },
   apprentice_cache_misses_total: { setBy: RT, when: 'a decision read missed the cache' },
-  apprentice_bounded_entries: { setBy: BOUNDS },
-  apprentice_bounded_capacity: { setBy: BOUNDS },
-  apprentice_bounded_evictions_total: { setBy: BOUNDS, when: 'a component reached its bound' },
   apprentice_learner_training_rows_total: { setBy: `${LM} \`onTrainingBatch\` (difference of the training loop's samples per agent)`, when: 'training runs (ML on)' },
   apprentice_learner_training_duration_seconds: { setBy: `${LM} \`onTrainingBatch\` (each batch that trained rows of the agent)`, when: 'training runs (ML on)' },
   apprentice_learner_versions_registered_total: { setBy: `${LM} \`onRegistered\` (\`TrainingLoop.onRegistered\`)`, when: 'the training loop registered a version' },
