@@ -21,6 +21,17 @@ export const DEMO_ROLLOUT_POLICY: Partial<RolloutPolicy> = {
   minShadowOutcomes: 300,
   minSamplePerArm: 30,
   minStepDurationMs: 20_000,
+  // The OPE gate of the exploring reward agent (pisarz): evidence from tens of explored decisions.
+  opeMinEffectiveSampleSize: 30,
+};
+
+/**
+ * The demo's exploring reward agent (issue 12): pisarz serves another allowed format on 20% of
+ * its decisions and logs each served format's propensity, so its shadow model is judged
+ * off-policy (the OPE gate) before it gets traffic: `GET /api/v1/rollouts/pisarz` shows `ope`.
+ */
+export const DEMO_EXPLORATION: Readonly<Record<string, unknown>> = {
+  pisarz: { strategy: 'epsilon-greedy', budget: 0.2, epsilon: 0.2, minEpsilon: 0.2 },
 };
 
 /**
@@ -38,7 +49,10 @@ export interface DemoOptions {
 
 /** The eight Detektor agents with their rules, for `installPlatform({ agents })`. */
 export const detektorAgentDefinitions = (): { definition: unknown; policy: (context: unknown) => string | number }[] =>
-  registerDetektorAgents((definition, policy) => ({ definition, policy }));
+  registerDetektorAgents((definition, policy) => ({
+    definition: DEMO_EXPLORATION[definition.name] ? { ...definition, exploration: DEMO_EXPLORATION[definition.name] } : definition,
+    policy,
+  }));
 
 /**
  * A model trained on systematically wrong labels (each label shifted to the next one): what
@@ -83,7 +97,8 @@ export function startDemo(a: Apprentice, platform: Platform, options: DemoOption
   return {
     message:
       `demo: 8 Detektor agents, ${options.ratePerSecond ?? 25} decisions/s; watch GET /api/v1/shadow/stats, /api/v1/rollouts/<agent>, ` +
-      `/api/v1/events?type=RolloutStepChanged (${DEGRADED_AGENT} gets a degraded release at canary and should roll back)`,
+      `/api/v1/events?type=RolloutStepChanged (${DEGRADED_AGENT} gets a degraded release at canary and should roll back); ` +
+      `pisarz explores 20% and its shadow model must pass the OPE gate before canary: apprentice rollouts pisarz`,
     async stop() {
       unsubscribe();
       await stopWorkload();

@@ -26,14 +26,33 @@ export const ROLLOUT_ACTIONS = {
   approve: 'approve the manual gate ahead (policy gates): the controller advances once the statistics allow',
 } as const;
 
+interface EvidenceView {
+  ope?: { pass: boolean; n: number; dr: { estimate: number }; interval: { lower: number; upper: number }; servedValue: number; margin: number; effectiveSampleSize: number } | null;
+  outcomes?: { reason: string } | null;
+}
+
+/** The evidence gates of a status in one line each (issue 12): the OPE gate in shadow, the label-delay wait of a step. */
+export function describeEvidence(s: EvidenceView): string[] {
+  const out: string[] = [];
+  const o = s.ope;
+  if (o) {
+    const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+    out.push(
+      `OPE gate: ${o.pass ? 'pass' : 'hold'} — DR ${f(o.dr.estimate)} [${f(o.interval.lower)}, ${f(o.interval.upper)}] vs served ${f(o.servedValue)} + margin ${o.margin}, ESS ${o.effectiveSampleSize.toFixed(0)} of ${o.n}`,
+    );
+  }
+  if (s.outcomes) out.push(`outcomes: ${s.outcomes.reason}`);
+  return out;
+}
+
 function showRollouts(agent: string | undefined, flags: ApiFlags): Promise<void> {
   return run(async () => {
     if (agent) {
-      const s = await callApi<RolloutView & { analysis: { effect: number; ci: [number | null, number | null]; pValue: number } | null }>(flags, 'GET', `/api/v1/rollouts/${encodeURIComponent(agent)}`);
+      const s = await callApi<RolloutView & EvidenceView & { analysis: { effect: number; ci: [number | null, number | null]; pValue: number } | null }>(flags, 'GET', `/api/v1/rollouts/${encodeURIComponent(agent)}`);
       print(s, flags.json ?? false, () => {
         const a = s.analysis;
         const stats = a ? `effect ${a.effect.toFixed(4)}  CI [${a.ci[0] ?? '-∞'}, ${a.ci[1] ?? '∞'}]  p ${a.pValue.toPrecision(3)}` : 'no experiment';
-        return `${s.agent}: ${s.step} (${s.percentage}% ml)\n${stats}\nverdict: ${s.verdict?.action} — ${s.verdict?.reasons.join('; ')}`;
+        return [`${s.agent}: ${s.step} (${s.percentage}% ml)`, stats, ...describeEvidence(s), `verdict: ${s.verdict?.action} — ${s.verdict?.reasons.join('; ')}`].join('\n');
       });
     } else {
       const { rollouts } = await callApi<{ rollouts: RolloutView[] }>(flags, 'GET', '/api/v1/rollouts');
