@@ -168,7 +168,13 @@ function safetyVerdict(e: StepEvidence, policy: RolloutPolicy): Verdict | undefi
   const a = e.analysis;
   if (a && (a.loss || (a.inferior && a.effect < 0))) {
     const since = a.changes.length > 0 && a.segmentStart ? ` since the change at ${a.segmentStart}` : '';
-    return { action: 'rollback', reasons: [`significant loss on ${describeEffect(a)}, one-sided p ${pText(a.lossPValue)} < ${a.lossAlpha}${since}`] };
+    // Name the test that found the loss, with its own numbers: the one-sided loss test, or the
+    // step's confidence sequence lying wholly below 0 (its p-value is then below alpha, not
+    // necessarily the loss test's below lossAlpha).
+    const why = a.loss
+      ? `one-sided p ${pText(a.lossPValue)} < ${a.lossAlpha}`
+      : `the whole ${Math.round((1 - a.alpha) * 100)}% interval is below 0, p ${pText(a.pValue)} < ${a.alpha}`;
+    return { action: 'rollback', reasons: [`significant loss on ${describeEffect(a)}, ${why}${since}`] };
   }
   return undefined;
 }

@@ -33,14 +33,15 @@ describe('verdicts say what they do and never contradict their numbers', () => {
         fc.array(fc.record({ a: armGen, b: armGen }), { minLength: 1, maxLength: 30 }),
         fc.constantFrom<5 | 25 | 50>(5, 25, 50),
         fc.constantFrom('accuracy' as const, 'mae' as const),
-        (raw, percentage, metric) => {
+        fc.constantFrom(0.05, 0.001, 1e-6),
+        (raw, percentage, metric, lossAlpha) => {
           const batches: ArmBatch[] = raw.map((b, i) => {
             const sa = Math.round(b.a.n * b.a.p);
             const sb = Math.round(b.b.n * b.b.p);
             return { start: i * 10_000, a: { n: b.a.n, sum: sa, sumSq: sa }, b: { n: b.b.n, sum: sb, sumSq: sb } };
           });
-          const a: ExperimentAnalysis = analyzeExperiment({ percentage, arms: armsOf(batches), batches }, { metric, mde: 0.05, margin: 0.02 });
-          const v = evaluateRollout(canary(percentage), { elapsedMs: 600_000, analysis: a }, policy);
+          const a: ExperimentAnalysis = analyzeExperiment({ percentage, arms: armsOf(batches), batches }, { metric, mde: 0.05, margin: 0.02, lossAlpha });
+          const v = evaluateRollout(canary(percentage), { elapsedMs: 600_000, analysis: a }, { ...policy, lossAlpha });
           const text = v.reasons.join('; ');
           if (v.action === 'advance') {
             expect(a.effect >= a.ci[0] && a.effect <= a.ci[1]).toBe(true);
@@ -59,6 +60,9 @@ describe('verdicts say what they do and never contradict their numbers', () => {
             expect(a.effect).toBeLessThan(0);
             expect(text).toMatch(/^significant loss on /);
           }
+          // Every "p X < Y" a reason states is true of its own numbers (a rollback once said
+          // "one-sided p 0.013 < 0.000001" when the step's interval, not the loss test, found it).
+          for (const [, x, y] of text.matchAll(/p ([-+\d.e]+) < ([-+\d.e]+)/g)) expect(Number(x), text).toBeLessThan(Number(y));
           if (v.action !== 'rollback' && v.rule) expect(text.startsWith(v.rule) || text.includes(v.rule === 'superiority' ? 'superior' : 'non-inferior')).toBe(true);
           expect(text).toContain(v.action === 'advance' || v.action === 'rollback' || /outcomes per arm|mismatch/.test(text) ? '' : metric);
         },
