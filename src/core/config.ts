@@ -23,6 +23,10 @@ export const ConfigSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** HTTP port. Default 8080. */
     port: z.number().int().min(0).max(65535).default(8080),
+    /** HTTPS: PEM certificate (chain) file; with `tlsKey` the server speaks HTTPS only. Default unset: plain HTTP. */
+    tlsCert: z.string().min(1).optional(),
+    /** HTTPS: PEM private key file of `tlsCert` (unencrypted). */
+    tlsKey: z.string().min(1).optional(),
     /** Embedded storage, spool, model artifacts and keys. Default `./.apprentice`. */
     dataDir: z.string().min(1).default('./.apprentice'),
     /** PostgreSQL event store; unset = embedded PGlite under dataDir. */
@@ -103,6 +107,8 @@ const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string'
   REDIS_URL: { key: 'redisUrl', type: 'string' },
   APPRENTICE_HOST: { key: 'host', type: 'string' },
   APPRENTICE_PORT: { key: 'port', type: 'number' },
+  APPRENTICE_TLS_CERT: { key: 'tlsCert', type: 'string' },
+  APPRENTICE_TLS_KEY: { key: 'tlsKey', type: 'string' },
   APPRENTICE_DATA_DIR: { key: 'dataDir', type: 'string' },
   APPRENTICE_REDIS_PREFIX: { key: 'redisPrefix', type: 'string' },
   APPRENTICE_ML_ENABLED: { key: 'mlEnabled', type: 'boolean' },

@@ -26,6 +26,8 @@ export interface ServerOptions {
    * `/health/aggregate` and `/metrics`: a `serve --role worker` process).
    */
   readonly surface?: 'full' | 'health';
+  /** Serve HTTPS with this PEM certificate and key instead of HTTP. */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
   /** Fastify logger. Default false. */
   readonly logger?: boolean | { level: string };
 }

@@ -16,7 +16,10 @@ export type { ServerOptions } from '../runtime/index.js';
  * stable `code` and field paths, a body-size limit, and request metrics.
  */
 export async function buildServer(apprentice: Apprentice, options: ServerOptions = {}): Promise<FastifyInstance> {
+  // With `https` the instance is an https.Server underneath; routes, hooks and inject are the
+  // same, so it is typed as the HTTP instance the rest of the code expects.
   const app = Fastify({
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     bodyLimit: apprentice.config.bodyLimitBytes,
     logger: options.logger ?? false,
     // Refuse prototype-pollution keys in JSON bodies (secure-json-parse).

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../core/index.js';
 import { createApprentice, type Apprentice } from '../../runtime/index.js';
@@ -14,6 +15,23 @@ export interface ServeFlags extends GlobalFlags {
   readonly controller?: boolean;
   /** `api`, `worker` or `all` (default). */
   readonly role?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+}
+
+/** The PEM files of `tlsCert`/`tlsKey`, both or neither; unreadable files are a configuration error naming them. */
+function httpsOf(config: { tlsCert?: string | undefined; tlsKey?: string | undefined }): { cert: Buffer; key: Buffer } | undefined {
+  if (config.tlsCert === undefined && config.tlsKey === undefined) return undefined;
+  if (config.tlsCert === undefined || config.tlsKey === undefined)
+    throw new ConfigError('HTTPS needs a certificate and its key', [{ path: config.tlsCert === undefined ? 'tlsCert' : 'tlsKey', message: 'set both tlsCert and tlsKey (--tls-cert, --tls-key), or neither' }]);
+  const read = (path: 'tlsCert' | 'tlsKey', file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new ConfigError(`cannot read ${path} ${file}`, [{ path, message: (e as Error).message }], { cause: e });
+    }
+  };
+  return { cert: read('tlsCert', config.tlsCert), key: read('tlsKey', config.tlsKey) };
 }
 
 /** Extra wiring for `serve` (the demo adds its workload here). */
@@ -26,7 +44,8 @@ export async function buildServe(flags: ServeFlags, platformOptions: PlatformOpt
     throw new ConfigError('invalid --port', [{ path: 'port', message: 'must be an integer from 0 to 65535' }]);
   const role = (flags.role ?? platformOptions.role ?? 'all') as ServeRole;
   if (!SERVE_ROLES.includes(role)) throw new ConfigError('invalid --role', [{ path: 'role', message: `must be one of ${SERVE_ROLES.join(', ')}` }]);
-  const config = configFrom(flags, { host: flags.host, port, ...(flags.ml === false ? { mlEnabled: false } : {}) });
+  const config = configFrom(flags, { host: flags.host, port, tlsCert: flags.tlsCert, tlsKey: flags.tlsKey, ...(flags.ml === false ? { mlEnabled: false } : {}) });
+  const https = httpsOf(config);
   if (role !== 'all' && (!config.databaseUrl || !config.redisUrl))
     throw new ConfigError(`--role ${role} needs a shared store and bus`, [
       { path: config.databaseUrl ? 'redisUrl' : 'databaseUrl', message: `set DATABASE_URL and REDIS_URL: the ${role === 'api' ? 'workers project and train' : 'API instances serve'} from the same PostgreSQL and Redis` },
@@ -39,8 +58,9 @@ export async function buildServe(flags: ServeFlags, platformOptions: PlatformOpt
   const app =
     role === 'worker'
       ? // Health and metrics only, behind the same token check as the API.
-        await buildServer(a, { surface: 'health', routes: [platform.security.auth.routes], context: { healthChecks: platform.server.context?.healthChecks ?? [] }, logger })
+        await buildServer(a, { surface: 'health', routes: [platform.security.auth.routes], context: { healthChecks: platform.server.context?.healthChecks ?? [] }, logger, ...(https ? { https } : {}) })
       : await buildServer(a, {
+          ...(https ? { https } : {}),
           routes: [...(platform.server.routes ?? []), ...parts.flatMap((p) => p.server?.routes ?? [])],
           context: { ...platform.server.context },
           logger,
@@ -118,6 +138,8 @@ export function serveCommand(): Command {
     )
     .option('--host <host>', 'bind address (env APPRENTICE_HOST, default 127.0.0.1; any other address requires API tokens)')
     .option('-p, --port <port>', 'port (env APPRENTICE_PORT, default 8080)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain) file, with --tls-key (env APPRENTICE_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert, unencrypted (env APPRENTICE_TLS_KEY)')
     .option('--no-ml', 'serve the rules only: no learning, no shadow, no model (env ML_ENABLED=false)')
     .option('--no-projector', 'do not consume the bus here (run `apprentice worker` processes instead)')
     .option('--no-controller', 'do not run the rollout schedule here (run it on one instance of a fleet)')
