@@ -14,38 +14,50 @@ export interface DelayLog {
   readonly step: readonly StepRecord[];
 }
 
+/** Most recent decisions read to estimate the delay distribution (the step itself is always read whole). */
+export const DELAY_HISTORY_LIMIT = 50_000;
+
+type BucketRow = { action: string; arm: string; age_b: number; delay_b: number | null; n: number };
+
+const COLUMNS = `CASE WHEN jsonb_typeof(d.value) = 'string' THEN d.value #>> '{}' ELSE '' END AS action, d.variant AS arm,
+  ${bucketSql(`extract(epoch FROM $2::timestamptz - d.decided_at)`)} AS age_b,
+  CASE WHEN o.recorded_at IS NULL OR o.recorded_at > $2::timestamptz THEN NULL
+    ELSE ${bucketSql(`extract(epoch FROM o.recorded_at - d.decided_at)`)} END AS delay_b,
+  count(*)::int AS n`;
+
 /**
- * Decisions of an agent decided in [`historySince`, `now`), aggregated by served action, arm, age
- * and delay to outcome in log-scale buckets (about 5% wide), so a step of a million decisions
- * reads a few hundred rows: the estimate of a delay distribution does not need more resolution
- * than that. Outcomes recorded after `now` count as not yet in. Served values that are not
- * strings (regression answers) share one pooled action `''`.
+ * An agent's decisions for the delay analysis, aggregated by served action, arm, age and delay
+ * to outcome in log-scale buckets (about 5% wide): a step of a million decisions reads a few
+ * hundred rows, and the estimate of a delay distribution needs no finer resolution. The history
+ * is the latest `DELAY_HISTORY_LIMIT` decisions in [`historySince`, `now`); the step is read
+ * whole. Outcomes recorded after `now` count as not yet in. Served values that are not strings
+ * (regression answers) share one pooled action `''`.
  */
 export async function readDelayLog(store: EventStore, w: ExperimentWindow, now: number, historySince: string): Promise<DelayLog> {
   const at = new Date(now).toISOString();
-  const rows = await store.query<{ action: string; arm: string; in_step: boolean; age_b: number; delay_b: number | null; n: number }>(
-    `SELECT CASE WHEN jsonb_typeof(d.value) = 'string' THEN d.value #>> '{}' ELSE '' END AS action, d.variant AS arm,
-       (d.decided_at >= $3::timestamptz AND ($4::timestamptz IS NULL OR d.decided_at < $4::timestamptz)) AS in_step,
-       ${bucketSql(`extract(epoch FROM $2::timestamptz - d.decided_at)`)} AS age_b,
-       CASE WHEN o.recorded_at IS NULL OR o.recorded_at > $2::timestamptz THEN NULL
-         ELSE ${bucketSql(`extract(epoch FROM o.recorded_at - d.decided_at)`)} END AS delay_b,
-       count(*)::int AS n
-     FROM decisions d LEFT JOIN outcomes o USING (decision_id)
-     WHERE d.agent = $1 AND d.decided_at >= least($5::timestamptz, $3::timestamptz) AND d.decided_at < $2::timestamptz
-     GROUP BY 1, 2, 3, 4, 5`,
-    [w.agent, at, w.since, w.until ?? null, historySince],
+  const history = await store.query<BucketRow>(
+    `SELECT ${COLUMNS}
+     FROM (SELECT decision_id, value, variant, decided_at FROM decisions
+           WHERE agent = $1 AND decided_at >= $3::timestamptz AND decided_at < $2::timestamptz
+           ORDER BY decided_at DESC LIMIT $4) d
+     LEFT JOIN outcomes o USING (decision_id)
+     GROUP BY 1, 2, 3, 4`,
+    [w.agent, at, historySince, DELAY_HISTORY_LIMIT],
   );
-  const history: DelayRecord[] = [];
-  const step: StepRecord[] = [];
-  for (const r of rows) {
+  const step = await store.query<BucketRow>(
+    `SELECT ${COLUMNS}
+     FROM decisions d LEFT JOIN outcomes o USING (decision_id)
+     WHERE d.agent = $1 AND d.decided_at >= $3::timestamptz AND ($4::timestamptz IS NULL OR d.decided_at < $4::timestamptz) AND d.decided_at < $2::timestamptz
+     GROUP BY 1, 2, 3, 4`,
+    [w.agent, at, w.since, w.until ?? null],
+  );
+  const record = (r: BucketRow) => {
     const decidedAt = now - middleMs(r.age_b);
     // An outcome is never before its decision nor after now, whatever the rounding of the buckets.
     const outcomeAt = r.delay_b === null ? undefined : Math.min(now, decidedAt + middleMs(r.delay_b));
-    const rec = { action: r.action, decidedAt, outcomeAt, weight: r.n };
-    history.push(rec);
-    if (r.in_step) step.push({ ...rec, arm: r.arm });
-  }
-  return { history, step };
+    return { action: r.action, decidedAt, outcomeAt, weight: r.n };
+  };
+  return { history: history.map(record), step: step.map((r) => ({ ...record(r), arm: r.arm })) };
 }
 
 /**
