@@ -150,7 +150,8 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
     return main.xInfoGroups(key);
   };
 
-  if (options.lazyConnect) {
+  const lazyConnect = options.lazyConnect === true;
+  if (lazyConnect) {
     main.connect().catch(() => undefined);
   } else {
     try {
@@ -304,9 +305,28 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
       }),
 
     close() {
-      closing ??= Promise.all([shutDown(main), ...[...blocking.values()].map((b) => b.client.destroy())]).then(
-        () => undefined,
-      );
+      // node-redis 5 does not cancel a connect under way when the client is destroyed: the socket
+      // opens afterwards on a client that reports itself closed and can no longer be shut, which
+      // kept short-lived processes (`apprentice migrate` with a Redis URL) alive. So a lazy
+      // connect still under way is let finish, or fail (Redis down: an error at once), at most
+      // the connect timeout, and then closed.
+      const settled =
+        lazyConnect && main.isOpen && !main.isReady
+          ? new Promise<void>((resolve) => {
+              const done = (): void => {
+                clearTimeout(t);
+                main.off('ready', done);
+                main.off('error', done);
+                resolve();
+              };
+              const t = setTimeout(done, connectTimeoutMs);
+              main.once('ready', done);
+              main.once('error', done);
+            })
+          : Promise.resolve();
+      closing ??= settled
+        .then(() => Promise.all([shutDown(main), ...[...blocking.values()].map((b) => b.client.destroy())]))
+        .then(() => undefined);
       return closing;
     },
   };
