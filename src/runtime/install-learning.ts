@@ -16,9 +16,10 @@ import { ShadowRunner, shadowWorkerModule } from '../learning/index.js';
 import { shadowRoutes } from '../learning/index.js';
 import { ShadowStats } from '../learning/index.js';
 import { TrainingLoop, type TrainingLoopOptions } from '../learning/index.js';
-import { VersionQuality } from '../learning/index.js';
-import { START } from '../log/index.js';
+import { VersionAuc, VersionQuality } from '../learning/index.js';
+import { followFromCheckpoint, type CheckpointedConsumer } from '../log/index.js';
 import { collectLearningMetrics, learningMetricHooks } from './learning-metrics.js';
+import { collectBounds } from './bounds-metrics.js';
 
 export interface InstallLearningOptions {
   /** Agents to define at start (validated; an unchanged definition is not re-recorded), with optional in-process policies. */
@@ -47,6 +48,12 @@ export interface InstallLearningOptions {
   readonly openBreakerKinds?: (agent: string) => readonly string[];
   /** Feature views the engine enriches decisions from (`installFeatures`). Default none. */
   readonly features?: FeatureEnricher;
+  /**
+   * Least time between two checkpoints of the log's followers (training loop, shadow statistics,
+   * quality feeds) while events flow; each also saves at `stop()`. A restart resumes from them
+   * instead of reading the log from its start. Default 10,000 ms.
+   */
+  readonly checkpointEveryMs?: number;
 }
 
 export interface InstalledLearning {
@@ -92,6 +99,9 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   // Versions and alias moves made by any instance (a worker that trains, another API
   // instance, an operator) reach this one through the store: train once, serve everywhere.
   const registryDisposer = registry.follow(a.store, await registry.catchUp(a.store));
+  // Definitions put on any instance reach this one (a worker trains an agent defined through an
+  // API instance); applying is idempotent by definition version, so re-reading from the start is safe.
+  const agentsDisposer = a.store.subscribe((events) => events.forEach((e) => agents.apply(e)), { types: [EventType.AgentDefined] });
   const serving = new ServingModels(registry);
   await serving.refreshAll();
 
@@ -125,13 +135,26 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   });
 
   const disposers: (() => Promise<void>)[] = [];
-  disposers.push(registryDisposer, () => artifacts.close());
-  disposers.push(a.store.subscribe((events) => shadowStats.apply(events), { types: [EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  disposers.push(registryDisposer, agentsDisposer, () => artifacts.close());
+  // Each follower resumes from its checkpoint (migrations/056): a restart reads what is new, not
+  // the whole log (issue 15).
+  const follow = async <S>(consumer: CheckpointedConsumer<S>, batchSize?: number): Promise<void> => {
+    const f = await followFromCheckpoint(a.store, consumer, {
+      everyMs: options.checkpointEveryMs ?? 10_000,
+      ...(batchSize ? { batchSize } : {}),
+      onError: (e) => process.emitWarning(`checkpoint of ${consumer.name}: ${e instanceof Error ? e.message : String(e)}`, 'ApprenticeCheckpoint'),
+    });
+    disposers.push(f.dispose);
+  };
+  await follow({ name: 'shadow-stats', types: [EventType.ShadowPredicted, EventType.OutcomeRecorded], apply: (events) => shadowStats.apply(events), snapshot: () => shadowStats.snapshot(), restore: (st) => shadowStats.restore(st) });
   // The accuracy breaker judges the version actually served against the rules on the same outcomes.
   const served = new ServedQualityFeed((agent, o) => guard(agent).reportServed(o));
-  disposers.push(a.store.subscribe((events) => events.forEach((e) => served.observe(e)), { types: [EventType.DecisionMade, EventType.OutcomeRecorded] }));
+  await follow({ name: 'served-quality', types: [EventType.DecisionMade, EventType.OutcomeRecorded], apply: (events) => events.forEach((e) => served.observe(e)), snapshot: () => served.snapshot(), restore: (st) => served.restore(st) });
   const quality = new VersionQuality();
-  disposers.push(a.store.subscribe((events) => quality.apply(events), { types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded] }));
+  await follow({ name: 'version-quality', types: [EventType.DecisionMade, EventType.ShadowPredicted, EventType.OutcomeRecorded], apply: (events) => quality.apply(events), snapshot: () => quality.snapshot(), restore: (st) => quality.restore(st) });
+  // ROC AUC per version: shadow class probabilities ranked against label outcomes.
+  const auc = new VersionAuc();
+  await follow({ name: 'version-auc', types: [EventType.ShadowPredicted, EventType.OutcomeRecorded], apply: (events) => auc.apply(events), snapshot: () => auc.snapshot(), restore: (st) => auc.restore(st) });
   let trainer: TrainingLoop | undefined;
   if (options.training ?? ml) {
     trainer = new TrainingLoop({
@@ -146,21 +169,41 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
         options.trainer?.onRegistered?.(v);
       },
     });
-    // `trainer.start(store)`, with each batch timed and its rows counted per agent.
+    // `trainer.start(store)` from its checkpoint, with each batch timed and its rows counted per agent.
     const t = trainer;
-    disposers.push(
-      a.store.subscribe(
-        async (events, cursor) => {
+    await follow(
+      {
+        name: 'training',
+        types: [EventType.DecisionMade, EventType.OutcomeRecorded],
+        async apply(events, cursor) {
           const t0 = performance.now();
           await t.apply(events, cursor);
           hooks.onTrainingBatch(t, agents.list().map((d) => d.name), (performance.now() - t0) / 1000);
         },
-        { after: START, types: [EventType.DecisionMade, EventType.OutcomeRecorded], batchSize: 500 },
-      ),
+        snapshot: () => t.snapshot(),
+        restore: (st) => t.restore(st),
+      },
+      500,
     );
   }
-  const uncollect = collectLearningMetrics(a.metrics, { agents, registry, serving, shadow, shadowStats, quality, pool });
+  const uncollect = collectLearningMetrics(a.metrics, { agents, registry, serving, shadow, shadowStats, quality, auc, pool });
   disposers.push(async () => uncollect());
+  // Every bounded cache and waiting map of the decision and learning paths, with its bound.
+  const trained = trainer;
+  const unbound = collectBounds(a.metrics, () => {
+    const cache = a.reader.bounds();
+    const shadowPending = shadowStats.bounds();
+    return {
+      decision_cache: cache.decisions,
+      decision_cache_by_context: cache.contexts,
+      shadow_stats_pending_results: shadowPending.results,
+      shadow_stats_pending_outcomes: shadowPending.outcomes,
+      served_quality_pending: served.bounds(),
+      version_quality_pending: quality.bounds(),
+      ...(trained ? { training_pending_decisions: trained.bounds().decisions, training_pending_outcomes: trained.bounds().outcomes } : {}),
+    };
+  });
+  disposers.push(async () => unbound());
 
   let stopped: Promise<void> | undefined;
   return {
