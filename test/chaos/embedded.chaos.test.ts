@@ -13,6 +13,7 @@ import { startLoad } from './harness.js';
 // PostgreSQL or Redis), where the local journal is the only thing between an acknowledged
 // decision and the kill.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const START_MS = 150_000;
 
 describe('chaos: embedded mode', () => {
   let dir: string | undefined;
@@ -24,11 +25,11 @@ describe('chaos: embedded mode', () => {
     dir = undefined;
   });
 
-  it('SIGKILL of embedded serve under load loses no acknowledged decision (default durability)', { timeout: 180_000 }, async () => {
+  it('SIGKILL of embedded serve under load loses no acknowledged decision (default durability)', { timeout: 420_000 }, async () => {
     dir = mkdtempSync(join(tmpdir(), 'apprentice-chaos-embedded-'));
     // CHAOS_DURABILITY=memory shows what this test catches: decisions lost with the process.
     const env = { APPRENTICE_DATA_DIR: dir, APPRENTICE_LOG_LEVEL: 'silent', ...(process.env.CHAOS_DURABILITY ? { APPRENTICE_DURABILITY: process.env.CHAOS_DURABILITY } : {}) };
-    server = await startCli(['serve', '--port', '0', '--no-controller'], env);
+    server = await startCli(['serve', '--port', '0', '--no-controller'], env, undefined, undefined, START_MS);
     let url: string | undefined = server.url;
     const load = startLoad(() => url, { concurrency: 8, pauseMs: 0 });
     try {
@@ -42,7 +43,7 @@ describe('chaos: embedded mode', () => {
 
     // The next start replays the journal into the embedded store; a graceful stop then releases
     // the data directory so the test can open the store itself and count.
-    server = await startCli(['serve', '--port', '0', '--no-controller'], env);
+    server = await startCli(['serve', '--port', '0', '--no-controller'], env, undefined, undefined, START_MS);
     const restarted = server;
     const visible = async (id: string): Promise<boolean> => (await fetch(`${restarted.url}/api/v1/decisions/${id}`)).status === 200;
     let missing = [...load.acknowledged];

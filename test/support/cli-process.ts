@@ -17,6 +17,8 @@ export async function startCli(
   ready: RegExp = /listening on (http:\/\/[^\s]+)/,
   /** The executable to run (default: this checkout's build; e.g. an installed package's). */
   cli: string = CLI,
+  /** Longest wait for the ready line, ms (an embedded start recovering PGlite after a SIGKILL on a loaded host is slow). */
+  startTimeoutMs = 60_000,
 ): Promise<RunningServer> {
   const clean = { ...process.env };
   delete clean.DATABASE_URL;
@@ -25,7 +27,7 @@ export async function startCli(
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start within ${startTimeoutMs} ms:\n${out}`)), startTimeoutMs);
     child.stderr?.on('data', (c: Buffer) => {
       out += c.toString();
       const m = ready.exec(out);
