@@ -13,6 +13,7 @@ import { FeatureViewRegistry } from '../src/decisions/features/feature-view-regi
 import { FeatureMaterialiser } from '../src/decisions/features/materialiser.js';
 import { MemoryOnlineStore, type OnlineStore } from '../src/decisions/features/online-store.js';
 import { RedisOnlineStore } from '../src/decisions/features/redis-online-store.js';
+import type { Cursor } from '../src/log/events/event-store.js';
 import { createPostgresEventStore } from '../src/log/events/postgres-event-store.js';
 import { decisionEvent, outcomeEvent } from '../src/log/events/testing/fixtures.js';
 import { defaultProjections } from '../src/runtime/projections.js';
@@ -124,7 +125,7 @@ async function throughputFigures(only: string | undefined): Promise<Figure[]> {
     const views = new FeatureViewRegistry();
     views.define(VIEW);
     const start = (online: OnlineStore): FeatureMaterialiser => {
-      const m = new FeatureMaterialiser({ store, online, views, batchSize: 5000, pollMs: 5 });
+      const m = new FeatureMaterialiser({ store, online, views, batchSize: 5000, pollMs: 5 }); // backfill pages: the default 10,000
       running.push(m);
       m.start();
       return m;
@@ -148,8 +149,19 @@ async function throughputFigures(only: string | undefined): Promise<Figure[]> {
     const memSeconds = (performance.now() - b0) / 1000;
     await mem.stop();
     if (wantBackfill) {
+      // The floor under any backfill: reading the same events from the log, pages of 10,000, nothing else.
+      const r0 = performance.now();
+      let after: Cursor | undefined;
+      let read = 0;
+      for (;;) {
+        const page = await store.readPage({ ...(after ? { after } : {}), limit: 10_000, types: ['DecisionMade', 'OutcomeRecorded'] });
+        read += page.events.length;
+        after = page.cursor;
+        if (!page.more) break;
+      }
+      const raw = read / ((performance.now() - r0) / 1000);
       const value = logged / redisSeconds;
-      figures.push(fig({ name: 'feature-backfill-throughput', value, unit: 'events/s', target: '>= 50000', ok: value >= 50_000, baseline: logged / memSeconds, ratio: memSeconds / redisSeconds, note: `${logged} log events (decisions + joined outcomes, 2,000 authors) into Redis in ${redisSeconds.toFixed(1)} s; baseline: the same backfill into the in-process store (${(logged / memSeconds).toFixed(0)} events/s); PostgreSQL log` }));
+      figures.push(fig({ name: 'feature-backfill-throughput', value, unit: 'events/s', target: '>= 50000', ok: value >= 50_000, baseline: raw, ratio: value / raw, note: `${logged} log events (decisions + joined outcomes, 2,000 authors) into Redis in ${redisSeconds.toFixed(1)} s; in-process store ${(logged / memSeconds).toFixed(0)} events/s; baseline: reading the same events alone (readPage, pages of 10,000 like the backfill) in the same run; PostgreSQL log` }));
     }
     if (wantStream) {
       // Streaming: ingest as fast as the store takes it while the live materialiser follows.

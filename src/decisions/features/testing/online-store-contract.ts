@@ -56,7 +56,7 @@ export function onlineStoreContract(name: string, make: () => Promise<{ online: 
     let views: FeatureViewRegistry;
     const running: FeatureMaterialiser[] = [];
     const materialiser = (): FeatureMaterialiser => {
-      const m = new FeatureMaterialiser({ store, online, views, sink: { record: (e) => void recorded.push(e) }, batchSize: 97, pollMs: 20, retryMs: 20 });
+      const m = new FeatureMaterialiser({ store, online, views, sink: { record: (e) => void recorded.push(e) }, batchSize: 97, backfillBatchSize: 89, pollMs: 20, retryMs: 20 });
       running.push(m);
       m.start();
       return m;
