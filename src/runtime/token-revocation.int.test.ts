@@ -59,8 +59,6 @@ describe('token changes reach a running server through LISTEN/NOTIFY', () => {
     const elsewhere = createSqlTokenStore({
       query: async (sql, params) => (await other.query(sql, params as unknown[])).rows,
       exec: async (sql) => void (await other.query(sql)),
-      transaction: () => Promise.reject(new Error('unused')),
-      close: () => Promise.resolve(),
     });
     const { token, record } = await issueToken(elsewhere, { name: 'elsewhere', role: 'viewer' });
     await pollUntil(() => !sec.auth.isOpen(), { timeoutMs: 10_000, message: 'open mode to end after a token was created elsewhere' });
