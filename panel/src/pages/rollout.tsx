@@ -13,7 +13,19 @@ interface Status {
   readonly experiment: { readonly id: string } | null;
   readonly analysis: { readonly margin?: number } | null;
   readonly guardrails: { readonly ok?: boolean; readonly breaches?: readonly unknown[]; readonly [k: string]: unknown } | null;
-  readonly verdict: { readonly action?: string; readonly reason?: string } | null;
+  readonly verdict: { readonly action?: string; readonly reason?: string; readonly reasons?: readonly string[] } | null;
+  /** The OPE gate's evidence while in shadow (exploring reward agents). */
+  readonly ope?: {
+    readonly pass: boolean;
+    readonly n: number;
+    readonly dr: { readonly estimate: number };
+    readonly interval: { readonly lower: number; readonly upper: number };
+    readonly servedValue: number;
+    readonly margin: number;
+    readonly effectiveSampleSize: number;
+  } | null;
+  /** Label delay of the running step. */
+  readonly outcomes?: { readonly reason: string } | null;
 }
 interface Significance {
   readonly effect: number;
@@ -94,7 +106,18 @@ export function RolloutPage({ agent }: { readonly agent: string }) {
       {s && (
         <p>
           ML traffic <b data-testid="rollout-percentage">{s.percentage}%</b> · controller verdict: <b>{s.verdict?.action ?? '—'}</b>{' '}
-          <span class="muted">{s.verdict?.reason ?? ''}</span>
+          <span class="muted">{s.verdict?.reasons?.join('; ') ?? s.verdict?.reason ?? ''}</span>
+        </p>
+      )}
+      {s?.ope && (
+        <p class="small" data-testid="ope">
+          OPE gate: <b>{s.ope.pass ? 'pass' : 'hold'}</b> — DR {num(s.ope.dr.estimate)} [{num(s.ope.interval.lower)}, {num(s.ope.interval.upper)}] vs served{' '}
+          {num(s.ope.servedValue)} + margin {s.ope.margin}, ESS {num(s.ope.effectiveSampleSize, 0)} of {s.ope.n}
+        </p>
+      )}
+      {s?.outcomes && (
+        <p class="small" data-testid="outcomes">
+          outcomes: {s.outcomes.reason}
         </p>
       )}
       <h2>Effect (ml − rules) and always-valid 95% CI</h2>
