@@ -68,6 +68,30 @@ describe('redis bus', () => {
     }
   });
 
+  it('shares one epoch between instances on one prefix, and takes a new one when Redis forgets it', async () => {
+    const prefix = uniquePrefix('bus');
+    prefixes.push(prefix);
+    const a = await createRedisBus({ url, prefix });
+    const b = await createRedisBus({ url, prefix });
+    const raw = createClient({ url });
+    await raw.connect();
+    try {
+      const first = await a.epoch('t');
+      expect(await b.epoch('t')).toBe(first);
+      expect(await a.epoch('other')).not.toBe(first);
+      // What a restart without persistence leaves: nothing under the prefix.
+      await deleteKeys(url, prefix);
+      const second = await b.epoch('t');
+      expect(second).not.toBe(first);
+      expect(await a.epoch('t')).toBe(second);
+      expect(await raw.get(`${prefix}{t}:epoch`)).toBe(second);
+    } finally {
+      raw.destroy();
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('counts dead-lettered entries', async () => {
     const prefix = uniquePrefix('bus');
     prefixes.push(prefix);

@@ -225,6 +225,22 @@ export function busContract(name: string, makeBus: (settings: ContractBusSetting
       expect(ns(await bus.read('t', 'g', 'c1'))).toEqual([1]);
     });
 
+    // The writer compares epochs to notice a bus that forgot what it was sent (a Redis restarted
+    // without persistence, issue 10 case 1) and re-sends what the store does not hold yet. So an
+    // epoch must not change while the bus remembers: a spurious change costs a full re-send.
+    it('keeps one epoch per topic while it remembers, across publishes and reads', async () => {
+      const { bus } = await setup();
+      const first = await bus.epoch('t');
+      expect(typeof first).toBe('string');
+      expect(first.length).toBeGreaterThan(0);
+      await bus.ensureGroup('t', 'g');
+      await bus.publish('t', [testEvent(1)]);
+      const [m] = await bus.read('t', 'g', 'c', { count: 10 });
+      await bus.ack('t', 'g', [m!.id]);
+      expect(await bus.epoch('t')).toBe(first);
+      expect(await bus.epoch('t')).toBe(first);
+    });
+
     it('rejects reads of an unknown group with NOT_FOUND', async () => {
       const { bus } = await setup();
       await bus.ensureGroup('t', 'g');
