@@ -35,7 +35,7 @@ function routesOf(tree: string): string[] {
  * A new one must be added here on purpose, never one under a test prefix.
  */
 const WRITE_ROUTE =
-  /^(POST|PUT|PATCH|DELETE) \/api\/v1\/(agents\/[^/]+(\/decide)?|decisions\/[^/]+\/outcome|flags\/[^/]+(\/percentage)?|rollouts\/[^/]+\/(:action|advance|pause|resume|rollback|approve)|rollback|circuit-breakers\/(open-all|close-all)|models\/[^/]+\/(aliases\/[^/]+|versions)|alerts\/webhook|tokens(\/[^/]+)?|security\/.+|subjects\/.+|retention.*|keys.*)$/;
+  /^(POST|PUT|PATCH|DELETE) \/api\/v1\/(agents\/[^/]+(\/decide)?|decisions\/[^/]+\/outcome|flags\/[^/]+(\/percentage)?|rollouts\/[^/]+\/(:action|advance|pause|resume|rollback|approve)|rollback|circuit-breakers\/(open-all|close-all)|models\/[^/]+\/(aliases\/[^/]+|versions)|features\/[^/]+|alerts\/webhook|tokens(\/[^/]+)?|security\/.+|subjects\/.+|retention.*|keys.*)$/;
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
