@@ -237,11 +237,9 @@ describe('a fleet: two API instances and two workers on one PostgreSQL and one R
       const probeUnits = [[...mlServedBy[0]!].slice(-5), [...mlServedBy[1]!].slice(-5)];
       stop = true;
       await Promise.all(clients);
-      const onMl = async (i: number): Promise<number> => {
-        let n = 0;
-        for (const u of probeUnits[i]!) if ((await decide(apis[i]!.url, u, 10, 'a')).source === 'ml') n++;
-        return n;
-      };
+      /** How many of the probe units instance `i` serves with the model now (one request per unit, in parallel). */
+      const onMl = async (i: number): Promise<number> =>
+        (await Promise.all(probeUnits[i]!.map((u) => decide(apis[i]!.url, u, 10, 'a')))).filter((d) => d.source === 'ml').length;
       expect([await onMl(0), await onMl(1)]).toEqual([probeUnits[0]!.length, probeUnits[1]!.length]);
       const t0 = performance.now();
       const rb = await fetch(`${api1.url}/api/v1/rollback`, {
@@ -255,7 +253,8 @@ describe('a fleet: two API instances and two workers on one PostgreSQL and one R
       const reached: number[] = [];
       await pollUntil(
         async () => {
-          for (const i of [0, 1]) if (reached[i] === undefined && (await servesRules(i))) reached[i] = performance.now() - t0;
+          // Both instances probed at once, so neither figure waits for the other's probe.
+          await Promise.all([0, 1].map(async (i) => (reached[i] === undefined && (await servesRules(i)) ? (reached[i] = performance.now() - t0) : undefined)));
           return reached[0] !== undefined && reached[1] !== undefined;
         },
         { timeoutMs: 30_000, intervalMs: 5, message: 'both API instances to serve rules after the emergency rollback' },
@@ -277,7 +276,7 @@ describe('a fleet: two API instances and two workers on one PostgreSQL and one R
       console.info(
         `fleet: handover after SIGKILL ${handoverMs.toFixed(0)} ms (seen on the survivor's /health/aggregate, lease interval 500 ms); ` +
           `emergency rollback answered in ${answeredMs.toFixed(0)} ms, rules served on api-1 after ${reached[0]!.toFixed(0)} ms and on api-2 after ${reached[1]!.toFixed(0)} ms ` +
-          `(from the request, probe rounds of ${probeUnits[0]!.length}+${probeUnits[1]!.length} decisions); ${seq} decisions, ${errors} client errors, ml-arm fallbacks ${JSON.stringify(fallbacks)}\n${summary}`,
+          `(from the request; each probe round: ${probeUnits[0]!.length}+${probeUnits[1]!.length} decisions in parallel); ${seq} decisions, ${errors} client errors, ml-arm fallbacks ${JSON.stringify(fallbacks)}\n${summary}`,
       );
     } finally {
       stop = true;

@@ -58,7 +58,8 @@ describe('serve --tls-cert/--tls-key', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves HTTPS with the certificate, and nothing over plain HTTP', { timeout: 60_000 }, async () => {
+  // Embedded storage starts slowly on a loaded 2-core host (as in openapi.test.ts).
+  it('serves HTTPS with the certificate, and nothing over plain HTTP', { timeout: 180_000 }, async () => {
     const config = join(dir, 'apprentice.config.json');
     writeFileSync(config, JSON.stringify({ logLevel: 'silent', learningThrottle: false }));
     built = await buildServe({ config, dataDir: join(dir, 'data'), tlsCert: cert, tlsKey: key, port: '0', controller: false });
