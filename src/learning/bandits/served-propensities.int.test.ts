@@ -30,6 +30,8 @@ const def = parseAgentDefinition({
   labels: ACTIONS,
   feedback: 'reward',
   features: [{ name: 'risk', type: 'numeric' }],
+  // A loaded test machine must not turn a prediction into a TIMEOUT fallback (the rules' answer).
+  timeBudgetMs: 60_000,
   // Budget 1: every decision may explore, so each propensity follows from the model's scores alone.
   exploration: { strategy: 'lin-ucb', budget: 1, epsilon: EPSILON, minEpsilon: EPSILON },
 });
