@@ -145,6 +145,13 @@ describe('AccuracyBreaker.reportServed: defaults at their boundaries', () => {
     expect(strict.c.state).toBe('closed');
   });
 
+  it('pairedAlpha 0 turns the paired test off: a model worse on every outcome (p 0) stays closed', () => {
+    const { b, c } = breaker({ pairedAlpha: 0 });
+    for (let i = 0; i < 60; i++) b.reportServed(WORSE);
+    expect(c.state).toBe('closed');
+    expect(b.served).toEqual({ outcomes: 60, model: 0, rules: 1 });
+  });
+
   it('options without the served fields (a config written before them) fall back to the defaults', () => {
     const { servedWindow: _w, minServed: _m, pairedAlpha: _a, ...older } = accuracyDefaults;
     const clock = { t: 0 };
