@@ -1,4 +1,4 @@
-import { EventType, type StoredEvent } from '../../core/index.js';
+import { ConflictError, EventType, type StoredEvent } from '../../core/index.js';
 import type { Projection } from '../../log/index.js';
 import { experimentChanges } from './rollout-log.js';
 import type { RolloutStepChangedData } from './rollout-events.js';
@@ -18,6 +18,14 @@ export const rolloutsProjection: Projection = {
       if (e.type !== EventType.RolloutStepChanged) continue;
       const d = e.data as RolloutStepChangedData;
       const reason = typeof e.metadata.reason === 'string' ? e.metadata.reason : null;
+      // Optimistic concurrency: a step change must follow the version it was computed from. Two
+      // writers (the leader's tick and an operator's command on another instance) that both
+      // read version n and append n + 1 would otherwise both land; the row lock serialises them
+      // and the second append fails as a whole (the event is not stored), to be recomputed.
+      const [current] = await tx.query<{ version: number }>('SELECT version FROM rollouts WHERE agent = $1 FOR UPDATE', [d.agent]);
+      const expected = (current?.version ?? 0) + 1;
+      if (d.version !== expected)
+        throw new ConflictError(`rollout of ${d.agent} changed concurrently: step change version ${d.version}, expected ${expected}; re-read and retry`);
       await tx.query(
         `INSERT INTO rollouts (agent, phase, percentage, state, version, event_id, updated_by, reason, updated_at)
          VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)
