@@ -34,7 +34,8 @@ export function createFeatureMetrics(registry: Registry, materialiser: () => Fea
   const applied = new Counter({ name: FeatureMetricName.applied, help: 'Inputs (events) applied to a feature view by the materialiser, backfill included.', labelNames: ['view'], registers: [registry] });
   const losses = new Counter({ name: FeatureMetricName.losses, help: "Times the online store was found to have lost a view's state (Redis restarted empty), each followed by a rebuild from the log.", labelNames: ['view'], registers: [registry] });
   const window = new Map<string, { fresh: number; all: number; last: number | undefined }>();
-  const completeness = new Gauge({
+  // Gauges read at scrape time (their collect); registered on the registry, never touched here.
+  const _completeness = new Gauge({
     name: FeatureMetricName.completeness,
     help: 'Share of online feature reads served fresh since the previous scrape (stale and missing reads count against it).',
     labelNames: ['view'],
@@ -47,7 +48,7 @@ export function createFeatureMetrics(registry: Registry, materialiser: () => Fea
       }
     },
   });
-  const freshness = new Gauge({
+  const _freshness = new Gauge({
     name: FeatureMetricName.freshness,
     help: "Seconds since the view's materialiser last caught up with the event log (where the materialiser runs).",
     labelNames: ['view'],
@@ -56,7 +57,7 @@ export function createFeatureMetrics(registry: Registry, materialiser: () => Fea
       for (const s of materialiser()?.statuses() ?? []) if (s.caughtUpAt !== null) this.set({ view: s.view }, Math.max(0, (now() - s.caughtUpAt) / 1000));
     },
   });
-  const backfill = new Gauge({
+  const _backfill = new Gauge({
     name: FeatureMetricName.backfill,
     help: "Progress of a view's backfill from the log in [0, 1]; 1 once the view is live.",
     labelNames: ['view'],
