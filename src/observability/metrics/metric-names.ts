@@ -84,6 +84,10 @@ export const MetricName = {
   // decision cache
   cacheHitsTotal: 'apprentice_cache_hits_total',
   cacheMissesTotal: 'apprentice_cache_misses_total',
+  // bounded in-process caches and waiting maps (issue 15)
+  boundedEntries: 'apprentice_bounded_entries',
+  boundedCapacity: 'apprentice_bounded_capacity',
+  boundedEvictionsTotal: 'apprentice_bounded_evictions_total',
   // learners and their workers
   learnerTrainingRowsTotal: 'apprentice_learner_training_rows_total',
   learnerTrainingDurationSeconds: 'apprentice_learner_training_duration_seconds',
