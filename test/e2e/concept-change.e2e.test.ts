@@ -249,6 +249,11 @@ describe('a concept change under canary, over HTTP only', () => {
     });
     expect(String(opened[0]!.data.reason)).toMatch(/^served model worse than the rules on the same \d+ outcomes/);
     const concept = (await agentEvents(agent, 'DriftDetected')).filter((e) => e.data.kind === 'concept');
+    // "Concept drift is visible: DriftDetected of kind concept appears in the events and /metrics."
+    expect(concept.length, summary).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const counter = new RegExp(`^apprentice_concept_drift_detected_total\\{agent="${agent}"\\} (\\d+)`, 'm').exec(metrics);
+    expect(Number(counter?.[1] ?? 0), 'apprentice_concept_drift_detected_total of the agent').toBeGreaterThanOrEqual(1);
     console.info(`concept-change (hold): breaker ${JSON.stringify(opened.map((e) => e.data.reason))}; concept drift events ${concept.length}\n${summary}; rollback ${sinceChange.find((e) => e.data.command === 'rollback')!.metadata.reason}`);
   });
 });
