@@ -50,6 +50,8 @@ export class AgentDrift {
   #lastReport: MonitorReport | undefined;
   #lastQuality: Readonly<Record<string, FeatureQuality>> | undefined;
   #generation = 0;
+  /** The monitor a new reference replaced: it still knows when each feature was last seen. */
+  #retired: DriftMonitor | undefined;
   /** Model version in the last decision seen. */
   servedVersion: number | undefined;
 
@@ -74,6 +76,16 @@ export class AgentDrift {
   /** Feature quality over the last closed window (completeness of a full window, not a just-opened one). */
   get lastQuality(): Readonly<Record<string, FeatureQuality>> | undefined {
     return this.#lastQuality;
+  }
+
+  /**
+   * Seconds since `feature` last had a value, or null if never seen. Continuous across a new
+   * reference (a new served version starts a new monitor): until the new monitor sees the
+   * feature, the replaced one answers, so the freshness gauge never blinks out.
+   */
+  freshnessSeconds(feature: string): number | null {
+    const of = (m: DriftMonitor | undefined): number | null => (m && feature in m.qualities() ? m.quality(feature).freshnessSeconds : null);
+    return of(this.monitor) ?? of(this.#retired);
   }
 
   /** The monitor, once there is a reference. */
@@ -154,6 +166,7 @@ export class AgentDrift {
     const { reservoirSize, driftShare, now } = this.settings;
     // Windows close by decision count here (every feature sees every decision), never inside the monitor.
     const monitor = createDriftMonitor({ reference, windowSize: Infinity, reservoirSize, driftShare, now });
+    if (this.#phase.kind === 'monitoring') this.#retired = this.#phase.monitor;
     this.#phase = { kind: 'monitoring', source, modelVersion, monitor, names: Object.keys(reference) };
     this.#windowDecisions = 0;
     // The last closed window's report stays until the new reference closes one, like `drifting`:

@@ -109,9 +109,8 @@ export function wireDriftMetrics(
         for (const a of agents()) {
           const m = a.monitor;
           if (!m) continue;
-          const qualities = m.qualities();
-          for (const feature in qualities) {
-            const s = qualities[feature]!.freshnessSeconds;
+          for (const feature in m.qualities()) {
+            const s = a.freshnessSeconds(feature);
             if (s !== null) emit(`${a.agent}\0${feature}`, { agent: a.agent, feature }, s);
           }
         }
