@@ -267,7 +267,9 @@ describe('Prometheus → Alertmanager → apprentice remediation (real daemons)'
         );
       });
       const audit = (await remediated('ApprenticeModelAccuracyDrop'))!;
-      const dropped = Number((await query(`apprentice_model_accuracy{agent="${AGENT}",version="${version}"}`))[0]?.value[1]);
+      // The lowest value Prometheus recorded for the version (its series may end once the
+      // remediation has rolled it back, so the instant value can be gone by now).
+      const dropped = Number((await query(`min_over_time(apprentice_model_accuracy{agent="${AGENT}",version="${version}"}[15m])`))[0]?.value[1]);
       expect(dropped).toBeLessThan(0.95 * healthy);
       expect(audit).toMatchObject({
         data: {

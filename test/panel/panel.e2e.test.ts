@@ -106,7 +106,9 @@ describe('control panel in Chromium', () => {
       expect((await call('POST', `/api/v1/decisions/${decisionId}/outcome`, 'operator', { reward: i % 5 === 0 ? 0 : 1 })).status).toBe(202);
     }
     ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
-  });
+    // Building the panel, starting the service and Chromium beside the whole suite on 2 cores
+    // took over vitest's default 60 s once.
+  }, 180_000);
   afterAll(async () => {
     await ctx?.close();
     await built?.app.close();
