@@ -199,6 +199,23 @@ describe('rollout controller (fake timers)', () => {
     expect(row).toEqual([{ phase: 'rolled_back', percentage: 0 }]);
   });
 
+  it('after a rollback, a restarted controller judges the next shadow only on what came after it (the base is in the log)', async () => {
+    await elapse(INTERVAL);
+    expect(await step()).toBe('canary-5');
+    shadow = { n: 500, modelQuality: 0.8, rulesQuality: 0.7, higherIsBetter: true };
+    await controller.command(agent, { kind: 'rollback', reason: 'concept change' }, { actor: 'bob' });
+    await controller.command(agent, { kind: 'advance' }, { actor: 'bob', reason: 're-arm' });
+    expect(await step()).toBe('shadow');
+    // 100 new shadow outcomes after the rollback, the model worse on them (0.55 vs 0.75).
+    shadow = { n: 600, modelQuality: (0.8 * 500 + 0.55 * 100) / 600, rulesQuality: (0.7 * 500 + 0.75 * 100) / 600, higherIsBetter: true };
+    const restarted = make({ intervalMs: 0 });
+    const s = await restarted.status(agent);
+    expect(s.shadow?.n).toBe(100);
+    expect(s.shadow?.modelQuality).toBeCloseTo(0.55, 9);
+    expect(s.shadow?.rulesQuality).toBeCloseTo(0.75, 9);
+    expect(s.verdict.action).toBe('hold');
+  });
+
   it('a second controller on the same store sees the first one\'s changes', async () => {
     await elapse(INTERVAL);
     const other = make({ intervalMs: 0 });

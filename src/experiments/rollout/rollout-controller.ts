@@ -205,8 +205,6 @@ export class RolloutController {
   /** Changes already recorded, by `${experimentId} ${at}`. */
   readonly #changes = new Set<string>();
   readonly #changesLoaded = new Set<string>();
-  /** Shadow evidence when the agent last rolled back: later shadow verdicts use only what came after. */
-  readonly #shadowBase = new Map<string, ShadowEvidence>();
   readonly #now: () => number;
   readonly #timers: ControllerTimers;
   #timer: unknown;
@@ -387,7 +385,7 @@ export class RolloutController {
     const experiment = expId === undefined ? undefined : this.#log.experiment(expId);
     const analysis = experiment ? await this.#analyze(experiment, look) : undefined;
     const guardrails = await this.#guardrails(agent, r.state);
-    const shadow = r.state.phase === RolloutPhase.SHADOW ? freshShadowEvidence(await this.#o.shadowEvidence?.(agent), this.#shadowBase.get(agent)) : undefined;
+    const shadow = r.state.phase === RolloutPhase.SHADOW ? freshShadowEvidence(await this.#o.shadowEvidence?.(agent), this.#log.shadowBase(agent)) : undefined;
     const policy = this.policyOf(agent);
     const evidence = { shadow, analysis, guardrails, elapsedMs: this.#now() - Date.parse(r.state.since) };
     // An agent that never had a rollout has been in shadow since its first decision.
@@ -554,8 +552,20 @@ export class RolloutController {
     const now = this.#now();
     const after = transition(r.state, command, { now: new Date(now).toISOString(), newExperimentId: () => uuidv7(now), steps: this.policyOf(agent).steps });
     const reason = meta.reason ?? (command.kind === 'rollback' ? command.reason : undefined);
+    // Evidence from before a rollback must not carry the next version back to traffic: the
+    // shadow evidence at this moment goes into the event, and later shadow verdicts (of this
+    // controller, a restarted one, or another instance's) count only what came after it.
+    let shadowBase: ShadowEvidence | undefined;
+    if (after.phase === RolloutPhase.ROLLED_BACK) {
+      try {
+        shadowBase = (await this.#o.shadowEvidence?.(agent)) ?? undefined;
+      } catch (e) {
+        this.#o.onError?.(e, agent);
+      }
+    }
+    const withBase = shadowBase ? { ...evidence, shadowBase: { n: shadowBase.n, modelQuality: shadowBase.modelQuality, rulesQuality: shadowBase.rulesQuality, higherIsBetter: shadowBase.higherIsBetter } } : evidence;
     const event = rolloutStepChangedEvent(
-      { agent, version: r.version + 1, before: r.state, after, command: command.kind, ...(evidence ? { evidence } : {}) },
+      { agent, version: r.version + 1, before: r.state, after, command: command.kind, ...(withBase ? { evidence: withBase } : {}) },
       { actor: meta.actor, reason, correlationId: correlationId ?? meta.correlationId },
       now,
     );
@@ -567,16 +577,7 @@ export class RolloutController {
     this.#log.apply(event);
     if (to > from) await this.#setFlag(agent, to, meta.actor, reason);
     const change: RolloutChange = { agent, before: r.state, after, command: command.kind, actor: meta.actor, reason };
-    if (after.phase === RolloutPhase.ROLLED_BACK) {
-      // Evidence from before the rollback must not carry the next version back to traffic.
-      try {
-        const base = await this.#o.shadowEvidence?.(agent);
-        if (base) this.#shadowBase.set(agent, base);
-      } catch (e) {
-        this.#o.onError?.(e, agent);
-      }
-      await this.#rolledBack(agent, after.reason);
-    }
+    if (after.phase === RolloutPhase.ROLLED_BACK) await this.#rolledBack(agent, after.reason);
     this.#o.onChange?.(change);
     return change;
   }

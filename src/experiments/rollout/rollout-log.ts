@@ -61,6 +61,14 @@ export function experimentChanges(
   };
 }
 
+/** Shadow evidence as a rollback event carries it (the shape of `ShadowEvidence`). */
+export interface ShadowBase {
+  readonly n: number;
+  readonly modelQuality: number;
+  readonly rulesQuality: number;
+  readonly higherIsBetter: boolean;
+}
+
 /**
  * Rollouts and experiments folded from `RolloutStepChanged` events, in memory: the controller's
  * view, caught up from the event log before every decision so that several instances agree.
@@ -70,6 +78,8 @@ export class RolloutLog {
   readonly #rollouts = new Map<string, RolloutRecord>();
   readonly #experiments = new Map<string, ExperimentRecord>();
   readonly #approvals = new Map<string, GateApproval>();
+  /** Shadow evidence recorded with each agent's latest rollback (`evidence.shadowBase`). */
+  readonly #shadowBases = new Map<string, ShadowBase>();
   #cursor: Cursor = START;
 
   /** Fold one event; false when it is older than what is held (or not a rollout event). */
@@ -94,6 +104,8 @@ export class RolloutLog {
       updatedBy: typeof e.metadata.actor === 'string' ? e.metadata.actor : undefined,
       reason,
     });
+    const base = d.evidence?.shadowBase as ShadowBase | undefined;
+    if (base && typeof base.n === 'number') this.#shadowBases.set(d.agent, base);
     const { ended, started } = experimentChanges(d, e.time, reason);
     if (ended) {
       const x = this.#experiments.get(ended.id);
@@ -118,6 +130,14 @@ export class RolloutLog {
 
   get(agent: string): RolloutRecord | undefined {
     return this.#rollouts.get(agent);
+  }
+
+  /**
+   * The shadow evidence the agent had when it last rolled back, from the log (so a restarted or
+   * another instance's controller judges the next shadow only on what came after it).
+   */
+  shadowBase(agent: string): ShadowBase | undefined {
+    return this.#shadowBases.get(agent);
   }
 
   /** The operator's approval of the gate ahead of the agent's current step, if given since its last change. */
