@@ -1,3 +1,4 @@
+import type { ShadowEvidence } from './rollout-policy.js';
 import { EventType, type NewEvent } from '../../core/index.js';
 import { START, cursorOf, type Cursor, type EventStore } from '../../log/index.js';
 import type { RolloutStepChangedData } from './rollout-events.js';
@@ -61,14 +62,6 @@ export function experimentChanges(
   };
 }
 
-/** Shadow evidence as a rollback event carries it (the shape of `ShadowEvidence`). */
-export interface ShadowBase {
-  readonly n: number;
-  readonly modelQuality: number;
-  readonly rulesQuality: number;
-  readonly higherIsBetter: boolean;
-}
-
 /**
  * Rollouts and experiments folded from `RolloutStepChanged` events, in memory: the controller's
  * view, caught up from the event log before every decision so that several instances agree.
@@ -79,7 +72,7 @@ export class RolloutLog {
   readonly #experiments = new Map<string, ExperimentRecord>();
   readonly #approvals = new Map<string, GateApproval>();
   /** Shadow evidence recorded with each agent's latest rollback (`evidence.shadowBase`). */
-  readonly #shadowBases = new Map<string, ShadowBase>();
+  readonly #shadowBases = new Map<string, ShadowEvidence>();
   #cursor: Cursor = START;
 
   /** Fold one event; false when it is older than what is held (or not a rollout event). */
@@ -104,7 +97,7 @@ export class RolloutLog {
       updatedBy: typeof e.metadata.actor === 'string' ? e.metadata.actor : undefined,
       reason,
     });
-    const base = d.evidence?.shadowBase as ShadowBase | undefined;
+    const base = d.evidence?.shadowBase as ShadowEvidence | undefined;
     if (base && typeof base.n === 'number') this.#shadowBases.set(d.agent, base);
     const { ended, started } = experimentChanges(d, e.time, reason);
     if (ended) {
@@ -136,7 +129,7 @@ export class RolloutLog {
    * The shadow evidence the agent had when it last rolled back, from the log (so a restarted or
    * another instance's controller judges the next shadow only on what came after it).
    */
-  shadowBase(agent: string): ShadowBase | undefined {
+  shadowBase(agent: string): ShadowEvidence | undefined {
     return this.#shadowBases.get(agent);
   }
 
