@@ -15,11 +15,16 @@ const chosen = group in GROUPS ? [GROUPS[/** @type {keyof typeof GROUPS} */ (gro
 const mutate = files ?? chosen.flatMap((g) => g.mutate);
 // The tests vitest.mutation.config.ts runs: the chosen groups' own (set by run.mjs for --since).
 process.env.MUTATION_TESTS ??= [...new Set(chosen.flatMap((g) => g.tests))].join(',');
-const out = `reports/mutation/${group}`;
+// MUTATION_REPORT names the report directory and sandbox of a scoped run (one file, chosen
+// tests), so that two engineers' runs in the same checkout do not share incremental files or
+// temporary directories: `MUTATION_REPORT=writer` writes reports/mutation/writer/.
+const name = process.env.MUTATION_REPORT ?? group;
+if (!/^[\w.-]+$/.test(name)) throw new Error(`MUTATION_REPORT must be a plain name, got ${name}`);
+const out = `reports/mutation/${name}`;
 
 // The TypeScript checker compiles the mutated files and what they import, not the whole tree:
 // another engineer's unfinished file elsewhere cannot stop the run. Written per run (gitignored).
-const tsconfigFile = `.stryker-tsconfig.${group}.json`;
+const tsconfigFile = `.stryker-tsconfig.${name}.json`;
 writeFileSync(
   tsconfigFile,
   JSON.stringify({ extends: './tsconfig.mutation.json', include: mutate.filter((g) => !g.startsWith('!')) }, null, 2),
@@ -61,6 +66,6 @@ export default {
   // A mutant that turns a loop infinite is a Timeout (killed); keep the wait bounded.
   timeoutMS: 10_000,
   timeoutFactor: 2,
-  tempDirName: '.stryker-tmp',
+  tempDirName: name === group ? '.stryker-tmp' : `.stryker-tmp-${name}`,
   cleanTempDir: 'always',
 };

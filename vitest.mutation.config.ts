@@ -8,12 +8,16 @@ import base from './vitest.config.js';
 // MUTATION_TESTS (set by stryker.config.mjs from scripts/mutation/groups.mjs) narrows the
 // unit tests to the mutated group's own. (Not mergeConfig: it would append to `include`.)
 const only = process.env.MUTATION_TESTS?.split(',').filter(Boolean);
+// An integration test named by its exact path in MUTATION_TESTS (no glob) lifts the exclusion
+// of that tier, for a module whose own behaviour needs a service (the decision reader's Redis
+// L2). The other entries should then be exact paths too, or globs that match no *.int.test.ts.
+const namesIntegration = (only ?? []).some((p) => p.endsWith('.int.test.ts') && !/[*?{[]/.test(p));
 
 export default defineConfig({
   ...base,
   test: {
     ...base.test,
     include: only && only.length > 0 ? only : (base.test?.include ?? []),
-    exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.test.ts', '**/*.e2e.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.e2e.test.ts', ...(namesIntegration ? [] : ['**/*.int.test.ts'])],
   },
 });

@@ -20,7 +20,9 @@ import { fig, quantile, type BenchSuite, type Figure } from './harness.js';
  * steady open-loop decide + outcome load at a fixed rate. Settings (argv after `--`, or env):
  *   --events N   (BENCH_SOAK_EVENTS, default 1,000,000)  events in the log before the start
  *   --minutes M  (BENCH_SOAK_MINUTES, default 10)        minutes of load
- *   --rate R     (BENCH_SOAK_RATE, default 500)          decisions per second (each with an outcome)
+ *   --rate R     (BENCH_SOAK_RATE, default 500)          decisions per second in server mode (each with an outcome)
+ *   --embedded-rate R (BENCH_SOAK_EMBEDDED_RATE, default 100) the same in embedded mode: one process,
+ *                PGlite on its event loop, meant for one machine's agents (the seeds plan 50/s)
  *   --modes m,n  (BENCH_SOAK_MODES, default server,embedded)
  *   --cli FILE   (BENCH_SOAK_CLI, default dist/bin/apprentice.js; run `npm run build` first)
  */
@@ -33,7 +35,7 @@ function arg(name: string, env: string, dflt: string): string {
 }
 const EVENTS = Number(arg('events', 'BENCH_SOAK_EVENTS', '1000000'));
 const MINUTES = Number(arg('minutes', 'BENCH_SOAK_MINUTES', '10'));
-const RATE = Number(arg('rate', 'BENCH_SOAK_RATE', '500'));
+const RATES = { server: Number(arg('rate', 'BENCH_SOAK_RATE', '500')), embedded: Number(arg('embedded-rate', 'BENCH_SOAK_EMBEDDED_RATE', '100')) };
 const MODES = arg('modes', 'BENCH_SOAK_MODES', 'server,embedded').split(',');
 const CLI = arg('cli', 'BENCH_SOAK_CLI', join(import.meta.dirname, '..', 'dist', 'bin', 'apprentice.js'));
 const IDLE_S = 30;
@@ -135,6 +137,40 @@ function post(url: string, body: unknown): Promise<{ status: number; body: strin
   });
 }
 
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        let b = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (b += c));
+        res.on('end', () => resolve(b));
+      })
+      .on('error', reject);
+  });
+}
+
+/** What one /metrics scrape says about memory: V8 heap used, and entries held by bounded maps (by component). */
+interface MemorySample {
+  readonly t: number;
+  readonly heapMb: number;
+  /** Memory of C++ objects bound to JS ones (Buffers of sockets and files...), V8's `external`. */
+  readonly externalMb: number;
+  readonly bounded: Record<string, number>;
+}
+async function memorySample(url: string, t: number): Promise<MemorySample | undefined> {
+  try {
+    const text = await get(`${url}/metrics`);
+    const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+    const external = /^nodejs_external_memory_bytes (\S+)$/m.exec(text);
+    const bounded: Record<string, number> = {};
+    for (const m of text.matchAll(/^apprentice_bounded_entries\{component="([^"]+)"\} (\S+)$/gm)) bounded[m[1]!] = Number(m[2]);
+    return { t, heapMb: heap ? Number(heap[1]) / 1048576 : NaN, externalMb: external ? Number(external[1]) / 1048576 : NaN, bounded };
+  } catch {
+    return undefined;
+  }
+}
+
 interface Minute {
   ok: number;
   errors: number;
@@ -144,13 +180,14 @@ interface Minute {
 interface ModeResult {
   readonly minutes: Minute[];
   readonly rss: { t: number; mb: number }[];
+  readonly memory: MemorySample[];
   readonly idleCpuPct: number;
   readonly idleRowsPerS: number | undefined;
   readonly startupS: number;
 }
 
 /** Open-loop load: requests are issued on schedule whether or not earlier ones have returned. */
-async function load(url: string, pid: number, minutes: number, rate: number): Promise<Pick<ModeResult, 'minutes' | 'rss'>> {
+async function load(url: string, pid: number, minutes: number, rate: number): Promise<Pick<ModeResult, 'minutes' | 'rss' | 'memory'>> {
   const out: Minute[] = Array.from({ length: minutes }, () => ({ ok: 0, errors: 0, latencies: [] }));
   const rss: { t: number; mb: number }[] = [];
   const t0 = performance.now();
@@ -158,6 +195,8 @@ async function load(url: string, pid: number, minutes: number, rate: number): Pr
   let sent = 0;
   let inflight = 0;
   let lastRss = 0;
+  let lastScrape = -Infinity;
+  const memory: MemorySample[] = [];
   while (performance.now() < end) {
     const now = performance.now();
     const due = Math.floor(((now - t0) / 1000) * rate);
@@ -193,11 +232,18 @@ async function load(url: string, pid: number, minutes: number, rate: number): Pr
       lastRss = now;
       rss.push({ t: (now - t0) / 1000, mb: rssMb(pid) });
     }
+    if (now - lastScrape >= 60_000) {
+      lastScrape = now;
+      const t = (now - t0) / 1000;
+      void memorySample(url, t).then((m) => m && memory.push(m));
+    }
     await sleep(5);
   }
   const drainBy = performance.now() + 30_000;
   while (inflight > 0 && performance.now() < drainBy) await sleep(20);
-  return { minutes: out, rss };
+  const last = await memorySample(url, (performance.now() - t0) / 1000);
+  if (last) memory.push(last);
+  return { minutes: out, rss, memory };
 }
 
 /** Wait until the service is quiet (startup catch-up done): CPU below 5% over 5 s, or 10 minutes. */
@@ -253,8 +299,8 @@ async function runMode(mode: 'server' | 'embedded'): Promise<ModeResult> {
       await sleep(11_000);
       idleRowsPerS = ((await rowsRead(stat)) - r0) / (IDLE_S + 11);
     }
-    process.stderr.write(`  ${mode}: idle CPU ${idleCpuPct.toFixed(2)}%, rows read/s ${idleRowsPerS ?? 'n/a'}; load ${RATE}/s for ${MINUTES} min\n`);
-    const l = await load(proc.url, pid, MINUTES, RATE);
+    process.stderr.write(`  ${mode}: idle CPU ${idleCpuPct.toFixed(2)}%, rows read/s ${idleRowsPerS ?? 'n/a'}; load ${RATES[mode]}/s for ${MINUTES} min\n`);
+    const l = await load(proc.url, pid, MINUTES, RATES[mode]);
     return { ...l, idleCpuPct, idleRowsPerS, startupS };
   } finally {
     await proc?.stop();
@@ -272,7 +318,8 @@ async function runMode(mode: 'server' | 'embedded'): Promise<ModeResult> {
   }
 }
 
-function figures(mode: string, r: ModeResult): Figure[] {
+function figures(mode: 'server' | 'embedded', r: ModeResult): Figure[] {
+  const RATE = RATES[mode];
   const first = r.minutes[0]!;
   const last = r.minutes[r.minutes.length - 1]!;
   const p99 = (m: Minute) => quantile(Float64Array.from(m.latencies).sort(), 0.99);
@@ -280,6 +327,17 @@ function figures(mode: string, r: ModeResult): Figure[] {
   const p99r = p99(last) / p99(first);
   const after2 = r.rss.filter((s) => s.t >= 120);
   const growth = after2.length >= 2 ? after2[after2.length - 1]!.mb - after2[0]!.mb : NaN;
+  // Where the growth went: the V8 heap and the bounded maps, minute 2 against the end.
+  const m2 = r.memory.find((m) => m.t >= 110);
+  const mEnd = r.memory[r.memory.length - 1];
+  const sum = (m: MemorySample) => Object.values(m.bounded).reduce((a, b) => a + b, 0);
+  const grew =
+    m2 && mEnd
+      ? `; V8 heap used ${m2.heapMb.toFixed(0)} → ${mEnd.heapMb.toFixed(0)} MB, external ${m2.externalMb.toFixed(0)} → ${mEnd.externalMb.toFixed(0)} MB, bounded entries ${sum(m2)} → ${sum(mEnd)} (${Object.entries(mEnd.bounded)
+          .filter(([, n]) => n > 0)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ')})`
+      : '';
   const errors = r.minutes.reduce((n, m) => n + m.errors, 0);
   const lastN = r.minutes.length;
   const note = `${EVENTS} events, ${RATE}/s for ${lastN} min; min1 ${first.ok} ok p99 ${p99(first).toFixed(1)} ms, min${lastN} ${last.ok} ok p99 ${p99(last).toFixed(1)} ms; ${errors} errors; startup catch-up ${r.startupS.toFixed(0)} s`;
@@ -300,7 +358,7 @@ function figures(mode: string, r: ModeResult): Figure[] {
       unit: 'MB',
       target: '<= 50',
       ok: growth <= 50,
-      note: `RSS ${after2[0]?.mb.toFixed(0)} → ${after2[after2.length - 1]?.mb.toFixed(0)} MB after minute 2 (max ${Math.max(...r.rss.map((s) => s.mb)).toFixed(0)})`,
+      note: `RSS ${after2[0]?.mb.toFixed(0)} → ${after2[after2.length - 1]?.mb.toFixed(0)} MB after minute 2 (max ${Math.max(...r.rss.map((s) => s.mb)).toFixed(0)})${grew}`,
     }),
     fig({ name: `soak-${mode}-idle-cpu`, value: r.idleCpuPct, unit: '% core', target: '<= 2', ok: r.idleCpuPct <= 2 }),
   ];

@@ -35,7 +35,7 @@ function routesOf(tree: string): string[] {
  * A new one must be added here on purpose, never one under a test prefix.
  */
 const WRITE_ROUTE =
-  /^(POST|PUT|PATCH|DELETE) \/api\/v1\/(agents\/[^/]+(\/decide)?|decisions\/[^/]+\/outcome|flags\/[^/]+(\/percentage)?|rollouts\/[^/]+\/(:action|advance|pause|resume|rollback|approve)|rollback|circuit-breakers\/(open-all|close-all)|models\/[^/]+\/(aliases\/[^/]+|versions)|features\/[^/]+|alerts\/webhook|tokens(\/[^/]+)?|security\/.+|subjects\/.+|retention.*|keys.*)$/;
+  /^(POST|PUT|PATCH|DELETE) \/api\/v1\/(agents\/[^/]+(\/decide)?|decisions\/[^/]+\/outcome|flags\/[^/]+(\/percentage)?|rollouts\/[^/]+\/(:action|advance|pause|resume|rollback|approve)|rollback|circuit-breakers\/(open-all|close-all)|models\/[^/]+\/(aliases\/[^/]+|versions)|features\/[^/]+|alerts\/webhook|tokens(\/[^/]+)?|security\/.+|subjects\/.+|retention.*|keys.*|replay|admin\/tier)$/;
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -73,6 +73,14 @@ describe.each([
       else process.env[k] = v;
     }
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("exposes the process's memory and event-loop figures on /metrics (prom-client defaults)", async () => {
+    const text = (await built.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (name: string): number => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2]);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
+    expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(1024 * 1024);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
   });
 
   it('has no route under a test prefix, and every state-writing route is a documented one', () => {

@@ -5,9 +5,10 @@ import type { Platform } from '../../src/runtime/install-platform.js';
 import type { AnalysisOptions } from '../../src/experiments/analysis/analyze-experiment.js';
 import type { RolloutPolicy } from '../../src/experiments/rollout/rollout-policy.js';
 import { AgentTrainer } from '../../src/learning/training/agent-trainer.js';
-import { startDemoWorkload } from './demo-workload.js';
+import { type DemoWorkloadOptions, startDemoWorkload } from './demo-workload.js';
 import { DETEKTOR_AGENTS, registerDetektorAgents } from './detektor-pack.js';
-import { createDetektorSimulator } from './simulator.js';
+import { DEFAULT_AGENT_MIX, createDetektorSimulator } from './simulator.js';
+import { pisarzAudienceWorld } from './worlds/index.js';
 
 /** The agent that receives a deliberately degraded model release in the demo. */
 export const DEGRADED_AGENT = 'pr-manager';
@@ -21,17 +22,33 @@ export const DEMO_ROLLOUT_POLICY: Partial<RolloutPolicy> = {
   minShadowOutcomes: 300,
   minSamplePerArm: 30,
   minStepDurationMs: 20_000,
-  // The OPE gate of the exploring reward agent (pisarz): evidence from tens of explored decisions.
+  // The OPE gate of the exploring reward agent (pisarz), docs/bandits.md "The demo": an effective
+  // sample of 30 (default 100) — at a 5% budget a candidate that disagrees with the rules on
+  // two thirds of the contexts has an ESS of about n/30, so 100 would take ~3,000 rated write-ups;
+  // the DR lower bound must beat the served value by 0.02 (default 0).
   opeMinEffectiveSampleSize: 30,
+  opeMargin: 0.02,
 };
 
 /**
- * The demo's exploring reward agent (issue 12): pisarz serves another allowed format on 20% of
- * its decisions and logs each served format's propensity, so its shadow model is judged
- * off-policy (the OPE gate) before it gets traffic: `GET /api/v1/rollouts/pisarz` shows `ope`.
+ * The demo's exploring reward agent (issue 12): pisarz serves another allowed format on at most
+ * 5% of its decisions (the budget) and logs each served format's propensity, so its shadow model
+ * is judged off-policy (the OPE gate) before it gets traffic: `GET /api/v1/rollouts/pisarz`
+ * shows `ope` in shadow and, past shadow, `admission` (the evidence it left shadow with).
  */
 export const DEMO_EXPLORATION: Readonly<Record<string, unknown>> = {
-  pisarz: { strategy: 'epsilon-greedy', budget: 0.2, epsilon: 0.2, minEpsilon: 0.2 },
+  pisarz: { strategy: 'epsilon-greedy', budget: 0.05, epsilon: 0.05, minEpsilon: 0.05 },
+};
+
+/**
+ * The demo's workload: the Detektor simulator with pisarz in its context-dependent world
+ * (`pisarzAudienceWorld`: the best format follows the audience, which the rules ignore, so a
+ * learned model genuinely beats them) and deciding more often than in a working day, so its
+ * shadow model has the rated write-ups the OPE gate needs within minutes.
+ */
+export const DEMO_WORKLOAD: Pick<DemoWorkloadOptions, 'worlds' | 'mix'> = {
+  worlds: { pisarz: pisarzAudienceWorld },
+  mix: { ...DEFAULT_AGENT_MIX, pisarz: 4 },
 };
 
 /**
@@ -93,12 +110,12 @@ export function startDemo(a: Apprentice, platform: Platform, options: DemoOption
       registry.setAlias(DEGRADED_AGENT, 'canary', v.version, { actor: 'demo', reason: 'demo: a degraded model release reaches canary' });
     })().catch(() => undefined);
   });
-  const stopWorkload = startDemoWorkload(a, { seed: options.seed ?? 1, ratePerSecond: options.ratePerSecond ?? 25 });
+  const stopWorkload = startDemoWorkload(a, { ...DEMO_WORKLOAD, seed: options.seed ?? 1, ratePerSecond: options.ratePerSecond ?? 25 });
   return {
     message:
       `demo: 8 Detektor agents, ${options.ratePerSecond ?? 25} decisions/s; watch GET /api/v1/shadow/stats, /api/v1/rollouts/<agent>, ` +
       `/api/v1/events?type=RolloutStepChanged (${DEGRADED_AGENT} gets a degraded release at canary and should roll back); ` +
-      `pisarz explores 20% and its shadow model must pass the OPE gate before canary: apprentice rollouts pisarz`,
+      `pisarz explores at most 5% and its shadow model must pass the OPE gate before canary: apprentice rollouts pisarz`,
     async stop() {
       unsubscribe();
       await stopWorkload();

@@ -27,6 +27,8 @@ export interface DetektorSimulatorOptions {
   readonly missingFieldRate?: number;
   /** Units remembered for `outcomeFor`; the oldest are forgotten beyond it. Default 100,000. */
   readonly maxUnits?: number;
+  /** Another hidden world for some agents (e.g. the demo's pisarz: `pisarzAudienceWorld`). Default `DETEKTOR_WORLDS`. */
+  readonly worlds?: Partial<Record<DetektorAgentName, World>>;
 }
 
 export interface DetektorSimulator {
@@ -92,7 +94,7 @@ export function createDetektorSimulator(options: DetektorSimulatorOptions = {}):
   return {
     next(agent) {
       const name = agent ?? chooser.weighted(mixEntries);
-      const world = (DETEKTOR_WORLDS as Partial<Record<string, World>>)[name];
+      const world = (options.worlds as Partial<Record<string, World>> | undefined)?.[name] ?? (DETEKTOR_WORLDS as Partial<Record<string, World>>)[name];
       if (world === undefined) throw new ValidationError(`unknown agent "${String(name)}"`, [{ path: 'agent', message: 'not a Detektor agent' }]);
       const rng = Rng.derive(seed, n);
       const unitId = `${world.unitPrefix}-${seed}-${n}`;

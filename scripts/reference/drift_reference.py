@@ -86,11 +86,12 @@ def js(ref, cur, numeric):
 
 
 def chi(ref, cur):
+    # Two-sample test of homogeneity (not Evidently's goodness-of-fit: see chi-square.ts).
     keys = list(dict.fromkeys(list(ref) + list(cur)))
-    k = len(cur) / len(ref)
-    f_exp = [sum(1 for v in ref if v == key) * k for key in keys]
-    f_obs = [sum(1 for v in cur if v == key) for key in keys]
-    res = stats.chisquare(f_obs, f_exp)
+    table = [[sum(1 for v in ref if v == key) for key in keys], [sum(1 for v in cur if v == key) for key in keys]]
+    if len(keys) < 2:
+        return 0.0, 1.0
+    res = stats.chi2_contingency(table)
     return float(res[0]), float(res[1])
 
 

@@ -2,22 +2,32 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApprenticeError, ErrorCode, UnavailableError, ValidationError, type FieldIssue } from '../core/index.js';
 import { fail } from './output.js';
+import { readServerFile } from './server-file.js';
+import { serverFetch } from './server-fetch.js';
 
 /** Options of every command that talks to a running server. */
 export interface ApiFlags {
   readonly url?: string;
   readonly token?: string;
   readonly json?: boolean;
+  /** Find the server through the data directory it holds (its `apprentice.server.json`). */
+  readonly dataDir?: string;
+  /** The certificate to trust for this server alone (from the server file of the data directory it holds). */
+  readonly cert?: string;
 }
 
-/** The server a command talks to: `--url`, else `APPRENTICE_URL`, else http://127.0.0.1:8080. */
+/**
+ * The server a command talks to: `--url`, else `APPRENTICE_URL`, else the server holding the
+ * data directory (`--data-dir`, `APPRENTICE_DATA_DIR`, ./.apprentice), else http://127.0.0.1:8080.
+ */
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 export function apiOptions(cmd: Command): Command {
   return (
     cmd
-      .option('--url <url>', `server base URL (env APPRENTICE_URL, default ${DEFAULT_URL})`)
-      .option('--token <token>', 'API token (env APPRENTICE_TOKEN)')
+      .option('--url <url>', `server base URL (env APPRENTICE_URL; default: the server holding --data-dir, else ${DEFAULT_URL})`)
+      .option('--token <token>', 'API token (env APPRENTICE_TOKEN; default for the server holding --data-dir: its local admin secret)')
+      .option('--data-dir <dir>', 'find the server through the data directory it holds (env APPRENTICE_DATA_DIR, default ./.apprentice)')
       .option('--json', 'print JSON')
       // A malformed URL is refused before the command reads any file or calls anything.
       .hook('preAction', (_self, action) => void baseUrl(action.opts<ApiFlags>()))
@@ -26,7 +36,7 @@ export function apiOptions(cmd: Command): Command {
 
 /** `--url`, then `APPRENTICE_URL`, then the default; a malformed URL is a usage error (exit 2). */
 export function baseUrl(flags: ApiFlags): URL {
-  const raw = flags.url ?? process.env.APPRENTICE_URL ?? DEFAULT_URL;
+  const raw = flags.url ?? process.env.APPRENTICE_URL ?? localServer(flags)?.url ?? DEFAULT_URL;
   try {
     const u = new URL(raw);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
@@ -38,6 +48,12 @@ export function baseUrl(flags: ApiFlags): URL {
   }
 }
 
+/** The live server holding the data directory, when neither `--url` nor `APPRENTICE_URL` names one. */
+function localServer(flags: ApiFlags): { url: string; token: string; cert?: string } | undefined {
+  if (flags.url !== undefined || process.env.APPRENTICE_URL !== undefined) return undefined;
+  return readServerFile(flags.dataDir ?? process.env.APPRENTICE_DATA_DIR ?? './.apprentice');
+}
+
 const CODES = new Set<string>(Object.values(ErrorCode));
 
 /**
@@ -46,10 +62,11 @@ const CODES = new Set<string>(Object.values(ErrorCode));
  */
 export async function callApi<T>(flags: ApiFlags, method: string, path: string, body?: unknown, reason?: string): Promise<T> {
   const base = baseUrl(flags);
-  const token = flags.token ?? process.env.APPRENTICE_TOKEN;
+  const local = localServer(flags);
+  const token = flags.token ?? process.env.APPRENTICE_TOKEN ?? local?.token;
   let res: Response;
   try {
-    res = await fetch(new URL(path, base), {
+    res = await serverFetch(flags.cert ?? local?.cert)(new URL(path, base), {
       method,
       headers: {
         accept: 'application/json',
@@ -64,17 +81,25 @@ export async function callApi<T>(flags: ApiFlags, method: string, path: string, 
     throw new UnavailableError(`cannot reach apprentice at ${base.origin} (is \`apprentice serve\` running?)`, { cause });
   }
   const text = await res.text();
-  let data: Record<string, unknown> = {};
+  if (res.ok) return parseBody(text) as T;
+  throw errorOf(res.status, text);
+}
+
+function parseBody(text: string): Record<string, unknown> {
   try {
-    data = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
   } catch {
-    data = { detail: text.slice(0, 500) };
+    return { detail: text.slice(0, 500) };
   }
-  if (res.ok) return data as T;
-  const message = typeof data.detail === 'string' ? data.detail : typeof data.title === 'string' ? data.title : `HTTP ${res.status}`;
+}
+
+/** The error of a failed answer: its problem+json code and field issues (a 400 is a usage error). */
+export function errorOf(status: number, text: string): ApprenticeError {
+  const data = parseBody(text);
+  const message = typeof data.detail === 'string' ? data.detail : typeof data.title === 'string' ? data.title : `HTTP ${status}`;
   const issues = Array.isArray(data.errors) ? (data.errors as FieldIssue[]) : [];
-  if (res.status === 400 || data.code === ErrorCode.VALIDATION) throw new ValidationError(message, issues);
-  throw new ApprenticeError(typeof data.code === 'string' && CODES.has(data.code) ? (data.code as ErrorCode) : ErrorCode.INTERNAL, message);
+  if (status === 400 || data.code === ErrorCode.VALIDATION) return new ValidationError(message, issues);
+  return new ApprenticeError(typeof data.code === 'string' && CODES.has(data.code) ? (data.code as ErrorCode) : ErrorCode.INTERNAL, message);
 }
 
 /** Run an action; a failure sets the exit code (2 bad input, 1 otherwise) after printing it. */

@@ -24,3 +24,11 @@ export function configFrom(flags: GlobalFlags, extra: Partial<ConfigInput> = {})
     overrides: { dataDir: flags.dataDir, databaseUrl: flags.databaseUrl, redisUrl: flags.redisUrl, ...extra },
   });
 }
+
+/**
+ * The configuration a CLI command opens the storage with: the service's, but with no decision
+ * journal (`durability: memory`). A CLI command never records decisions, and the journal in the
+ * data directory is locked by the `serve` or `worker` process that uses it (in server mode the
+ * store itself is shared, so only the journal would lock the CLI out).
+ */
+export const storageConfigOf = (config: ApprenticeConfig): ApprenticeConfig => ({ ...config, durability: 'memory' });

@@ -8,6 +8,7 @@ import { alertsCommand, breakersCommand, dashboardsCommand } from './commands/op
 import { rollbackCommand, rolloutsCommand } from './commands/rollout.js';
 import { securityCommands } from './commands/security.js';
 import { serveCommand } from './commands/serve.js';
+import { tierCommand } from './commands/tier.js';
 import { migrateCommand, replayCommand, statusCommand } from './commands/storage.js';
 import { workerCommand } from './commands/worker.js';
 import { fail } from './output.js';
@@ -30,6 +31,7 @@ export function buildCli(extra: readonly Command[] = []): Command {
     replayCommand(),
     backupCommand(),
     restoreCommand(),
+    tierCommand(),
     statusCommand(),
     agentsCommand(),
     featuresCommand(),

@@ -33,6 +33,12 @@ export const ConfigSchema = z
     databaseUrl: url(['postgres', 'postgresql'], 'postgres://user@host:5432/db').optional(),
     /** Redis bus, cache and flag distribution; unset = in-process. */
     redisUrl: url(['redis', 'rediss'], 'redis://127.0.0.1:6379').optional(),
+    /**
+     * Seed nodes of a Redis Cluster for the learning bus (node-redis `createCluster`); each topic's
+     * keys share a `{topic}` hash tag, so a topic's stream and groups stay on one shard. The cache,
+     * flag distribution and feature store stay on `redisUrl` (required with it). Default unset.
+     */
+    redisCluster: z.array(url(['redis', 'rediss'], 'redis://10.0.0.1:6379')).min(1).max(64).optional(),
     /** Redis key prefix. Default `apprentice:`. */
     redisPrefix: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('apprentice:'),
     /** Learning, shadow and ML serving. Default true; false serves the rules only. */
@@ -73,6 +79,18 @@ export const ConfigSchema = z
      * before the HTTP reply (survives a machine crash). Default `local`.
      */
     durability: z.enum(['memory', 'local', 'fsync']).default('local'),
+    /**
+     * Cold tiering (`apprentice tier`): monthly partitions of the event log whose range ended more
+     * than this many days ago move to compressed NDJSON in the artifact store. Default 90.
+     */
+    coldAfterDays: z.number().int().min(1).max(36_500).default(90),
+    /**
+     * Scheduled cold tiering in the service (roles `worker` and `all`; in a fleet the controller's
+     * leader runs it): hours between runs, 0 = never (run `apprentice tier` or
+     * `POST /api/v1/admin/tier` instead). Default 24 with `databaseUrl`; 0 embedded (PGlite has one
+     * connection: decisions wait while a partition is written out and dropped).
+     */
+    tierIntervalHours: z.number().min(0).max(8760).optional(),
     /** Deadline of every PostgreSQL statement (server- and client-side), ms. Default 15,000. */
     databaseStatementTimeoutMs: z.number().int().min(100).max(3_600_000).default(15_000),
     /** Longest a graceful stop (SIGTERM/SIGINT) may take before it abandons what is left, ms. Default 10,000. */
@@ -102,9 +120,10 @@ export const ConfigSchema = z
 export type ApprenticeConfig = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
-const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string' | 'number' | 'boolean' }>> = {
+const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string' | 'number' | 'boolean' | 'list' }>> = {
   DATABASE_URL: { key: 'databaseUrl', type: 'string' },
   REDIS_URL: { key: 'redisUrl', type: 'string' },
+  REDIS_CLUSTER_NODES: { key: 'redisCluster', type: 'list' },
   APPRENTICE_HOST: { key: 'host', type: 'string' },
   APPRENTICE_PORT: { key: 'port', type: 'number' },
   APPRENTICE_TLS_CERT: { key: 'tlsCert', type: 'string' },
@@ -120,6 +139,8 @@ const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string'
   APPRENTICE_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'number' },
   APPRENTICE_ARTIFACT_STORE: { key: 'artifactStore', type: 'string' },
   APPRENTICE_DB_STATEMENT_TIMEOUT_MS: { key: 'databaseStatementTimeoutMs', type: 'number' },
+  APPRENTICE_COLD_AFTER_DAYS: { key: 'coldAfterDays', type: 'number' },
+  APPRENTICE_TIER_INTERVAL_HOURS: { key: 'tierIntervalHours', type: 'number' },
 };
 
 function fromEnv(env: NodeJS.ProcessEnv, issues: FieldIssue[]): Partial<Record<keyof ApprenticeConfig, unknown>> {
@@ -135,6 +156,8 @@ function fromEnv(env: NodeJS.ProcessEnv, issues: FieldIssue[]): Partial<Record<k
       if (/^(1|true|yes|on)$/i.test(raw)) out[key] = true;
       else if (/^(0|false|no|off)$/i.test(raw)) out[key] = false;
       else issues.push({ path: name, message: `must be true or false, got "${raw}"` });
+    } else if (type === 'list') {
+      out[key] = raw.split(',').map((x) => x.trim()).filter(Boolean);
     } else out[key] = raw;
   }
   return out;
@@ -172,6 +195,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ApprenticeConfig {
   const r = ConfigSchema.safeParse(merged);
   if (!r.success) {
     for (const i of r.error.issues) issues.push({ path: issuePath(i.path) || '(root)', message: i.message });
+  } else if (r.data.redisCluster !== undefined && r.data.redisUrl === undefined) {
+    issues.push({ path: 'redisUrl', message: 'redisCluster carries the bus only: set redisUrl too (cache, flag distribution, feature store)' });
   }
   if (issues.length > 0 || !r.success) {
     throw new ConfigError(`invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);

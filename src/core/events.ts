@@ -68,6 +68,8 @@ export const EventType = {
   KeyRotated: 'KeyRotated',
   SubjectErased: 'SubjectErased',
   RetentionApplied: 'RetentionApplied',
+  /** A partition of the event log moved to cold storage (`apprentice tier`): its manifest, before and after. */
+  EventPartitionTiered: 'EventPartitionTiered',
   /** A feature view was defined or changed (issue 13): the definition before and after. */
   FeatureViewDefined: 'FeatureViewDefined',
   /** The online feature store was found empty (Redis lost it) and is being rebuilt from the log. */

@@ -14,6 +14,7 @@ export { contractOfRoute, contractRoute, defineRoute, type HttpMethod, type Resp
 export { authOf, requestActor, type RequestAuth } from './http/request-auth.js';
 export type { RouteModule } from './http/route-module.js';
 export { parseInput } from './http/validate.js';
-export { UUID_RE, uuidv7 } from './ids.js';
+export { UUID_RE, uuidv7, uuidv7Time } from './ids.js';
 export { packageRoot } from './package-root.js';
+export { reconnectDelay } from './backoff.js';
 export { docsBaseUrl, repositoryUrl, runbookBaseUrl } from './docs-url.js';

@@ -144,4 +144,33 @@ describe('AsyncLearningWriter shutdown', () => {
     await writer.close();
     expect(state.published).toEqual(units(0, 3));
   });
+
+  it('a recovery probe out when close() runs publishes nothing afterwards and arms no further probe', async () => {
+    const { bus, state } = controllableBus();
+    const { spool, open } = gatedSpool();
+    open();
+    let pings = 0;
+    let answer!: () => void;
+    const held = new Promise<void>((r) => (answer = r));
+    // The first probe hangs until released; the bus is back by then.
+    bus.ping = async () => {
+      pings++;
+      if (pings === 1) return held;
+      if (state.down) throw new Error('bus down');
+    };
+    const writer = new AsyncLearningWriter({ bus, spool, recoveryIntervalMs: 5, batchSize: 5 });
+    state.down = true;
+    for (let i = 0; i < 5; i++) writer.recordDecision(decision(i));
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ spooled: 5, busUp: false });
+    await pollUntil(() => pings === 1, { timeoutMs: 10_000, message: 'the recovery probe to go out' });
+    state.down = false;
+    const closing = writer.close();
+    answer();
+    await closing;
+    await new Promise((r) => setTimeout(r, 50)); // ten recovery intervals
+    expect(state.published).toEqual([]); // the spool is replayed at the next start, not by a closed writer
+    expect(pings).toBe(1);
+    expect(await spool.size()).toMatchObject({ events: 5 });
+  });
 });

@@ -120,6 +120,8 @@ export class AsyncLearningWriter {
   #flushing: Promise<void> | undefined;
   #busUp = true;
   #recovery: NodeJS.Timeout | undefined;
+  /** The recovery probe in flight, which close() waits for (bounded) so none outlives the writer. */
+  #recovering: Promise<void> | undefined;
   #closed = false;
   #published = 0;
   #spooled = 0;
@@ -190,7 +192,7 @@ export class AsyncLearningWriter {
     }
     this.#ticker = setInterval(() => void this.#tick(), this.#confirmMs);
     this.#ticker.unref();
-    if (this.#spool && !this.#recovery) this.#recovery = setTimeout(() => void this.#recover(), 0);
+    if (this.#spool) this.#scheduleRecovery(0);
   }
 
   /**
@@ -301,6 +303,9 @@ export class AsyncLearningWriter {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#recovery) clearTimeout(this.#recovery);
     if (this.#ticker) clearInterval(this.#ticker);
+    this.#recovery = undefined;
+    // A probe already out ends without publishing (it sees #closed); wait for it, bounded.
+    if (this.#recovering) await settleWithin(this.#recovering, CLOSE_PROBE_MS);
     // Batches pending retry (no spool): if the bus is back but the recovery probe has not run
     // yet, probe it now, within a deadline, rather than return with them unpublished.
     if (this.#retry.length > 0 && !this.#busUp) {
@@ -326,6 +331,9 @@ export class AsyncLearningWriter {
     if (this.#ticking || this.#closed) return;
     this.#ticking = true;
     try {
+      // Nothing unconfirmed, nothing to resend: an idle writer does not ask the bus (issue 15).
+      // A reset while idle is still seen, at the first tick with entries in the outbox.
+      if (this.#outbox.size === 0 && this.#epoch !== undefined) return;
       const epoch = this.#busUp ? await this.#bus.epoch(this.#topic).catch(() => undefined) : undefined;
       if (epoch === undefined || this.#epoch === undefined || epoch === this.#epoch) {
         this.#epoch ??= epoch;
@@ -379,6 +387,11 @@ export class AsyncLearningWriter {
     }
   }
 
+  /** Published events kept re-sendable until the store confirms them: entries, bound (`maxOutbox`), evictions (dropped when full). */
+  outboxBounds(): { size: number; capacity: number; evictions: number } {
+    return { size: this.#outbox.size, capacity: this.#maxOutbox, evictions: this.#outboxDropped };
+  }
+
   /** Keep published events re-sendable until the store is known to hold them. */
   #track(events: readonly NewEvent[]): void {
     if (!this.#stored) return; // nothing could ever confirm them: keep no outbox
@@ -422,7 +435,7 @@ export class AsyncLearningWriter {
     void this.#spool.append(overflow).then(
       () => {
         this.#spooled += overflow.length;
-        if (!this.#recovery) this.#recovery = setTimeout(() => void this.#recover(), 0);
+        this.#scheduleRecovery(0);
       },
       () => void (this.#droppedSpoolError += overflow.length), // the spool refused them: lost, counted
     );
@@ -474,15 +487,26 @@ export class AsyncLearningWriter {
 
   #markDown(): void {
     this.#busUp = false;
-    if (!this.#recovery) this.#recovery = setTimeout(() => void this.#recover(), this.#recoveryMs);
+    this.#scheduleRecovery(this.#recoveryMs);
+  }
+
+  /** Arm one recovery probe, unless one is armed or the writer is closed (nothing runs after close()). */
+  #scheduleRecovery(ms: number): void {
+    if (this.#recovery || this.#closed) return;
+    this.#recovery = setTimeout(() => {
+      this.#recovery = undefined;
+      this.#recovering = this.#recover().finally(() => (this.#recovering = undefined));
+    }, ms);
   }
 
   /** Probe the bus; when it answers, replay the spool in order before new batches. */
   async #recover(): Promise<void> {
-    this.#recovery = undefined;
-    if (this.#closed && this.#retry.length === 0 && !this.#spool) return;
+    if (this.#closed) return;
     try {
       await this.#bus.ping();
+      // Closed while the probe was out: close() has taken over the pending retries, and the spool
+      // is replayed at the next start, so nothing is published from a closed writer.
+      if (this.#closed) return;
       // Hold new flushes while the spool drains, so older events are published first.
       while (this.#flushing) await this.#flushing;
       let release!: () => void;
@@ -504,7 +528,14 @@ export class AsyncLearningWriter {
       if (this.#buffer.length > 0 || this.#retry.length > 0) await this.flush();
     } catch {
       this.#publishErrors++;
-      if (!this.#closed || this.#retry.length > 0) this.#recovery = setTimeout(() => void this.#recover(), this.#recoveryMs);
+      this.#scheduleRecovery(this.#recoveryMs);
     }
   }
+}
+
+/** Wait for a promise to settle, at most `ms`; never throws. */
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }

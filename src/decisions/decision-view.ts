@@ -4,6 +4,11 @@ import type { DecisionData, OutcomeData } from '../core/index.js';
 export interface DecisionView {
   readonly decision: DecisionData & { readonly decidedAt: string };
   readonly outcome?: OutcomeData & { readonly recordedAt: string };
+  /**
+   * Set when the decision's event was moved to cold storage (`apprentice tier`): its features and
+   * context are not in the hot tables; `apprentice tier read --stream <stream>` reads them.
+   */
+  readonly cold?: { readonly stream: string };
 }
 
 /** A `decisions_with_outcomes` row as a view. */
@@ -27,9 +32,11 @@ export function viewFromRow(r: Record<string, unknown>): DecisionView {
     contextHash: (r.context_hash as string | null) ?? undefined,
     decidedAt: iso(r.decided_at),
   };
-  if (r.outcome_kind === null || r.outcome_kind === undefined) return { decision };
+  const cold = r.event_tiered === true ? { cold: { stream: `decision-${decision.decisionId}` } } : {};
+  if (r.outcome_kind === null || r.outcome_kind === undefined) return { decision, ...cold };
   return {
     decision,
+    ...cold,
     outcome: {
       decisionId: decision.decisionId,
       label: (r.outcome_label as string | null) ?? undefined,

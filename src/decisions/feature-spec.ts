@@ -161,7 +161,7 @@ export function resolveFeatureSpec(spec: unknown): ResolvedField[] {
 }
 
 /** JSON with object keys sorted at every level: the canonical text that `specHash` digests. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;

@@ -28,4 +28,5 @@ export {
   type Enrichment, type EntityState, type FeatureEnricher, type FeatureRead, FeatureMaterialiser, FeatureReader, type FeatureValue, type FeatureViewDefinition,
   FeatureViewRegistry, FeatureViewSchema, MemoryOnlineStore, type OnlineStore, RedisOnlineStore, type ReadStatus, type VersionedFeatureView, type ViewStatus,
   decisionRequests, featureRoutes, parseFeatureView, pointInTimeJoin, readFeatures, type ViewReport,
+  FeatureHistory, type HistoricalFeatures, type PastDecision, unservedViews, viewFieldsOf, OnlineCache,
 } from './features/index.js';

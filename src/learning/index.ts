@@ -8,7 +8,6 @@ export { type ArtifactStore, createFsArtifactStore, createPgArtifactStore, creat
 export { registryProjection } from './registry/registry-projection.js';
 export { registryRoutes } from './registry/registry-routes.js';
 export { ServingModels } from './registry/serving-models.js';
-export { shadowResultsProjection } from './shadow/shadow-projection.js';
 export { shadowRoutes } from './shadow/shadow-routes.js';
 export { ShadowRunner, shadowWorkerModule, type ShadowDropReason } from './shadow/shadow-runner.js';
 export type { ShadowResultData } from './shadow/shadow-result.js';

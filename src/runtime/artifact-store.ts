@@ -13,7 +13,7 @@ export const artifactStoreKind = (a: Pick<Apprentice, 'config'>): 'filesystem' |
  * `<dataDir>/models` embedded, the event store's PostgreSQL in server mode (every instance can
  * load every version with nothing more to run), or an S3-compatible bucket.
  */
-export async function createArtifactStore(a: Apprentice): Promise<ArtifactStore> {
+export async function createArtifactStore(a: Pick<Apprentice, 'config' | 'store'>): Promise<ArtifactStore> {
   const kind = artifactStoreKind(a);
   const dir = join(resolve(a.config.dataDir), 'models');
   if (kind === 'filesystem') return createFsArtifactStore(dir);

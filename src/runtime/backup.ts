@@ -9,6 +9,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { ConflictError, IntegrityError, ValidationError, type NewEvent } from '../core/index.js';
 import type { ArtifactStore } from '../learning/index.js';
 import { START, type Cursor, type EventStore } from '../log/index.js';
+import { coldArtifactKeys, coldEvents } from './tiering.js';
 
 /** The backup file format (gzip'd NDJSON); bumped on an incompatible change. */
 export const BACKUP_FORMAT = 'apprentice-backup';
@@ -79,6 +80,18 @@ export async function writeBackup(src: BackupSources, file: string, options: Bac
       return s;
     };
     yield emit({ t: 'header', format: BACKUP_FORMAT, version: BACKUP_VERSION, schemaVersion: version, createdAt: new Date().toISOString(), masterKeyIncluded: options.includeMasterKey === true });
+    // Tiered events (cold segments in the artifact store) first, as events: a restore puts them
+    // back in the log; their chunks are not copied again as artifacts below.
+    const coldKeys = await coldArtifactKeys(src.store);
+    for await (const batch of coldEvents(src.store, src.artifacts)) {
+      let chunk = '';
+      for (const e of batch) {
+        counts.events++;
+        chunk += emit({ t: 'event', e: { id: e.id, type: e.type, stream: e.stream, data: e.data, metadata: e.metadata, time: e.time } });
+      }
+      if (chunk !== '') yield chunk;
+      options.onProgress?.(counts.events);
+    }
     let after: Cursor = START;
     for (;;) {
       const page = await src.store.readAll({ after, limit: pageSize });
@@ -95,6 +108,7 @@ export async function writeBackup(src: BackupSources, file: string, options: Bac
       after = { transactionId: last.transactionId, position: last.position };
     }
     for await (const key of src.artifacts.list()) {
+      if (coldKeys.has(key)) continue;
       counts.artifacts++;
       yield emit({ t: 'artifact', key, b64: Buffer.from(await src.artifacts.get(key)).toString('base64') });
     }
@@ -122,12 +136,16 @@ export async function writeBackup(src: BackupSources, file: string, options: Bac
 }
 
 async function* readLines(file: string): AsyncGenerator<{ line: BackupLine; raw: string }> {
-  const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
-  for await (const raw of rl) {
-    if (raw === '') continue;
-    yield { line: JSON.parse(raw) as BackupLine, raw: `${raw}\n` };
-  }
+  for await (const raw of readRawLines(file)) yield { line: JSON.parse(raw) as BackupLine, raw: `${raw}\n` };
 }
+
+async function* readRawLines(file: string): AsyncGenerator<string> {
+  const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  for await (const raw of rl) if (raw !== '') yield raw;
+}
+
+/** How `writeBackup` starts an event line (`t` is its first key): verify counts these without parsing them. */
+const EVENT_LINE = '{"t":"event",';
 
 /** Reads the whole file once and checks the header, the trailer's counts and its sha256. */
 export async function verifyBackup(file: string): Promise<Extract<BackupLine, { t: 'end' }> & { schemaVersion: number }> {
@@ -136,8 +154,17 @@ export async function verifyBackup(file: string): Promise<Extract<BackupLine, { 
   let header: Extract<BackupLine, { t: 'header' }> | undefined;
   let end: Extract<BackupLine, { t: 'end' }> | undefined;
   try {
-    for await (const { line, raw } of readLines(file)) {
+    for await (const text of readRawLines(file)) {
       if (end) throw new IntegrityError(`backup ${file} has data after its trailer`);
+      const raw = `${text}\n`;
+      // Event lines are hashed and counted unparsed (the restore parses them); the checksum
+      // covers their bytes all the same.
+      if (text.startsWith(EVENT_LINE)) {
+        hash.update(raw);
+        counts.events++;
+        continue;
+      }
+      const line = JSON.parse(text) as BackupLine;
       if (line.t === 'end') {
         end = line;
         continue;
@@ -163,8 +190,14 @@ export async function verifyBackup(file: string): Promise<Extract<BackupLine, { 
 
 export interface RestoreOptions {
   readonly onProgress?: (events: number, total: number) => void;
-  /** Events appended per batch. Default 2000. */
+  /** Events appended per batch. Default 2000, or 10,000 without projections (bulk-loaded). */
   readonly batchSize?: number;
+  /**
+   * Build the projections while appending (default true). `false` only inserts the events: the
+   * caller must run `store.replay()` afterwards (as `apprentice restore` does), which builds every
+   * projection once, set-based, instead of twice (on append, then again on replay).
+   */
+  readonly projections?: boolean;
 }
 
 /**
@@ -179,22 +212,34 @@ export async function restoreBackup(target: BackupSources, file: string, options
   const current = await schemaVersion(target.store);
   if (current < end.schemaVersion) throw new ConflictError(`the target schema (version ${current}) is older than the backup's (${end.schemaVersion}): run apprentice migrate`);
   if ((await target.store.readAll({ limit: 1 })).length > 0) throw new ConflictError('restore needs an empty event store: this one holds events');
-  const batchSize = options.batchSize ?? 2000;
+  const projections = options.projections !== false;
+  const batchSize = options.batchSize ?? (projections ? 2000 : 10_000);
   let batch: NewEvent[] = [];
   let events = 0;
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    await target.store.append(batch);
-    events += batch.length;
-    batch = [];
+  // One batch is written while the next is read and parsed (at most one in flight, so the
+  // batches land in the file's order).
+  let inflight: Promise<void> = Promise.resolve();
+  const write = async (b: NewEvent[]): Promise<void> => {
+    // Without projections the events are bulk-loaded (COPY on PostgreSQL); `replay` builds them after.
+    await target.store.append(b, projections ? {} : { projections: false, copy: true });
+    events += b.length;
     options.onProgress?.(events, end.events);
+  };
+  const flush = async (wait: boolean): Promise<void> => {
+    if (batch.length > 0) {
+      await inflight;
+      inflight = write(batch);
+      inflight.catch(() => undefined); // awaited below or at the next flush
+      batch = [];
+    }
+    if (wait) await inflight;
   };
   for await (const { line } of readLines(file)) {
     if (line.t === 'event') {
       batch.push(line.e);
-      if (batch.length >= batchSize) await flush();
+      if (batch.length >= batchSize) await flush(false);
     } else if (line.t === 'artifact') {
-      await flush();
+      await flush(true);
       const stored = await target.artifacts.put(Buffer.from(line.b64, 'base64'));
       if (stored.key !== line.key) throw new IntegrityError(`artifact ${line.key} restored as ${stored.key}: its bytes changed`);
     } else if (line.t === 'key') {
@@ -204,6 +249,6 @@ export async function restoreBackup(target: BackupSources, file: string, options
       await writeFile(path, line.content, { mode: 0o600 });
     }
   }
-  await flush();
+  await flush(true);
   return { events, artifacts: end.artifacts, keys: end.keys, bytes: (await stat(file)).size, sha256: end.sha256 };
 }

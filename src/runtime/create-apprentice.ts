@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Registry } from 'prom-client';
 import { createClient, type RedisClientType } from 'redis';
 import { loadConfig, type ApprenticeConfig, type ConfigInput } from '../core/index.js';
-import { NotFoundError, ValidationError } from '../core/index.js';
+import { NotFoundError, reconnectDelay, ValidationError } from '../core/index.js';
 import type { LearningBus } from '../log/index.js';
 import { createMemoryBus } from '../log/index.js';
 import { createRedisBus } from '../log/index.js';
@@ -19,6 +19,8 @@ import { Projector, type ProjectorOptions } from '../log/index.js';
 import type { Projection } from '../log/index.js';
 import { createHealth, type ComponentHealth, type PipelineSnapshot } from './health.js';
 import { defaultProjections } from './projections.js';
+import { createArtifactStore } from './artifact-store.js';
+import { attachColdTier } from './tiering.js';
 import { wireRuntimeMetrics } from './runtime-metrics.js';
 
 export interface ApprenticeOptions {
@@ -88,12 +90,14 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
     ? createPostgresEventStore({ connectionString: config.databaseUrl, projections, statementTimeoutMs: config.databaseStatementTimeoutMs, onAppend })
     : await createPgliteEventStore({ dataDir: join(dataDir, 'pgdata'), projections, onAppend });
   await store.migrate();
+  // Cold tiering (issue 15): replay and per-decision stream reads see the partitions moved to the artifact store.
+  attachColdTier(store, () => createArtifactStore({ config, store }));
 
   let redis: RedisClientType | undefined;
   let bus: LearningBus;
   if (config.redisUrl) {
-    bus = await createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, lazyConnect: true });
-    redis = createClient({ url: config.redisUrl, disableOfflineQueue: true }) as RedisClientType;
+    bus = await createRedisBus({ url: config.redisUrl, ...(config.redisCluster ? { clusterNodes: config.redisCluster } : {}), prefix: config.redisPrefix, lazyConnect: true });
+    redis = createClient({ url: config.redisUrl, disableOfflineQueue: true, socket: { reconnectStrategy: reconnectDelay() } }) as RedisClientType;
     redis.on('error', () => undefined);
     // Not awaited: with Redis unreachable at start the client keeps connecting in the background
     // (calls reject at once meanwhile) and serving starts anyway (issue 10, case 5).

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../../test/support/poll-until.js';
 import { buildServer } from '../server/app.js';
 import { type Apprentice, createApprentice } from './create-apprentice.js';
 import { type Platform, installPlatform } from './install-platform.js';
@@ -82,11 +83,7 @@ describe('/metrics: exploration share and the OPE gate of a reward agent', () =>
     }
     await a.writer.flush();
     await a.projector?.drainOnce();
-    const deadline = Date.now() + 30_000;
-    while (!platform.learning.serving.shadow('deployer')) {
-      if (Date.now() > deadline) throw new Error('no shadow model of deployer after 30 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await pollUntil(() => platform.learning.serving.shadow('deployer'), { timeoutMs: 30_000, message: 'a shadow model of deployer', intervalMs: 50 });
     await platform.learning.serving.settled();
     const evaluated = await app.inject({ method: 'POST', url: '/api/v1/rollouts/deployer/evaluate', payload: {} });
     expect(evaluated.statusCode).toBe(200);

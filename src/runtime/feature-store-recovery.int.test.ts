@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollUntil } from '../../test/support/poll-until.js';
+import { deadline, pollUntil } from '../../test/support/poll-until.js';
 import { PG_URL, createTestSchema, testPrefix, type TestSchema } from '../../test/support/services.js';
 import { EventType, type StoredEvent } from '../core/index.js';
 import { parseAgentDefinition } from '../decisions/agents/agent-definition.js';
@@ -39,7 +39,10 @@ const AUTHORS = ['anna', 'bartek', 'celina'];
 async function allEvents(a: Apprentice, types: string[]): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
   let after: Cursor = START;
+  // A page that never moves past its cursor would loop forever: fail with a message instead.
+  const check = deadline({ timeoutMs: 30_000, message: `reading every ${types.join('/')} event page by page (does readPage move its cursor?)` });
   for (;;) {
+    check();
     const page = await a.store.readPage({ after, limit: 5000, types });
     out.push(...page.events);
     if (!page.more) return out;

@@ -28,26 +28,47 @@ const REVIEWER = {
   ],
 };
 
+/** An embedded apprentice (in-process online store) serving the features and learning routes, with the code reviewer defined. */
+interface Served {
+  readonly dir: string;
+  readonly a: Apprentice;
+  readonly features: InstalledFeatures;
+  readonly learning: InstalledLearning;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+async function serve(): Promise<Served> {
+  const dir = mkdtempSync(join(tmpdir(), 'apprentice-features-'));
+  const a = await createApprentice({ config: { dataDir: dir, mlEnabled: false } });
+  const features = await installFeatures(a, { pollMs: 20 });
+  const learning = await installLearning(a, { agents: [{ definition: { name: 'code-reviewer', ...REVIEWER } }], training: false, pool: false, features: features.reader });
+  const app = await buildServer(a, { routes: [...features.routes, ...(learning.server.routes ?? [])], ...(learning.server.context ? { context: learning.server.context } : {}) });
+  return {
+    dir,
+    a,
+    features,
+    learning,
+    app,
+    async close() {
+      await app.close();
+      await learning.stop();
+      await features.stop();
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('feature views over HTTP (embedded: in-process online store)', () => {
-  let dir: string;
+  let served: Served;
   let a: Apprentice;
-  let features: InstalledFeatures;
-  let learning: InstalledLearning;
   let app: FastifyInstance;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'apprentice-features-'));
-    a = await createApprentice({ config: { dataDir: dir, mlEnabled: false } });
-    features = await installFeatures(a, { pollMs: 20 });
-    learning = await installLearning(a, { agents: [{ definition: { name: 'code-reviewer', ...REVIEWER } }], training: false, pool: false, features: features.reader });
-    app = await buildServer(a, { routes: [...features.routes, ...(learning.server.routes ?? [])], ...(learning.server.context ? { context: learning.server.context } : {}) });
+    served = await serve();
+    ({ a, app } = served);
   });
-  afterAll(async () => {
-    await app?.close();
-    await learning?.stop();
-    await features?.stop();
-    await a?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => served?.close());
 
   it('defines a view (versioned, audited), refuses a bad one naming the fields', async () => {
     const bad = await app.inject({ method: 'PUT', url: '/api/v1/features/author-reliability', payload: { ...VIEW, features: [{ name: 'x', aggregation: 'median', window: '2d' }] } });
@@ -116,19 +137,15 @@ async function cli(args: string[]): Promise<{ out: string; code: number | undefi
 }
 
 describe('apprentice features list|get|backfill', () => {
+  let served: Served;
   let dir: string;
   let a: Apprentice;
-  let features: InstalledFeatures;
   let learning: InstalledLearning;
-  let app: FastifyInstance;
   let url: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'apprentice-features-cli-'));
-    a = await createApprentice({ config: { dataDir: dir, mlEnabled: false } });
-    features = await installFeatures(a, { pollMs: 20 });
-    learning = await installLearning(a, { agents: [{ definition: { name: 'code-reviewer', ...REVIEWER } }], training: false, pool: false, features: features.reader });
-    app = await buildServer(a, { routes: [...features.routes, ...(learning.server.routes ?? [])], ...(learning.server.context ? { context: learning.server.context } : {}) });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    served = await serve();
+    ({ dir, a, learning } = served);
+    url = await served.app.listen({ host: '127.0.0.1', port: 0 });
     // History before the view exists: the backfill must find it in the log.
     for (let i = 0; i < 30; i++) {
       const d = await learning.engine.decideAsync('code-reviewer', `pr-${i}`, { author: i % 2 ? 'anna' : 'bartek' }, 'approve');
@@ -137,13 +154,7 @@ describe('apprentice features list|get|backfill', () => {
     await a.writer.flush();
     await pollUntil(async () => (await a.store.readAll({ types: [EventType.OutcomeRecorded] })).length === 30, { timeoutMs: 20_000, message: 'the history in the log' });
   });
-  afterAll(async () => {
-    await app?.close();
-    await learning?.stop();
-    await features?.stop();
-    await a?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => served?.close());
 
   it('backfill defines a view from a file, waits for it to be live over the whole log; list and get show it', async () => {
     const file = join(dir, 'view.json');

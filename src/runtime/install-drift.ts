@@ -28,8 +28,8 @@ export interface InstallDriftOptions {
   readonly onConceptDrift?: (agent: string, data: ConceptDriftDetectedData) => void;
   /** Concept drift settings: window (default 100 served outcomes), minOutcomes (30), alpha (0.01), minDrop (0.05). */
   readonly concept?: Pick<ConceptDriftOptions, 'window' | 'minOutcomes' | 'alpha' | 'minDrop' | 'clock' | 'onError'>;
-  /** Passed to the service: windowSize (default 1000), reservoirSize, driftShare, clock, onError. */
-  readonly service?: Pick<DriftServiceOptions, 'windowSize' | 'reservoirSize' | 'driftShare' | 'maxFeatures' | 'clock' | 'onError'>;
+  /** Passed to the service: windowSize (default 1000), reservoirSize, driftShare, maxFeatures, unmonitored (default none), clock, onError. */
+  readonly service?: Pick<DriftServiceOptions, 'windowSize' | 'reservoirSize' | 'driftShare' | 'maxFeatures' | 'unmonitored' | 'clock' | 'onError'>;
 }
 
 export interface InstalledDrift {

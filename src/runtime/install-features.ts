@@ -1,9 +1,11 @@
 import { EventType, type RouteModule } from '../core/index.js';
 import {
+  FeatureHistory,
   FeatureMaterialiser,
   FeatureReader,
   FeatureViewRegistry,
   MemoryOnlineStore,
+  OnlineCache,
   RedisOnlineStore,
   featureRoutes,
   type OnlineStore,
@@ -12,6 +14,7 @@ import {
 } from '../decisions/index.js';
 import { START } from '../log/index.js';
 import type { Apprentice } from './create-apprentice.js';
+import { collectBounds } from './bounds-metrics.js';
 import { createFeatureMetrics } from './feature-metrics.js';
 import type { ComponentHealth } from './health.js';
 import type { ServerContext } from './server-context.js';
@@ -25,12 +28,18 @@ export interface InstallFeaturesOptions {
   readonly budgetMs?: number;
   /** Materialiser poll once caught up. Default 100 ms. */
   readonly pollMs?: number;
+  /** Entities the server-mode cache of Redis keeps (`OnlineCache`). Default 10,000. */
+  readonly cacheCapacity?: number;
+  /** View inputs the training backfill keeps in memory (`FeatureHistory`). Default 500,000. */
+  readonly historyMaxInputs?: number;
 }
 
 export interface InstalledFeatures {
   readonly views: FeatureViewRegistry;
   readonly online: OnlineStore;
   readonly reader: FeatureReader;
+  /** Point-in-time values of views for past decisions, from the log (the training loop fills and replays with it). */
+  readonly history: FeatureHistory;
   readonly materialiser: FeatureMaterialiser | undefined;
   readonly routes: readonly RouteModule<ServerContext>[];
   /** A view's materialisation as the API reports it. */
@@ -56,7 +65,7 @@ export async function installFeatures(a: Apprentice, options: InstallFeaturesOpt
 
   const online: OnlineStore = a.redis ? new RedisOnlineStore({ redis: a.redis, prefix: a.config.redisPrefix }) : new MemoryOnlineStore();
   let materialiser: FeatureMaterialiser | undefined;
-  const metrics = createFeatureMetrics(a.registry, () => materialiser);
+  const metrics = createFeatureMetrics(a.metrics, () => materialiser);
   if (options.materialise ?? true) {
     materialiser = new FeatureMaterialiser({
       store: a.store,
@@ -70,15 +79,31 @@ export async function installFeatures(a: Apprentice, options: InstallFeaturesOpt
     materialiser.start();
   }
   const m = materialiser;
+  // Server mode: the synchronous decide() reads a local cache of Redis, kept fresh by the views' change streams.
+  const cache = online.changes ? new OnlineCache({ store: online, ...(options.cacheCapacity !== undefined ? { capacity: options.cacheCapacity } : {}) }) : undefined;
+  cache?.start();
   const reader = new FeatureReader({
     online,
     views,
+    ...(cache ? { cache } : {}),
     // In-process store: only this process materialises, its own status says whether a view is live.
     ...(online.kind === 'memory' ? { live: (view: string, version: number) => { const s = m?.status(view); return s?.version === version && s.phase === 'live'; } } : {}),
     ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
     onRead: (view, status) => metrics.onRead(view, status),
   });
   reader.start();
+  const history = new FeatureHistory({ store: a.store, views, ...(options.historyMaxInputs !== undefined ? { maxInputs: options.historyMaxInputs } : {}) });
+  // The memory of the feature store, each with its bound: the cache of Redis, the materialiser's
+  // joins of outcomes to decisions, and the training backfill's inputs and joins.
+  const unbound = collectBounds(a.metrics, () => {
+    const h = history.bounds();
+    return {
+      ...(cache ? { feature_online_cache: cache.bounds() } : {}),
+      ...(m ? { feature_materialiser_joins: m.bounds() } : {}),
+      feature_history_inputs: h.inputs,
+      feature_history_joins: h.joins,
+    };
+  });
 
   const report = async (v: VersionedFeatureView): Promise<ViewReport> => {
     const entities = await online.size(v.name, v.version).catch(() => null);
@@ -97,6 +122,7 @@ export async function installFeatures(a: Apprentice, options: InstallFeaturesOpt
     views,
     online,
     reader,
+    history,
     materialiser,
     routes: [featureRoutes({ views, read: (v, e) => reader.get(v, e), status: report }) as RouteModule<ServerContext>],
     report,
@@ -110,9 +136,11 @@ export async function installFeatures(a: Apprentice, options: InstallFeaturesOpt
     stop() {
       stopped ??= (async () => {
         reader.stop();
+        await cache?.stop();
         await materialiser?.stop();
         await unfollow();
         metrics.dispose();
+        unbound();
       })();
       return stopped;
     },

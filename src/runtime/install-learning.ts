@@ -3,7 +3,7 @@ import { EventType } from '../core/index.js';
 import { AgentRegistry, type DeterministicPolicy } from '../decisions/index.js';
 import { agentRoutes } from '../decisions/index.js';
 import { DEFAULT_TIME_BUDGET_MS } from '../decisions/index.js';
-import { DecisionEngine, type DecisionEngineOptions, type FeatureEnricher } from '../decisions/index.js';
+import { DecisionEngine, type DecisionEngineOptions, type FeatureEnricher, type HistoricalFeatures } from '../decisions/index.js';
 import { createFsArtifactStore, ModelRegistry, type ArtifactStore } from '../learning/index.js';
 import { createArtifactStore } from './artifact-store.js';
 import { registryRoutes } from '../learning/index.js';
@@ -48,6 +48,8 @@ export interface InstallLearningOptions {
   readonly openBreakerKinds?: (agent: string) => readonly string[];
   /** Feature views the engine enriches decisions from (`installFeatures`). Default none. */
   readonly features?: FeatureEnricher;
+  /** Point-in-time view values for decisions that did not log them (`installFeatures`' `history`): the training loop fills them and replays an agent's history when its spec gains a view. */
+  readonly featureHistory?: HistoricalFeatures;
   /**
    * Least time between two checkpoints of the log's followers (training loop, shadow statistics,
    * quality feeds) while events flow; each also saves at `stop()`. A restart resumes from them
@@ -114,7 +116,12 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
   };
 
   const ml = a.config.mlEnabled;
-  const pool = ml && options.pool !== false ? createWorkerPool({ handlerModule: shadowWorkerModule(), size: options.poolSize ?? 1, maxQueue: 64, taskTimeoutMs: 10_000 }) : undefined;
+  // The shadow worker's heap is bounded (issue 15, bounded memory): it holds the loaded shadow
+  // models and one task at a time, far below 512 MB. V8 grows a heap more generously the higher
+  // its limit (the pool's default is 4 GB), and a worker's heap is RSS the main thread's heap
+  // metrics do not show.
+  // Past the bound the worker is restarted (counted as out of memory) and the rules keep serving.
+  const pool = ml && options.pool !== false ? createWorkerPool({ handlerModule: shadowWorkerModule(), size: options.poolSize ?? 1, maxQueue: 64, taskTimeoutMs: 10_000, totalHeapMb: 512 }) : undefined;
   const shadowStats = new ShadowStats();
   const hooks = learningMetricHooks(a.metrics, options.openBreakerKinds ? { openBreakerKinds: options.openBreakerKinds } : {});
   const shadow = new ShadowRunner({ models: serving, sink: a.writer, onResult: hooks.onShadowResult, onDropped: hooks.onShadowDropped, ...(options.shedShadow ? { shed: options.shedShadow } : {}), ...(pool ? { pool, pathOf: (v) => registry.pathOf(v) } : {}) });
@@ -161,6 +168,7 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
       ...options.trainer,
       agents: (name) => agents.get(name),
       registry,
+      ...(options.featureHistory ? { history: options.featureHistory, log: a.store } : {}),
       // The training loop's online learner adapts to a new truth: it no longer feeds the
       // accuracy breaker (the served version's outcomes do, below).
       ...(options.trainer?.onQuality ? { onQuality: options.trainer.onQuality } : {}),
@@ -200,6 +208,8 @@ export async function installLearning(a: Apprentice, options: InstallLearningOpt
       shadow_stats_pending_outcomes: shadowPending.outcomes,
       served_quality_pending: served.bounds(),
       version_quality_pending: quality.bounds(),
+      version_auc_pending: auc.bounds(),
+      writer_outbox: a.writer.outboxBounds(),
       ...(trained ? { training_pending_decisions: trained.bounds().decisions, training_pending_outcomes: trained.bounds().outcomes } : {}),
     };
   });

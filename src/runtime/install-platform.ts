@@ -14,6 +14,8 @@ import { OutboundWebhooks } from '../safety/index.js';
 import { createSecurityRuntime } from '../security/index.js';
 import { describeConceptDrift } from '../observability/index.js';
 import { installSecurity, type InstalledSecurity } from './install-security.js';
+import { adminRoutes } from './admin-routes.js';
+import { installTiering } from './tiering-job.js';
 import type { RouteModule } from '../core/index.js';
 import { ConfigError } from '../core/index.js';
 import type { ServerOptions } from './server-context.js';
@@ -153,6 +155,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   const learning = await installLearning(a, {
     ...(options.agents ? { agents: options.agents } : {}),
     features: features.reader,
+    featureHistory: features.history,
     router: (agent, unitId) => route(agent, unitId),
     protectContext: runtime.protector.protect,
     guardFor: (agent) => ops.getGuard(agent),
@@ -196,16 +199,22 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
       const open = ops.board.list().some((r) => r.agent === agent && r.state === 'open');
       return { breaker: open ? 'open' : 'closed' };
     },
+    // The model the ml arm serves follows the rollout: `canary` takes the shadow model when
+    // traffic starts. It is in the store (so every instance can follow it) and loaded here before
+    // the flag rises; an instance that gets the flag first keeps the unit on its rules (`route`).
+    beforeTraffic: async (c) => {
+      const shadow = registry.aliases(c.agent).shadow;
+      if (c.before.phase !== RolloutPhase.SHADOW || c.after.phase !== RolloutPhase.CANARY || shadow === undefined) return;
+      await registry.setAliasDurably(c.agent, 'canary', shadow, { actor: 'controller', reason: `rollout to ${c.after.percentage}%` }, a.store);
+      await learning.serving.settled();
+    },
     onChange: (c) => {
       countRolloutChange(a.metrics, c);
       const hook = { agent: c.agent, command: c.command, before: c.before, after: c.after, actor: c.actor, reason: c.reason ?? null };
       webhooks.send('rollout.step_changed', hook);
       if (c.command === 'pause' && c.actor === 'drift-monitor') webhooks.send('drift.hold', hook);
-      // The model the ml arm serves follows the rollout: `canary` takes the shadow model when
-      // traffic starts, `production` takes the canary model when it is promoted.
+      // `production` takes the canary model when it is promoted.
       const aliases = registry.aliases(c.agent);
-      if (c.before.phase === RolloutPhase.SHADOW && c.after.phase === RolloutPhase.CANARY && aliases.shadow !== undefined)
-        registry.setAlias(c.agent, 'canary', aliases.shadow, { actor: 'controller', reason: `rollout to ${c.after.percentage}%` });
       if (c.after.phase === RolloutPhase.PROMOTED && aliases.canary !== undefined)
         registry.setAlias(c.agent, 'production', aliases.canary, { actor: 'controller', reason: 'promoted at 100%' });
     },
@@ -219,12 +228,19 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   const uncountFlags = countFlagChanges(a.metrics, experiments.flags);
   const uncollectRollouts = collectRolloutMetrics(a.metrics, experiments.controller);
   const uncollectEvidence = collectEvidenceMetrics(a.metrics, { controller: experiments.controller, exploration: () => learning.explorer.stats() });
-  route = experiments.router;
+  // A raised flag is effective here only once this instance holds the model it routes to (the
+  // alias travels through the event log, the flag over pub/sub): until then the unit gets the
+  // rules, as at 0%, rather than an ml-arm decision answered NO_MODEL.
+  route = (agent, unitId) => {
+    const r = experiments.router(agent, unitId);
+    return r.variant === 'ml' && !learning.serving.ready(agent) ? { variant: 'deterministic', propensity: 1 } : r;
+  };
 
   // One drift monitor per fleet role that runs loops: on every API instance it would record each
   // DriftDetected once per instance and command the rollout from each.
   const drift = role === 'api' ? undefined : await installDrift(a, {
-    ...(options.drift ? { service: options.drift } : {}),
+    // Free-text features are not judged as categories (every topic is new: always "drifted").
+    service: { unmonitored: (agent) => learning.agents.get(agent)?.features.flatMap((f) => (f.type === 'text' ? [f.name] : [])) ?? [], ...options.drift },
     // Reference windows: the training data of the served model version.
     referenceFor: (agent) => trainingReference(a.store, registry, agent),
     onDrift: (agent, report) => {
@@ -259,6 +275,13 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
   };
   a.useEngine(learning.engine);
 
+  // Cold tiering: on a schedule where the loops run (in a fleet, by the controller's leader), and
+  // on request through POST /api/v1/admin/tier on every role.
+  const tiering = installTiering(a, learning.artifacts, {
+    schedule: role !== 'api',
+    isLeader: () => (experiments.lease ? experiments.lease.state().status === 'held' : true),
+  });
+
   const routes: RouteModule<ServerContext>[] = [
     ...(security.server.routes ?? []),
     ...(learning.server.routes ?? []),
@@ -267,6 +290,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
     ...(drift?.server.routes ?? []),
     ...features.routes,
     decisionRejectionRoutes(a.metrics, (name) => learning.agents.get(name) !== undefined),
+    adminRoutes(a, learning.artifacts, tiering),
   ];
   // `/health/aggregate`: the learners and each agent's model beside the storage components.
   const healthChecks: ServerContext['healthChecks'] = [
@@ -319,6 +343,7 @@ export async function installPlatform(a: Apprentice, options: PlatformOptions = 
         uncountFlags();
         uncollectRollouts();
         uncollectEvidence();
+        await tiering?.stop();
         await experiments.stop();
         unwatchBreakers();
         await webhooks.close();

@@ -69,7 +69,7 @@ const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|::1|\[::1\])$/i;
 export const isLoopback = (host: string): boolean => LOOPBACK.test(host.trim());
 
 /** The SQL client under an event store, when it has one (both built-in stores do). */
-export function sqlClientOf(a: Apprentice): SqlClient | undefined {
+export function sqlClientOf(a: Pick<Apprentice, 'store'>): SqlClient | undefined {
   const c = (a.store as unknown as { client?: SqlClient }).client;
   return c !== undefined && typeof c.query === 'function' ? c : undefined;
 }

@@ -41,6 +41,13 @@ const EMPTY_IN_SCENARIO: Readonly<Record<string, string>> = {
   apprentice_ope_estimate: 'only for an exploring reward agent in shadow with a shadow model, evaluated by this instance\'s controller (off here)',
   apprentice_ope_effective_sample_size: 'only for an exploring reward agent in shadow with a shadow model, evaluated by this instance\'s controller (off here)',
   apprentice_rollout_outcome_completeness_ratio: 'only for a running step evaluated by this instance\'s controller (off here; the steps are moved by operator commands)',
+  // Issue 13 (src/runtime/features-http.test.ts reads them after decisions read a feature view):
+  apprentice_feature_view_freshness_seconds: 'only when a feature view is defined and materialised; this scenario defines none',
+  apprentice_feature_view_completeness_ratio: 'only when a decision or the API reads a feature view; this scenario defines none',
+  apprentice_feature_view_reads_total: 'only when a decision or the API reads a feature view; this scenario defines none',
+  apprentice_feature_view_inputs_applied_total: 'only when a feature view is defined and materialised; this scenario defines none',
+  apprentice_feature_view_backfill_progress_ratio: 'only when a feature view is defined and materialised; this scenario defines none',
+  apprentice_feature_store_losses_total: 'only when the online store lost a view (Redis restarted empty: feature-store-recovery.int.test.ts)',
 };
 
 /** Every file of `dir`, recursively. */
@@ -185,13 +192,13 @@ describe('live /metrics after a scripted scenario: every family has samples with
     expect((await app.inject({ method: 'POST', url: '/api/v1/agents/triage/decide', payload: { unitId: 7 } })).statusCode).toBe(400);
     await settle();
     // The training loop follows the store: wait until it has read every outcome.
-    await until('the drift monitor to judge the shifted windows', 60_000, () => (platform.drift?.service.isDrifting('triage') ? true : undefined));
+    await until('the drift monitor to judge the shifted windows', 150_000, () => (platform.drift?.service.isDrifting('triage') ? true : undefined));
     await until('the training loop to catch up', 60_000, () => ((platform.learning.trainer?.stats.outcomes ?? 0) >= 1100 ? true : undefined));
     expect((await app.inject({ method: 'GET', url: '/api/v1/decisions/01900000-0000-7000-8000-000000000000' })).statusCode).toBe(404);
     const scrape = await app.inject({ method: 'GET', url: '/metrics' });
     expect(scrape.statusCode).toBe(200);
     samples = parseExposition(scrape.body);
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     await app?.close();
     await platform?.stop();

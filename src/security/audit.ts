@@ -20,6 +20,7 @@ export const CONTROL_EVENT_TYPES: readonly string[] = [
   EventType.KeyRotated,
   EventType.SubjectErased,
   EventType.RetentionApplied,
+  EventType.EventPartitionTiered,
 ];
 
 /** Reads every event of `types` in global order (what `GET /api/v1/events?type=` pages through). */

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, type AuthFailure } from './auth/authenticate.js';
 import type { TokenStore } from './auth/token-store.js';
@@ -28,6 +29,12 @@ export interface AuthControl {
   isOpen(): boolean;
   /** Require tokens from now on (called when the first token is created while open). */
   enforce(): void;
+  /**
+   * Accept `secret` as the bearer of the local admin `cli-local` (never stored in the token
+   * table, so it does not end open mode). `serve` hands it to the CLI through a 0600 file in
+   * its data directory, beside the master keys that whoever reads it holds anyway.
+   */
+  allowLocal(secret: string): void;
 }
 
 const DETAIL: Readonly<Record<AuthFailure, string>> = {
@@ -40,6 +47,8 @@ const DETAIL: Readonly<Record<AuthFailure, string>> = {
 };
 
 const LOCAL: RequestAuth = { tokenId: undefined, name: 'local', role: 'admin' };
+const CLI_LOCAL: RequestAuth = { tokenId: undefined, name: 'cli-local', role: 'admin' };
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /**
  * Bearer-token access control as a route module: an `onRequest` hook maps every route to
@@ -55,6 +64,7 @@ export function createAuth(options: AuthOptions): AuthControl {
   const metricsOpen = options.metricsOpen ?? true;
   const index = indexRouteRoles(options.rules ?? ROUTE_ROLES);
   const now = options.now ?? (() => new Date());
+  let localDigest: Buffer | undefined;
 
   const check = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const route = req.routeOptions.url;
@@ -67,12 +77,12 @@ export function createAuth(options: AuthOptions): AuthControl {
       return undefined;
     }
     const header = req.headers.authorization;
-    const r = await authenticate(
-      options.tokens,
-      parseBearer(typeof header === 'string' ? header : undefined),
-      access,
-      now(),
-    );
+    const bearer = parseBearer(typeof header === 'string' ? header : undefined);
+    if (localDigest !== undefined && bearer !== undefined && timingSafeEqual(digest(bearer), localDigest)) {
+      (req as unknown as { auth: RequestAuth }).auth = CLI_LOCAL;
+      return undefined;
+    }
+    const r = await authenticate(options.tokens, bearer, access, now());
     if (!r.ok) {
       options.onDenied?.(r.reason, route ?? 'unmatched');
       if (r.reason === 'FORBIDDEN')
@@ -94,5 +104,9 @@ export function createAuth(options: AuthOptions): AuthControl {
     },
     isOpen: () => open,
     enforce: () => void (open = false),
+    allowLocal: (secret: string) => {
+      if (secret.length < 32) throw new Error('a local secret has at least 32 characters');
+      localDigest = digest(secret);
+    },
   };
 }

@@ -79,6 +79,13 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', url: '/api/v1/keys/rotate', access: 'admin' },
   { method: 'POST', url: '/api/v1/subjects/:id/erase', access: 'admin' },
   { method: 'POST', url: '/api/v1/retention/apply', access: 'admin' },
+  // The storage commands of the CLI while a server holds the store (issue 14).
+  { method: 'GET', url: '/api/v1/status', access: 'viewer' },
+  { method: 'POST', url: '/api/v1/replay', access: 'admin' },
+  { method: 'POST', url: '/api/v1/admin/tier', access: 'admin' },
+  { method: 'GET', url: '/api/v1/backup', access: 'admin' },
+  { method: 'GET', url: '/api/v1/export', access: 'admin' },
+  { method: 'GET', url: '/api/v1/models/:agent/versions/:version/lineage', access: 'viewer' },
 ];
 
 /** `/a/:x/b/:y` → `/a/:/b/:` so tables and modules need not agree on parameter names. */

@@ -33,7 +33,10 @@ describe('chaos: embedded mode', () => {
     let url: string | undefined = server.url;
     const load = startLoad(() => url, { concurrency: 8, pauseMs: 0 });
     try {
+      // Killed mid-load: once decisions are being acknowledged (at least 3 s, and at least 40 of
+      // them: a loaded CI machine acknowledges fewer in 3 s), with more in flight.
       await sleep(3000);
+      await pollUntil(() => load.acknowledged.length >= 40, { timeoutMs: 120_000, message: '40 acknowledged decisions before the kill' });
       url = undefined;
       await server.stop('SIGKILL');
     } finally {

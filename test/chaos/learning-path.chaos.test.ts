@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chaosBed, clean, type ChaosBed } from './harness.js';
+import { pollUntil } from '../support/poll-until.js';
 
 // Issue 10, cases 1, 2 and 8: the built `serve` under a steady decision load while Redis
 // forgets everything or the service itself is killed. Health deadlines are generous (the
@@ -70,7 +71,9 @@ describe('chaos: the learning path', () => {
     await bed.start(process.env.CHAOS_DURABILITY ? { APPRENTICE_DURABILITY: process.env.CHAOS_DURABILITY } : {});
     const load = bed.load({ concurrency: 8, pauseMs: 0 });
     try {
+      // Killed mid-load: after at least 3 s and 40 acknowledged decisions (fewer arrive in 3 s on a loaded machine).
       await sleep(3000);
+      await pollUntil(() => load.acknowledged.length >= 40, { timeoutMs: 120_000, message: '40 acknowledged decisions before the kill' });
       await bed.server!.stop('SIGKILL');
     } finally {
       await load.stop();

@@ -76,7 +76,12 @@ describe('usage errors exit 2, for every command', () => {
     expect(apiCommands.map((c) => c.path.join(' '))).toEqual(expect.arrayContaining(['breakers list', 'breakers open-all', 'rollouts show', 'rollouts pause', 'rollback', 'flags get', 'agents put', 'models register']));
   });
   for (const { path } of apiCommands) {
-    const args = [...path, ...commandAt(path).registeredArguments.filter((a) => a.required).map(() => 'x')];
+    // Required arguments and required options get a value, so only the URL can be what is refused.
+    const args = [
+      ...path,
+      ...commandAt(path).registeredArguments.filter((a) => a.required).map(() => 'x'),
+      ...commandAt(path).options.filter((o) => o.mandatory).flatMap((o) => [o.long!, 'x']),
+    ];
     it(`${path.join(' ')} honours APPRENTICE_URL and --url`, async () => {
       vi.stubEnv('APPRENTICE_URL', 'not-a-url');
       expect(await main(args, extra())).toBe(2);

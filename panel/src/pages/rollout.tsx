@@ -26,6 +26,12 @@ interface Status {
   } | null;
   /** Label delay of the running step. */
   readonly outcomes?: { readonly reason: string } | null;
+  /** Past shadow: the OPE evidence the rollout left shadow with (its step event). */
+  readonly admission?: {
+    readonly version: number;
+    readonly at: string;
+    readonly ope: { readonly estimate?: number | null; readonly lower?: number | null; readonly upper?: number | null; readonly servedValue?: number | null; readonly margin?: number; readonly effectiveSampleSize?: number; readonly n?: number };
+  } | null;
 }
 interface Significance {
   readonly effect: number;
@@ -113,6 +119,12 @@ export function RolloutPage({ agent }: { readonly agent: string }) {
         <p class="small" data-testid="ope">
           OPE gate: <b>{s.ope.pass ? 'pass' : 'hold'}</b> — DR {num(s.ope.dr.estimate)} [{num(s.ope.interval.lower)}, {num(s.ope.interval.upper)}] vs served{' '}
           {num(s.ope.servedValue)} + margin {s.ope.margin}, ESS {num(s.ope.effectiveSampleSize, 0)} of {s.ope.n}
+        </p>
+      )}
+      {s?.admission && (
+        <p class="small" data-testid="ope-admission">
+          Left shadow on the OPE gate ({when(s.admission.at)}): DR {num(s.admission.ope.estimate)} [{num(s.admission.ope.lower)}, {num(s.admission.ope.upper)}] vs served{' '}
+          {num(s.admission.ope.servedValue)} + margin {s.admission.ope.margin ?? 0}, ESS {num(s.admission.ope.effectiveSampleSize, 0)} of {s.admission.ope.n ?? 0}
         </p>
       )}
       {s?.outcomes && (

@@ -5,17 +5,18 @@ import { ValidationError, type NewEvent } from '../../core/index.js';
 import { type ApiFlags, apiOptions, callApi, readJsonFile, runAction } from '../api.js';
 import { ModelRegistry } from '../../learning/index.js';
 import { createApprentice, createArtifactStore, type Apprentice } from '../../runtime/index.js';
-import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
+import { configFrom, storageConfigOf, storageOptions, type GlobalFlags } from '../common.js';
 import { fail, print, table } from '../output.js';
+import { remoteOf, remoteOptions, type RemoteFlags } from '../remote.js';
 
-interface ModelsFlags extends GlobalFlags {
+interface ModelsFlags extends RemoteFlags {
   readonly reason?: string;
   readonly actor?: string;
 }
 
 /** Open storage, rebuild the registry from the log; events it records are appended directly. */
 async function withRegistry(flags: GlobalFlags, fn: (r: ModelRegistry, a: Apprentice) => Promise<void> | void): Promise<void> {
-  const a = await createApprentice({ config: configFrom(flags), projector: false });
+  const a = await createApprentice({ config: storageConfigOf(configFrom(flags)), projector: false });
   const pending: NewEvent[] = [];
   try {
     const registry = new ModelRegistry({ dir: join(resolve(a.config.dataDir), 'models'), artifacts: await createArtifactStore(a), sink: { record: (e) => pending.push(e) } });
@@ -37,23 +38,25 @@ async function withRegistry(flags: GlobalFlags, fn: (r: ModelRegistry, a: Appren
  */
 export function modelsCommand(): Command {
   const cmd = new Command('models').description('model registry: versions, aliases and their history');
-  storageOptions(cmd.command('list'))
+  type ModelRow = { agent: string; latest: number | null; aliases: Record<string, number> };
+  const showList = (rows: ModelRow[], json: boolean) =>
+    print(rows, json, () =>
+      rows.length === 0 ? 'no models registered' : table([['AGENT', 'LATEST', 'ALIASES'], ...rows.map((x) => [x.agent, String(x.latest ?? '-'), Object.entries(x.aliases).map(([k, v]) => `${k}=${v}`).join(' ')])]),
+    );
+  remoteOptions(storageOptions(cmd.command('list')))
     .description('agents with registered models, their latest version and aliases')
     .option('--json', 'print as JSON')
-    .action((flags: ModelsFlags) =>
-      withRegistry(flags, (r) => {
-        const rows = r.agents().map((agent) => ({ agent, latest: r.latest(agent)?.version ?? null, aliases: r.aliases(agent) }));
-        print(rows, !!flags.json, () =>
-          rows.length === 0 ? 'no models registered' : table([['AGENT', 'LATEST', 'ALIASES'], ...rows.map((x) => [x.agent, String(x.latest ?? '-'), Object.entries(x.aliases).map(([k, v]) => `${k}=${v}`).join(' ')])]),
-        );
-      }),
-    );
-  storageOptions(cmd.command('versions <agent>'))
+    .action((flags: ModelsFlags) => {
+      const remote = remoteOf(flags);
+      if (remote) return runAction(async () => showList((await callApi<{ models: ModelRow[] }>(remote.api, 'GET', '/api/v1/models')).models, !!flags.json));
+      return withRegistry(flags, (r) => showList(r.agents().map((agent) => ({ agent, latest: r.latest(agent)?.version ?? null, aliases: r.aliases(agent) })), !!flags.json));
+    });
+  type VersionsView = { agent: string; versions: ReturnType<ModelRegistry['versions']>; aliases: Record<string, number>; history: ReturnType<ModelRegistry['aliasHistory']> };
+  remoteOptions(storageOptions(cmd.command('versions <agent>')))
     .description('versions of an agent’s model with metrics and lineage, and the alias history')
     .option('--json', 'print as JSON')
-    .action((agent: string, flags: ModelsFlags) =>
-      withRegistry(flags, (r) => {
-        const data = { agent, versions: r.versions(agent), aliases: r.aliases(agent), history: r.aliasHistory(agent) };
+    .action((agent: string, flags: ModelsFlags) => {
+      const show = (data: VersionsView) =>
         print(data, !!flags.json, () =>
           [
             table([['VERSION', 'FORMAT', 'CREATED', 'SHA256', 'METRICS'], ...data.versions.map((v) => [String(v.version), v.format, v.createdAt, v.sha256.slice(0, 12), Object.entries(v.metrics).map(([k, x]) => `${k}=${x === null ? '-' : Number(x.toFixed(4))}`).join(' ')])]),
@@ -61,20 +64,27 @@ export function modelsCommand(): Command {
             table([['ALIAS', 'FROM', 'TO', 'ROLLBACK', 'ACTOR', 'AT', 'REASON'], ...data.history.map((m) => [m.alias, String(m.from ?? '-'), String(m.to), m.rollback ? 'yes' : '', m.actor, m.at, m.reason])]),
           ].join('\n'),
         );
-      }),
-    );
-  storageOptions(cmd.command('alias <agent> <alias> <version>'))
+      const remote = remoteOf(flags);
+      if (remote) return runAction(async () => show(await callApi<VersionsView>(remote.api, 'GET', `/api/v1/models/${encodeURIComponent(agent)}/versions`)));
+      return withRegistry(flags, (r) => show({ agent, versions: r.versions(agent), aliases: r.aliases(agent), history: r.aliasHistory(agent) }));
+    });
+  remoteOptions(storageOptions(cmd.command('alias <agent> <alias> <version>')))
     .description('point an alias at a version (moving it back is a rollback); recorded with who and why')
     .requiredOption('--reason <why>', 'why (kept in the audit trail)')
     .option('--actor <name>', 'who (default: $USER or cli)')
     .option('--json', 'print as JSON')
-    .action((agent: string, alias: string, version: string, flags: ModelsFlags) =>
-      withRegistry(flags, (r) => {
-        const n = Number(version);
-        const move = r.setAlias(agent, alias, Number.isInteger(n) ? n : NaN, { actor: flags.actor ?? process.env.USER ?? 'cli', reason: flags.reason ?? '' });
+    .action((agent: string, alias: string, version: string, flags: ModelsFlags) => {
+      const n = Number(version);
+      const show = (move: { from: number | null; to: number; rollback: boolean }) =>
         print(move, !!flags.json, () => `${agent}@${alias}: ${move.from ?? '-'} -> ${move.to}${move.rollback ? ' (rollback)' : ''}`);
-      }),
-    );
+      const remote = remoteOf(flags);
+      if (remote)
+        return runAction(async () => {
+          if (!Number.isInteger(n) || n < 1) throw new ValidationError('invalid version', [{ path: 'version', message: 'a positive integer' }]);
+          show(await callApi(remote.api, 'PUT', `/api/v1/models/${encodeURIComponent(agent)}/aliases/${encodeURIComponent(alias)}`, { version: n, reason: flags.reason ?? '' }));
+        });
+      return withRegistry(flags, (r) => show(r.setAlias(agent, alias, Number.isInteger(n) ? n : NaN, { actor: flags.actor ?? process.env.USER ?? 'cli', reason: flags.reason ?? '' })));
+    });
   apiOptions(cmd.command('register').argument('<agent>').argument('<file>', 'a model.json artifact (learner or reward) or an .onnx file'))
     .description('register a new model version with a running server (ONNX needs --meta and the optional package onnxruntime-node)')
     .option('--meta <file>', 'ONNX only: JSON {task, featureSpec, classes?, encoder?, inputName?, outputName?}')

@@ -29,9 +29,10 @@ export const ROLLOUT_ACTIONS = {
 interface EvidenceView {
   ope?: { pass: boolean; n: number; dr: { estimate: number }; interval: { lower: number; upper: number }; servedValue: number; margin: number; effectiveSampleSize: number } | null;
   outcomes?: { reason: string } | null;
+  admission?: { version: number; at: string; ope: { pass?: boolean; n?: number; estimate?: number | null; lower?: number | null; upper?: number | null; servedValue?: number | null; margin?: number; effectiveSampleSize?: number } } | null;
 }
 
-/** The evidence gates of a status in one line each (issue 12): the OPE gate in shadow, the label-delay wait of a step. */
+/** The evidence gates of a status in one line each (issue 12): the OPE gate in shadow (past shadow: the evidence it left with), the label-delay wait of a step. */
 export function describeEvidence(s: EvidenceView): string[] {
   const out: string[] = [];
   const o = s.ope;
@@ -39,6 +40,14 @@ export function describeEvidence(s: EvidenceView): string[] {
     const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : String(x));
     out.push(
       `OPE gate: ${o.pass ? 'pass' : 'hold'} — DR ${f(o.dr.estimate)} [${f(o.interval.lower)}, ${f(o.interval.upper)}] vs served ${f(o.servedValue)} + margin ${o.margin}, ESS ${o.effectiveSampleSize.toFixed(0)} of ${o.n}`,
+    );
+  }
+  const a = s.admission;
+  if (a) {
+    const f = (x: number | null | undefined): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+    const o = a.ope;
+    out.push(
+      `left shadow on the OPE gate (version ${a.version}, ${a.at}): DR ${f(o.estimate)} [${f(o.lower)}, ${f(o.upper)}] vs served ${f(o.servedValue)} + margin ${o.margin ?? 0}, ESS ${(o.effectiveSampleSize ?? 0).toFixed(0)} of ${o.n ?? 0}`,
     );
   }
   if (s.outcomes) out.push(`outcomes: ${s.outcomes.reason}`);

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { issueToken } from '../../security/index.js';
 import { isRole } from '../../security/index.js';
 import { createSqlTokenStore } from '../../security/index.js';
-import { EventType, type NewEvent } from '../../core/index.js';
+import { EventType, type NewEvent, type StoredEvent } from '../../core/index.js';
 import { NotFoundError, ValidationError } from '../../core/index.js';
 import { createApprentice, type Apprentice } from '../../runtime/index.js';
 import { CONTROL_EVENT_TYPES, auditLine, lineageOf, readEvents } from '../../security/index.js';
@@ -17,18 +17,20 @@ import { createSecurityRuntime } from '../../security/index.js';
 import { rotateMasterKey } from '../../security/index.js';
 import { publicToken, TOKEN_NAME_RE, tokenStream } from '../../security/index.js';
 import { exportTraining, trainingRow } from '../../security/index.js';
-import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
+import { configFrom, storageConfigOf, storageOptions, type GlobalFlags } from '../common.js';
+import { callApi } from '../api.js';
+import { remoteOf, remoteOptions, type RemoteFlags } from '../remote.js';
 import { print, table } from '../output.js';
 import { isEncryptedRecord } from '../../security/index.js';
 
-interface ActionFlags extends GlobalFlags {
+interface ActionFlags extends RemoteFlags {
   readonly reason?: string;
   readonly actor?: string;
 }
 
 /** The apprentice (no projector) for one command; closed afterwards. */
 async function withApprentice<T>(flags: GlobalFlags, fn: (a: Apprentice) => Promise<T>): Promise<T> {
-  const a = await createApprentice({ config: configFrom(flags), projector: false });
+  const a = await createApprentice({ config: storageConfigOf(configFrom(flags)), projector: false });
   try {
     return await fn(a);
   } finally {
@@ -45,9 +47,10 @@ const sqlOf = (a: Apprentice) => {
   return db;
 };
 const withActor = (c: Command): Command =>
-  c
+  remoteOptions(c)
     .option('--reason <text>', 'why (kept in the audit event)')
-    .option('--actor <name>', 'audit actor (default cli:$USER)');
+    .option('--actor <name>', 'audit actor when the storage is opened directly (default cli:$USER; through a server: its token)');
+const enc = encodeURIComponent;
 
 /** `apprentice tokens create|list|revoke`, directly against the token store (bootstraps the first admin token). */
 export function tokensCommand(): Command {
@@ -69,6 +72,20 @@ export function tokensCommand(): Command {
         if (issues.length > 0 || !isRole(flags.role))
           throw new ValidationError('invalid token options', issues);
         const role = flags.role;
+        const show = (t: Record<string, unknown>, token: string) =>
+          print({ ...t, token }, !!flags.json, () => `${token}\n(token ${String(t.id)} "${String(t.name)}", role ${String(t.role)}: store it now, it is not shown again)`);
+        const remote = remoteOf(flags);
+        if (remote) {
+          const created = await callApi<Record<string, unknown> & { token: string }>(remote.api, 'POST', '/api/v1/tokens', {
+            name: flags.name,
+            role,
+            ...(flags.expiresAt ? { expiresAt: new Date(flags.expiresAt).toISOString() } : {}),
+            ...(flags.reason ? { reason: flags.reason } : {}),
+          });
+          const { token, ...rest } = created;
+          show(rest, token);
+          return;
+        }
         await withApprentice(flags, async (a) => {
           const tokens = createSqlTokenStore(sqlOf(a));
           const { token, record } = await issueToken(tokens, {
@@ -85,31 +102,25 @@ export function tokensCommand(): Command {
               { actor: actorOf(flags), reason: flags.reason },
             ),
           );
-          print(
-            { ...publicToken(record), token },
-            !!flags.json,
-            () =>
-              `${token}\n(token ${record.id} "${record.name}", role ${record.role}: store it now, it is not shown again)`,
-          );
+          show(publicToken(record), token);
         });
       }),
   );
   cmd.addCommand(
-    storageOptions(new Command('list'))
+    remoteOptions(storageOptions(new Command('list')))
       .description('list tokens (never the tokens themselves)')
       .option('--json', 'print as JSON')
-      .action(async (flags: GlobalFlags) => {
-        await withApprentice(flags, async (a) => {
-          const list = (await createSqlTokenStore(sqlOf(a)).list()).map(publicToken);
-          print(list, !!flags.json, () =>
-            table([
-              ['ID', 'NAME', 'ROLE', 'CREATED', 'EXPIRES', 'REVOKED'],
-              ...list.map((t) =>
-                [t.id, t.name, t.role, t.createdAt, t.expiresAt ?? '-', t.revokedAt ?? '-'].map(String),
-              ),
-            ]),
-          );
-        });
+      .action(async (flags: RemoteFlags) => {
+        const remote = remoteOf(flags);
+        const list = remote
+          ? (await callApi<{ tokens: ReturnType<typeof publicToken>[] }>(remote.api, 'GET', '/api/v1/tokens')).tokens
+          : await withApprentice(flags, async (a) => (await createSqlTokenStore(sqlOf(a)).list()).map(publicToken));
+        print(list, !!flags.json, () =>
+          table([
+            ['ID', 'NAME', 'ROLE', 'CREATED', 'EXPIRES', 'REVOKED'],
+            ...list.map((t) => [t.id, t.name, t.role, t.createdAt, t.expiresAt ?? '-', t.revokedAt ?? '-'].map(String)),
+          ]),
+        );
       }),
   );
   cmd.addCommand(
@@ -118,6 +129,14 @@ export function tokensCommand(): Command {
       .argument('<id>', 'token id (see `tokens list`)')
       .option('--json', 'print as JSON')
       .action(async (id: string, flags: ActionFlags) => {
+        const remote = remoteOf(flags);
+        if (remote) {
+          const before = (await callApi<{ tokens: { id: string; revokedAt?: string }[] }>(remote.api, 'GET', '/api/v1/tokens')).tokens.find((t) => t.id === id);
+          const after = await callApi<{ revokedAt?: string }>(remote.api, 'DELETE', `/api/v1/tokens/${enc(id)}${flags.reason ? `?reason=${enc(flags.reason)}` : ''}`);
+          const revoked = before !== undefined && before.revokedAt === undefined && after.revokedAt !== undefined;
+          print({ id, revoked }, !!flags.json, () => (revoked ? `revoked ${id}` : `${id} was already revoked`));
+          return;
+        }
         await withApprentice(flags, async (a) => {
           const tokens = createSqlTokenStore(sqlOf(a));
           const before = (await tokens.list()).find((t) => t.id === id);
@@ -157,6 +176,16 @@ export function keysCommand(): Command {
       )
       .option('--json', 'print as JSON')
       .action(async (flags: ActionFlags & { reencrypt?: boolean }) => {
+        const remote = remoteOf(flags);
+        if (remote) {
+          if (flags.reencrypt)
+            throw new ValidationError('--reencrypt rewrites the decisions projection in the storage itself', [
+              { path: 'reencrypt', message: 'rotate through the server without it, then re-encrypt with the server stopped (`apprentice keys rotate --reencrypt` on the storage)' },
+            ]);
+          const k = await callApi<{ activeKeyId: string; previousKeyId: string }>(remote.api, 'POST', '/api/v1/keys/rotate', flags.reason ? { reason: flags.reason } : {});
+          print({ before: k.previousKeyId, after: k.activeKeyId, reencrypted: 0 }, !!flags.json, () => `active master key ${k.activeKeyId} (was ${k.previousKeyId})`);
+          return;
+        }
         await withApprentice(flags, async (a) => {
           const rt = await createSecurityRuntime({ dataDir: a.config.dataDir });
           const r = await rotateMasterKey(rt.keys);
@@ -211,22 +240,26 @@ export function eraseCommand(): Command {
     .requiredOption('--subject <id>', 'the subject id given at decide time')
     .option('--json', 'print as JSON')
     .action(async (flags: ActionFlags & { subject: string }) => {
-      await withApprentice(flags, async (a) => {
-        const rt = await createSecurityRuntime({ dataDir: a.config.dataDir });
-        const events: NewEvent[] = [];
-        const r = await eraseSubject(flags.subject, {
-          subjects: rt.subjects,
-          record: (e) => events.push(e),
-          actor: actorOf(flags),
-          reason: flags.reason,
-        });
-        await a.store.append(events);
-        print(r, !!flags.json, () =>
-          r.keyDestroyed
-            ? `erased subject ${r.subjectRef}`
-            : `subject ${r.subjectRef} had no key (nothing to erase); recorded`,
-        );
-      });
+      const remote = remoteOf(flags);
+      const r = remote
+        ? await callApi<Awaited<ReturnType<typeof eraseSubject>>>(remote.api, 'POST', `/api/v1/subjects/${enc(flags.subject)}/erase`, flags.reason ? { reason: flags.reason } : {})
+        : await withApprentice(flags, async (a) => {
+            const rt = await createSecurityRuntime({ dataDir: a.config.dataDir });
+            const events: NewEvent[] = [];
+            const erased = await eraseSubject(flags.subject, {
+              subjects: rt.subjects,
+              record: (e) => events.push(e),
+              actor: actorOf(flags),
+              reason: flags.reason,
+            });
+            await a.store.append(events);
+            return erased;
+          });
+      print(r, !!flags.json, () =>
+        r.keyDestroyed
+          ? `erased subject ${r.subjectRef}`
+          : `subject ${r.subjectRef} had no key (nothing to erase); recorded`,
+      );
     });
 }
 
@@ -240,6 +273,17 @@ export function retentionCommand(): Command {
     .option('--archive-dir <dir>', 'default <dataDir>/archive')
     .option('--json', 'print as JSON')
     .action(async (flags: ActionFlags & { olderThanDays: string; archiveDir?: string }) => {
+      const remote = remoteOf(flags);
+      if (remote) {
+        if (flags.archiveDir !== undefined)
+          throw new ValidationError('through a running server the archive goes to its own archive directory', [{ path: 'archive-dir', message: "leave it out: the server writes to <its dataDir>/archive" }]);
+        const r = await callApi<{ purged: number; cutoff: string; archive?: string }>(remote.api, 'POST', '/api/v1/retention/apply', {
+          olderThanDays: Number(flags.olderThanDays),
+          ...(flags.reason ? { reason: flags.reason } : {}),
+        });
+        print(r, !!flags.json, () => `purged ${r.purged} decisions older than ${r.cutoff}${r.archive ? ` (archived to ${r.archive})` : ''}`);
+        return;
+      }
       await withApprentice(flags, async (a) => {
         const events: NewEvent[] = [];
         const r = await applyRetention({
@@ -264,79 +308,97 @@ export function retentionCommand(): Command {
 
 /** `apprentice export --agent X --k 5 --quasi a,b,c`: k-anonymous NDJSON of training rows. */
 export function exportCommand(): Command {
-  return storageOptions(new Command('export'))
+  return remoteOptions(storageOptions(new Command('export')))
     .description('export training rows (features + outcomes, never contexts) as k-anonymous NDJSON')
     .requiredOption('--agent <name>', 'agent')
     .option('--k <k>', 'k of k-anonymity', '5')
     .requiredOption('--quasi <fields>', 'comma-separated quasi-identifier feature names')
     .option('--out <file>', 'output file (default stdout)')
-    .action(async (flags: GlobalFlags & { agent: string; k: string; quasi: string; out?: string }) => {
-      await withApprentice(flags, async (a) => {
-        const rows = await a.store.query<Record<string, unknown>>(
-          'SELECT * FROM decisions_with_outcomes WHERE agent = $1 ORDER BY decided_at',
-          [flags.agent],
-        );
-        const r = exportTraining(rows.map(trainingRow), {
-          k: Number(flags.k),
-          quasi: flags.quasi
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        });
-        const text = r.rows.map((row) => JSON.stringify(row)).join('\n') + (r.rows.length > 0 ? '\n' : '');
-        if (flags.out) {
-          const ws = createWriteStream(flags.out, { mode: 0o600 });
-          await new Promise<void>((res, rej) => ws.end(text, () => res()).on('error', rej));
-        } else process.stdout.write(text);
-        process.stderr.write(
-          `exported ${r.rows.length} rows (k=${flags.k}; suppressed ${r.suppressed}; levels ${JSON.stringify(r.levels)})\n`,
-        );
-      });
+    .action(async (flags: RemoteFlags & { agent: string; k: string; quasi: string; out?: string }) => {
+      const remote = remoteOf(flags);
+      const r = remote
+        ? await callApi<ReturnType<typeof exportTraining>>(remote.api, 'GET', `/api/v1/export?agent=${enc(flags.agent)}&k=${enc(flags.k)}&quasi=${enc(flags.quasi)}`)
+        : await withApprentice(flags, async (a) => {
+            const rows = await a.store.query<Record<string, unknown>>(
+              'SELECT * FROM decisions_with_outcomes WHERE agent = $1 ORDER BY decided_at',
+              [flags.agent],
+            );
+            return exportTraining(rows.map(trainingRow), {
+              k: Number(flags.k),
+              quasi: flags.quasi
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            });
+          });
+      const text = r.rows.map((row) => JSON.stringify(row)).join('\n') + (r.rows.length > 0 ? '\n' : '');
+      if (flags.out) {
+        const ws = createWriteStream(flags.out, { mode: 0o600 });
+        await new Promise<void>((res, rej) => ws.end(text, () => res()).on('error', rej));
+      } else process.stdout.write(text);
+      process.stderr.write(
+        `exported ${r.rows.length} rows (k=${flags.k}; suppressed ${r.suppressed}; levels ${JSON.stringify(r.levels)})\n`,
+      );
     });
 }
 
 /** `apprentice audit [--type T] [--json]`: the control events (who, when, why, before/after). */
 export function auditCommand(): Command {
-  return storageOptions(new Command('audit'))
+  return remoteOptions(storageOptions(new Command('audit')))
     .description('print the audit trail of control actions')
     .option('--type <types>', 'comma-separated event types (default: every control event)')
     .option('--limit <n>', 'at most n events', '1000')
     .option('--json', 'print as JSON')
-    .action(async (flags: GlobalFlags & { type?: string; limit: string }) => {
-      await withApprentice(flags, async (a) => {
-        const types = flags.type ? flags.type.split(',').map((s) => s.trim()) : [...CONTROL_EVENT_TYPES];
-        const events = await readEvents(a.store, types, Number(flags.limit) || 1000);
-        const json = events.map((e) => ({
-          id: e.id,
-          type: e.type,
-          stream: e.stream,
-          time: e.time,
-          actor: e.metadata.actor,
-          reason: e.metadata.reason,
-          data: e.data,
-        }));
-        print(json, !!flags.json, () =>
-          events.length === 0 ? 'no control events' : events.map(auditLine).join('\n'),
-        );
-      });
+    .action(async (flags: RemoteFlags & { type?: string; limit: string }) => {
+      const types = flags.type ? flags.type.split(',').map((s) => s.trim()) : [...CONTROL_EVENT_TYPES];
+      const limit = Number(flags.limit) || 1000;
+      const remote = remoteOf(flags);
+      const events = remote ? await remoteEvents(remote.api, types, limit) : await withApprentice(flags, (a) => readEvents(a.store, types, limit));
+      const json = events.map((e) => ({
+        id: e.id,
+        type: e.type,
+        stream: e.stream,
+        time: e.time,
+        actor: e.metadata.actor,
+        reason: e.metadata.reason,
+        data: e.data,
+      }));
+      print(json, !!flags.json, () =>
+        events.length === 0 ? 'no control events' : events.map(auditLine).join('\n'),
+      );
     });
+}
+
+/** The events of `types` through `GET /api/v1/events`, oldest first, page by page up to `limit`. */
+async function remoteEvents(api: Parameters<typeof callApi>[0], types: readonly string[], limit: number): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  let after: string | null = null;
+  while (out.length < limit) {
+    const q = new URLSearchParams({ type: types.join(','), limit: String(Math.min(1000, limit - out.length)), ...(after ? { after } : {}) });
+    const page: { events: StoredEvent[]; next: string | null } = await callApi(api, 'GET', `/api/v1/events?${q.toString()}`);
+    out.push(...page.events);
+    if (page.events.length === 0 || page.next === null || page.next === after) break;
+    after = page.next;
+  }
+  return out;
 }
 
 /** `apprentice lineage <agent> <version>`: what a model version was trained on. */
 export function lineageCommand(): Command {
-  return storageOptions(new Command('lineage'))
+  return remoteOptions(storageOptions(new Command('lineage')))
     .description('trace a model version to its training events and feature-spec hash')
     .argument('<agent>', 'agent')
     .argument('<version>', 'version number')
     .option('--json', 'print as JSON')
-    .action(async (agent: string, version: string, flags: GlobalFlags) => {
+    .action(async (agent: string, version: string, flags: RemoteFlags) => {
       const v = Number(version);
       if (!Number.isInteger(v) || v < 1)
         throw new ValidationError('invalid version', [{ path: 'version', message: 'a positive integer' }]);
-      await withApprentice(flags, async (a) => {
-        const r = await lineageOf(a.store, agent, v);
-        print(r, !!flags.json, () => JSON.stringify(r, null, 2));
-      });
+      const remote = remoteOf(flags);
+      const r = remote
+        ? await callApi<unknown>(remote.api, 'GET', `/api/v1/models/${enc(agent)}/versions/${v}/lineage`)
+        : await withApprentice(flags, (a) => lineageOf(a.store, agent, v));
+      print(r, !!flags.json, () => JSON.stringify(r, null, 2));
     });
 }
 

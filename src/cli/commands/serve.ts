@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError } from '../../core/index.js';
 import { createApprentice, type Apprentice } from '../../runtime/index.js';
 import { installPlatform, SERVE_ROLES, type PlatformOptions, type ServeRole } from '../../runtime/index.js';
 import { buildServer } from '../../server/index.js';
 import type { ServerOptions } from '../../runtime/index.js';
 import { configFrom, storageOptions, type GlobalFlags } from '../common.js';
+import { localSecret, writeServerFile } from '../server-file.js';
 
 export interface ServeFlags extends GlobalFlags {
   readonly host?: string;
@@ -51,7 +53,11 @@ export async function buildServe(flags: ServeFlags, platformOptions: PlatformOpt
       { path: config.databaseUrl ? 'redisUrl' : 'databaseUrl', message: `set DATABASE_URL and REDIS_URL: the ${role === 'api' ? 'workers project and train' : 'API instances serve'} from the same PostgreSQL and Redis` },
     ]);
   // API instances never project: the workers consume the bus into the store.
-  const a = await createApprentice({ config, projector: role !== 'api' && flags.projector !== false });
+  // The process's own figures beside apprentice's (prom-client's defaults: process_resident_memory_bytes,
+  // nodejs_heap_size_used_bytes, nodejs_eventloop_lag_*...): the bound on memory is watched in production too.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const a = await createApprentice({ config, registry, projector: role !== 'api' && flags.projector !== false });
   const platform = await installPlatform(a, { ...platformOptions, role, ...(flags.controller === false ? { controller: false } : {}) });
   const parts = await Promise.all(extra.map((e) => e(a, platform)));
   const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
@@ -71,6 +77,17 @@ export async function buildServe(flags: ServeFlags, platformOptions: PlatformOpt
 export async function runServe(flags: ServeFlags, platformOptions: PlatformOptions = {}, extra: readonly ServeExtension[] = []): Promise<void> {
   const { config, a, platform, parts, app, role } = await buildServe(flags, platformOptions, extra);
   const address = await app.listen({ host: config.host, port: config.port });
+  // The CLI finds this server through the data directory and goes through its API (issue 14):
+  // the embedded store and the journal are this process's alone while it runs.
+  let removeServerFile: (() => void) | undefined;
+  if (role !== 'worker') {
+    const token = localSecret();
+    platform.security.auth.allowLocal(token);
+    // An HTTPS server leaves its certificate for the CLI to trust (self-signed ones included).
+    const cert = config.tlsCert ? readFileSync(config.tlsCert, 'utf8') : undefined;
+    removeServerFile = writeServerFile(config.dataDir, { url: address, token, ...(cert ? { cert } : {}) });
+    process.once('exit', removeServerFile);
+  }
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
   const runs =
     role === 'api' ? 'decisions and outcomes; no projector, training, controller or drift monitor' : role === 'worker' ? 'projector, training, rollout controller (leader lease), drift monitor; HTTP: health and metrics only' : 'everything';
@@ -89,6 +106,7 @@ export async function runServe(flags: ServeFlags, platformOptions: PlatformOptio
     if (stopping) return;
     stopping = true;
     process.stderr.write('apprentice stopping...\n');
+    removeServerFile?.();
     const deadline = Date.now() + config.shutdownTimeoutMs;
     const abandoned: string[] = [];
     const step = async (name: string, work: () => Promise<unknown>): Promise<void> => {

@@ -11,10 +11,8 @@ import {
 export type FeatureValue = number | string | boolean | null;
 type Scalar = number | string | boolean;
 
-/** One bucket of a time window: event count, numeric sum and count, the latest value, distinct values. */
-export interface Bucket {
-  /** Bucket index: floor(time / width). */
-  i: number;
+/** Count, numeric sum and count, and the latest value: what a bucket holds and a read folds. */
+interface Totals {
   c: number;
   s: number;
   n: number;
@@ -22,6 +20,12 @@ export interface Bucket {
   lt: number;
   lq: number;
   lv: Scalar | null;
+}
+
+/** One bucket of a time window: its totals and, for distinct_count, the distinct values. */
+export interface Bucket extends Totals {
+  /** Bucket index: floor(time / width). */
+  i: number;
   /** distinct_count only: the values seen (JSON text of each). */
   d?: string[];
 }
@@ -99,17 +103,7 @@ export function applyInput(view: FeatureViewDefinition, state: EntityState, inpu
         b = { i: idx, c: 0, s: 0, n: 0, lt: -Infinity, lq: -Infinity, lv: null };
         list.splice(k + 1, 0, b);
       }
-      b.c++;
-      const x = numeric(v);
-      if (x !== undefined) {
-        b.s += x;
-        b.n++;
-      }
-      if (later(time, seq, b.lt, b.lq)) {
-        b.lt = time;
-        b.lq = seq;
-        b.lv = v;
-      }
+      addValue(b, time, seq, v);
       if (f.aggregation === Aggregation.DISTINCT_COUNT && v !== null) {
         const key = JSON.stringify(v);
         if (!(b.d ??= []).includes(key)) b.d.push(key);
@@ -129,14 +123,23 @@ export function applyInput(view: FeatureViewDefinition, state: EntityState, inpu
   }
 }
 
-/** Fold of (count, sum, numeric count, latest value, distinct set) over what a window holds. */
-interface Fold {
-  c: number;
-  s: number;
-  n: number;
-  lt: number;
-  lq: number;
-  lv: Scalar | null;
+/** Add one value at (time, order) to totals. */
+function addValue(a: Totals, t: number, q: number, v: Scalar | null): void {
+  a.c++;
+  const x = numeric(v);
+  if (x !== undefined) {
+    a.s += x;
+    a.n++;
+  }
+  if (later(t, q, a.lt, a.lq)) {
+    a.lt = t;
+    a.lq = q;
+    a.lv = v;
+  }
+}
+
+/** Fold of the totals and the distinct set over what a window holds. */
+interface Fold extends Totals {
   d: Set<string> | undefined;
 }
 
@@ -217,17 +220,7 @@ export function readFeatures(view: FeatureViewDefinition, state: EntityState | u
 }
 
 function foldOne(a: Fold, t: number, q: number, v: Scalar | null): void {
-  a.c++;
-  const x = numeric(v);
-  if (x !== undefined) {
-    a.s += x;
-    a.n++;
-  }
-  if (later(t, q, a.lt, a.lq)) {
-    a.lt = t;
-    a.lq = q;
-    a.lv = v;
-  }
+  addValue(a, t, q, v);
   if (a.d && v !== null) a.d.add(JSON.stringify(v));
 }
 

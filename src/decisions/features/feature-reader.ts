@@ -4,6 +4,7 @@ import type { FeatureSource } from '../feature-spec.js';
 import { readFeatures, type EntityState, type FeatureValue } from './aggregation.js';
 import type { VersionedFeatureView } from './feature-view.js';
 import type { FeatureViewRegistry } from './feature-view-registry.js';
+import type { OnlineCache } from './online-cache.js';
 import type { OnlineStore } from './online-store.js';
 
 /** How a read was served: `fresh` (the view is live), `stale` (rebuilding: last known values), `missing`. */
@@ -37,6 +38,12 @@ export interface FeatureEnricher {
 export interface FeatureReaderOptions {
   readonly online: OnlineStore;
   readonly views: FeatureViewRegistry;
+  /**
+   * A local cache of a networked store (Redis), kept fresh by the store's change stream: the
+   * synchronous path (`decide()`) reads it instead of nothing, and `enrich` reads it before
+   * waiting for the store. A miss is fetched in the background, never waited for.
+   */
+  readonly cache?: OnlineCache;
   /**
    * Whether a view version is live (caught up since its last (re)build). Default: the stored
    * checkpoint, polled every `refreshMs` in the background (never on the read path).
@@ -81,13 +88,15 @@ function isoOf(ms: number): string {
 
 const sourceFields = new WeakMap<AgentDefinition, readonly { name: string; from: FeatureSource }[]>();
 
-function viewFields(def: AgentDefinition): readonly { name: string; from: FeatureSource }[] {
+/** The view-backed fields of an agent's spec (remembered per definition). */
+export function viewFieldsOf(def: AgentDefinition): readonly { name: string; from: FeatureSource }[] {
   let f = sourceFields.get(def);
   if (!f) sourceFields.set(def, (f = def.features.flatMap((x) => (x.from ? [{ name: x.name, from: x.from }] : []))));
   return f;
 }
 
-function entityIn(context: unknown, key: string): string | undefined {
+/** The entity id under `key` of a decision's context: a non-empty string, or a finite number as text. */
+export function entityIn(context: unknown, key: string): string | undefined {
   if (context === null || typeof context !== 'object') return undefined;
   const v = (context as Record<string, unknown>)[key];
   return typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
@@ -184,16 +193,19 @@ export class FeatureReader implements FeatureEnricher {
     }
   }
 
-  /** Synchronous read (in-process store only; otherwise undefined). */
+  /** Synchronous read: the in-process store, or the cache of a networked one (undefined when not cached yet, or no cache). */
   getSync(view: string, entity: string): FeatureRead | undefined {
     const read = this.#o.online.readSync;
-    if (!read) return undefined;
+    const cache = this.#o.cache;
+    if (!read && !cache) return undefined;
     const v = this.#view(view);
-    return this.#serve(v, entity, read.call(this.#o.online, v.name, v.version, entity), false);
+    if (read) return this.#serve(v, entity, read.call(this.#o.online, v.name, v.version, entity), false);
+    const hit = cache!.peek(v.name, v.version, entity);
+    return hit ? this.#serve(v, entity, hit.state, false) : undefined;
   }
 
   enrichSync(def: AgentDefinition, context: unknown): Enrichment | undefined {
-    const fields = viewFields(def);
+    const fields = viewFieldsOf(def);
     if (fields.length === 0) return undefined;
     const reads = new Map<string, FeatureRead | undefined>();
     for (const f of fields) {
@@ -207,7 +219,7 @@ export class FeatureReader implements FeatureEnricher {
   }
 
   async enrich(def: AgentDefinition, context: unknown): Promise<Enrichment | undefined> {
-    const fields = viewFields(def);
+    const fields = viewFieldsOf(def);
     if (fields.length === 0) return undefined;
     const keys = [...new Set(fields.map((f) => `${f.from.view}\u0000${f.from.entity}`))];
     const budget = this.#o.budgetMs ?? 5;
@@ -218,6 +230,8 @@ export class FeatureReader implements FeatureEnricher {
         const v = this.#o.views.get(view);
         if (entity === undefined || !v) return [k, undefined];
         if (this.#o.online.readSync) return [k, this.getSync(view, entity)];
+        const hit = this.#o.cache?.peek(v.name, v.version, entity);
+        if (hit) return [k, this.#serve(v, entity, hit.state, false)];
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budget)));
         try {

@@ -1,5 +1,5 @@
-import { ConflictError, EventType, uuidv7, type DecisionData } from '../../core/index.js';
-import type { EventStore } from '../../log/index.js';
+import { ConflictError, EventType, uuidv7 } from '../../core/index.js';
+import type { EventStore, ReadPage } from '../../log/index.js';
 import { START, formatCursor, parseCursor, type Cursor } from '../../log/index.js';
 import type { EventSink } from '../agents/agent-registry.js';
 import { applyInput, emptyState, type EntityState, type ViewInput } from './aggregation.js';
@@ -54,6 +54,10 @@ interface Runner {
   loop?: Promise<void>;
   wake?: () => void;
   status: Mutable<ViewStatus>;
+  /** The view's outcome-to-decision joiner (replaced at each rebuild). */
+  joiner?: ViewInputs;
+  /** Evictions of the joiners it replaced. */
+  evicted: number;
 }
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -69,6 +73,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export class FeatureMaterialiser {
   readonly #o: MaterialiserOptions;
   readonly #runners = new Map<string, Runner>();
+  /** Evictions of the joiners of replaced runners (a new view version). */
+  #evicted = 0;
   #unlisten: (() => void) | undefined;
   #started = false;
 
@@ -105,6 +111,24 @@ export class FeatureMaterialiser {
     return [...this.#runners.values()].map((r) => ({ ...r.status }));
   }
 
+  /**
+   * The memory of materialising (backfill and streaming): the decisions each view's joiner
+   * remembers to join outcomes to their entities (a view reads one page of the log at a time
+   * besides), over all views: entries, bound (200,000 per view), forgotten (cumulative).
+   */
+  bounds(): { size: number; capacity: number; evictions: number } {
+    let size = 0;
+    let capacity = 0;
+    let evictions = this.#evicted;
+    for (const r of this.#runners.values()) {
+      const b = r.joiner?.bounds();
+      size += b?.size ?? 0;
+      capacity += b?.capacity ?? 0;
+      evictions += (b?.evictions ?? 0) + r.evicted;
+    }
+    return { size, capacity, evictions };
+  }
+
   /** Wake a view's loop now (tests, after an append). */
   poke(): void {
     for (const r of this.#runners.values()) r.wake?.();
@@ -114,12 +138,14 @@ export class FeatureMaterialiser {
     const old = this.#runners.get(view.name);
     if (old && old.view.version >= view.version) return;
     if (old) {
+      this.#evicted += old.evicted + (old.joiner?.bounds().evictions ?? 0);
       old.running = false;
       old.wake?.();
     }
     const r: Runner = {
       view,
       running: true,
+      evicted: 0,
       status: { view: view.name, version: view.version, phase: 'starting', cursor: null, applied: 0, events: 0, total: null, caughtUpAt: null, losses: old?.status.losses ?? 0, lastError: null },
     };
     this.#runners.set(view.name, r);
@@ -144,12 +170,13 @@ export class FeatureMaterialiser {
     const batch = this.#o.batchSize ?? 1000;
     const backfillBatch = this.#o.backfillBatchSize ?? 10_000;
     const now = this.#o.now ?? Date.now;
-    let joiner = new ViewInputs(view);
+    let joiner = (r.joiner = new ViewInputs(view));
     let cp: ViewCheckpoint | undefined;
     let cursor: Cursor = START;
     let loaded = false;
     let hadState = false;
     let backoff = this.#o.retryMs ?? 200;
+    let prefetch: { after: string; limit: number; page: Promise<ReadPage> } | undefined;
     const rebuild = (lost: boolean): void => {
       if (lost) {
         r.status.losses++;
@@ -158,7 +185,8 @@ export class FeatureMaterialiser {
       }
       cp = undefined;
       cursor = START;
-      joiner = new ViewInputs(view);
+      r.evicted += joiner.bounds().evictions;
+      joiner = r.joiner = new ViewInputs(view);
       r.status.phase = 'backfilling';
       r.status.applied = 0;
       r.status.events = 0;
@@ -178,12 +206,19 @@ export class FeatureMaterialiser {
             if (!cp.live) void this.#countTotal(r, types);
           } else rebuild(hadState); // had state in this process, and the store has none: lost
         }
-        const page = await store.readPage({ after: cursor, limit: r.status.phase === 'live' ? batch : backfillBatch, types });
-        const unknown = joiner.unknownDecisions(page.events);
-        if (unknown.length > 0) {
-          const found = await decisionsById(store, unknown);
-          for (const id of unknown) joiner.remember(id, found.get(id));
+        // While backfilling, the next page is read while this one is applied (the read is about
+        // half of a backfill's time); a prefetch from anywhere but the current cursor is dropped.
+        const limit = r.status.phase === 'live' ? batch : backfillBatch;
+        const ahead = prefetch;
+        prefetch = undefined;
+        const page =
+          ahead && ahead.limit === limit && ahead.after === formatCursor(cursor) ? await ahead.page : await store.readPage({ after: cursor, limit, types });
+        if (page.more && r.status.phase !== 'live') {
+          const next = store.readPage({ after: page.cursor, limit, types });
+          next.catch(() => undefined); // read again, and its error seen, when it is used
+          prefetch = { after: formatCursor(page.cursor), limit, page: next };
         }
+        await joiner.resolve(store, page.events);
         const inputs: ViewInput[] = [];
         for (const e of page.events) {
           const x = joiner.input(e, Number(e.position));
@@ -244,6 +279,7 @@ export class FeatureMaterialiser {
         r.status.lastError = e instanceof Error ? e.message : String(e);
         this.#o.onError?.(view.name, e);
         loaded = false;
+        prefetch = undefined;
         await this.#sleep(r, backoff);
         backoff = Math.min(backoff * 2, 5000);
       }
@@ -263,10 +299,3 @@ export class FeatureMaterialiser {
     this.#o.sink?.record({ id: uuidv7(), type, stream: featureViewStream(view.name), data, metadata: { actor: 'feature-materialiser' }, time: new Date().toISOString() });
   }
 }
-
-/** The decisions of outcomes whose decision a joiner has not seen (after a restart): one query. */
-async function decisionsById(store: EventStore, ids: readonly string[]): Promise<Map<string, DecisionData>> {
-  const rows = await store.query<{ data: DecisionData }>(`SELECT data FROM events WHERE type = 'DecisionMade' AND stream = ANY($1::text[])`, [ids.map((id) => `decision-${id}`)]);
-  return new Map(rows.map((r) => [r.data.decisionId, r.data]));
-}
-

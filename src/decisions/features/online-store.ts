@@ -16,6 +16,16 @@ export interface ViewCheckpoint {
   readonly at: number;
 }
 
+/** One commit of a view version's states (`OnlineStore.changes`). */
+export interface ViewChange {
+  /** Position in the view's change stream. */
+  readonly id: string;
+  /** The checkpoint before and after, as stored text ('' for none). */
+  readonly from: string;
+  readonly to: string;
+  readonly entities: readonly string[];
+}
+
 /**
  * The online feature store port: per view version, one state per entity plus the checkpoint,
  * written together or not at all. Two adapters: `MemoryOnlineStore` (embedded, in-process)
@@ -37,6 +47,21 @@ export interface OnlineStore {
   commit(view: string, version: number, states: ReadonlyMap<string, EntityState>, ttlSeconds: number, from: ViewCheckpoint | undefined, to: ViewCheckpoint): Promise<void>;
   /** Number of entities held for a view version. */
   size(view: string, version: number): Promise<number>;
+  /**
+   * The commits after change `after`, oldest first, at most `count` (stores read over a network,
+   * so that a local cache can follow them: `OnlineCache`). `after` undefined: only the newest
+   * commit, to start from. Each commit names the checkpoint it moved from and to, so a reader
+   * that sees `from` differ from the `to` it saw last knows it missed some (trimmed, or lost).
+   */
+  changes?(view: string, version: number, after: string | undefined, count: number): Promise<ViewChange[]>;
+  /**
+   * Be told of each commit as it is made (by any instance), so a cache follows the change
+   * streams without polling them: `onCommit(view, version)` per commit (a wake-up: `changes`
+   * says what changed), `onReconnect()` once listening and whenever it listens again after a
+   * lost connection (commits meanwhile were not told). Resolves to the disposer, or undefined
+   * when the store cannot tell commits.
+   */
+  watch?(onCommit: (view: string, version: number) => void, onReconnect: () => void): Promise<(() => Promise<void>) | undefined>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
-import { EventType, type DecisionData, type OutcomeData } from '../../core/index.js';
+import { EventType, decisionStream, type DecisionData, type OutcomeData } from '../../core/index.js';
+import type { EventStore } from '../../log/index.js';
 import { getPath, type ViewInput } from './aggregation.js';
 import type { FeatureViewDefinition } from './feature-view.js';
 
@@ -41,6 +42,7 @@ export class ViewInputs {
   readonly view: FeatureViewDefinition;
   readonly #capacity: number;
   readonly #entities = new Map<string, string | null>();
+  #evictions = 0;
 
   constructor(view: FeatureViewDefinition, options: { capacity?: number } = {}) {
     this.view = view;
@@ -52,7 +54,15 @@ export class ViewInputs {
     const agent = this.view.source.agent;
     const entity = decision && (agent === undefined || decision.agent === agent) ? (entityOf(decision, this.view.entityPath) ?? null) : null;
     this.#entities.set(decisionId, entity);
-    if (this.#entities.size > this.#capacity) this.#entities.delete(this.#entities.keys().next().value!);
+    if (this.#entities.size > this.#capacity) {
+      this.#entities.delete(this.#entities.keys().next().value!);
+      this.#evictions++;
+    }
+  }
+
+  /** Decisions remembered, the bound (`capacity`), and those forgotten for it (cumulative). */
+  bounds(): { size: number; capacity: number; evictions: number } {
+    return { size: this.#entities.size, capacity: this.#capacity, evictions: this.#evictions };
   }
 
   /** Decision ids of outcomes in `events` whose decision this joiner does not know (outcome views only). */
@@ -68,6 +78,15 @@ export class ViewInputs {
       }
     }
     return out;
+  }
+
+  /** Look up, in the store, the decisions of the outcomes in `events` this joiner does not know (one query), and remember them. */
+  async resolve(store: Pick<EventStore, 'query'>, events: readonly LogEvent[]): Promise<void> {
+    const unknown = this.unknownDecisions(events);
+    if (unknown.length === 0) return;
+    const rows = await store.query<{ data: DecisionData }>(`SELECT data FROM events WHERE type = 'DecisionMade' AND stream = ANY($1::text[])`, [unknown.map((id) => decisionStream(id))]);
+    const found = new Map(rows.map((r) => [r.data.decisionId, r.data]));
+    for (const id of unknown) this.remember(id, found.get(id));
   }
 
   /** The input an event gives this view, if any (decisions are remembered on the way). */

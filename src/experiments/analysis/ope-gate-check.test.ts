@@ -4,7 +4,7 @@ import { createPgliteEventStore } from '../../log/events/pglite-event-store.js';
 import { decisionsProjection } from '../../log/events/projections/decisions.js';
 import type { SqlEventStore } from '../../log/events/sql-event-store.js';
 import { decisionEvent, outcomeEvent } from '../../log/events/testing/fixtures.js';
-import { createOpeGateCheck, opeGateEvent, opeGateVerdict } from './ope-gate-check.js';
+import { createOpeGateCheck, opeGateEvent, opeGateVerdict, opeResultOfEvent } from './ope-gate-check.js';
 import { type OpeCandidate, evaluateOpeGate } from './ope-gate.js';
 
 const ACTIONS = ['standard', 'canary'];
@@ -53,5 +53,27 @@ describe('OPE gate seam: decisions projection → gate → verdict and event', (
     expect(opeGateVerdict(advance, good).reasons).toEqual([...advance.reasons, ...good.reasons]);
     expect(opeGateVerdict({ action: 'hold', reasons: ['x'] }, good)).toEqual({ action: 'hold', reasons: ['x'] });
     expect(opeGateVerdict(advance, undefined)).toBe(advance);
+  });
+
+  it('a hold for another reason also names a failing gate; a rollback is left alone', () => {
+    const thin = evaluateOpeGate([{ features: { risky: true }, served: 'standard', propensity: 1, reward: 0 }], oracle);
+    const held = { action: 'hold', reasons: ['shadow outcomes 120 < 300'], rule: 'superiority' } as const;
+    expect(opeGateVerdict(held, thin)).toEqual({ action: 'hold', reasons: ['shadow outcomes 120 < 300', ...thin.reasons], rule: 'superiority' });
+    const rollback = { action: 'rollback', reasons: ['guardrail: breaker open'] } as const;
+    expect(opeGateVerdict(rollback, thin)).toBe(rollback);
+  });
+
+  it('reads an audited evaluation back from its event, NaN and Infinity included (JSON stores them as null)', () => {
+    const thin = evaluateOpeGate([{ features: { risky: true }, served: 'standard', propensity: 1, reward: 0 }], oracle);
+    const since = '2026-01-01T00:00:00.000Z';
+    const stored = JSON.parse(JSON.stringify(opeGateEvent('pisarz', thin, 'controller', Date.parse(since), since).data)) as unknown;
+    const back = opeResultOfEvent(stored)!;
+    expect(back.since).toBe(since);
+    expect(back.dr.estimate).toBeNaN();
+    expect(back.dr.stdErr).toBe(Infinity);
+    expect(back.interval.lower).toBeNaN();
+    expect(back).toMatchObject({ pass: false, n: thin.n, reasons: thin.reasons, margin: thin.margin, minEffectiveSampleSize: thin.minEffectiveSampleSize });
+    expect(opeResultOfEvent({ agent: 'pisarz' })).toBeUndefined();
+    expect(opeResultOfEvent(null)).toBeUndefined();
   });
 });

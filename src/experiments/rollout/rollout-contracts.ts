@@ -29,7 +29,7 @@ const rolloutExample = {
   updatedBy: 'controller',
   reason: 'ml non-inferior at 5% (p = 0.01)',
 };
-const Status = Rollout.extend({ verdict: z.unknown(), analysis: z.unknown(), guardrails: z.unknown(), experiment: z.unknown(), ope: z.unknown(), outcomes: z.unknown(), policy: z.looseObject({ steps: z.array(z.number()), gates: z.array(z.number()) }), gate: z.looseObject({ percentage: z.number(), approved: z.boolean() }).nullable() });
+const Status = Rollout.extend({ verdict: z.unknown(), analysis: z.unknown(), guardrails: z.unknown(), experiment: z.unknown(), ope: z.unknown(), admission: z.unknown(), outcomes: z.unknown(), policy: z.looseObject({ steps: z.array(z.number()), gates: z.array(z.number()) }), gate: z.looseObject({ percentage: z.number(), approved: z.boolean() }).nullable() });
 
 export const listRollouts = defineRoute({
   method: 'GET',

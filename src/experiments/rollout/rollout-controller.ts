@@ -9,7 +9,7 @@ import { rolloutFlag, rolloutFlagKey, rolloutPercentage } from '../flags/rollout
 import type { FlagStore } from '../flags/store/flag-store.js';
 import type { SequentialState } from '../stats/index.js';
 import { type AuditMeta, emergencyRollbackEvent, rolloutStepChangedEvent, rolloutStream } from './rollout-events.js';
-import { type ExperimentRecord, type GateApproval, type RolloutGateApprovedData, type RolloutRecord, RolloutLog } from './rollout-log.js';
+import { type ExperimentRecord, type GateApproval, type OpeAdmission, type RolloutGateApprovedData, type RolloutRecord, RolloutLog } from './rollout-log.js';
 import { type RolloutPolicyLayer, resolveRolloutPolicy } from './resolve-policy.js';
 import { type GuardrailReport, type RolloutPolicy, type ShadowEvidence, type Verdict, evaluateRollout } from './rollout-policy.js';
 import { type RolloutState, RolloutPhase, describeState, experimentOf, initialRolloutState, percentageOf } from './rollout-state.js';
@@ -48,6 +48,14 @@ export interface RolloutControllerOptions {
   readonly guardrails?: (agent: string) => MaybePromise<GuardrailReport | undefined>;
   /** After a rollback (automatic, operator or emergency): move model aliases back. Errors are reported through `onError`. */
   readonly onRollback?: (agent: string, reason: string) => MaybePromise<void>;
+  /**
+   * Before a change sends more traffic to the model (after its event is stored, before the flag
+   * rises): put the model in place, e.g. move the `canary` alias where every instance reads it
+   * and load it, so no instance routes a unit to a model it does not hold yet. Errors are
+   * reported through `onError` and the flag rises anyway (instances keep such units on the
+   * rules until they hold a model). Default none.
+   */
+  readonly beforeTraffic?: (change: RolloutChange) => MaybePromise<void>;
   /** After every state change. */
   readonly onChange?: (change: RolloutChange) => void;
   /** A failure in a scheduled tick or a callback. Default: ignored (the next tick retries). */
@@ -83,8 +91,10 @@ export interface RolloutControllerOptions {
    * The off-policy evaluation gate of shadow → first step (issue 12; `createOpeGateCheck`): the
    * agent's candidate judged on its logged decisions since `since` (the start of shadow), with
    * the policy's `ope` settings. Undefined for an agent without a candidate: no gate. Default
-   * none. The result is in `status().ope`; each look whose evidence changed is an
-   * `OpeGateEvaluated` event.
+   * none. Each evaluation (tick) runs it, and each one whose evidence changed is an
+   * `OpeGateEvaluated` event. `status()` does not re-run it: it serves the last evaluation of
+   * the current shadow period — this instance's, or the one in the log (the leader's) — and runs
+   * it only when there is none, or when its own read is older than the evaluation interval.
    */
   readonly opeGate?: (agent: string, since: string, options: OpeGateOptions) => MaybePromise<OpeGateResult | undefined>;
   /**
@@ -116,8 +126,13 @@ export interface RolloutStatus {
   readonly analysis: ExperimentAnalysis | undefined;
   readonly guardrails: GuardrailReport | undefined;
   readonly shadow: ShadowEvidence | undefined;
-  /** The OPE gate's evidence while in shadow, when the agent has a candidate and the controller a gate. */
+  /**
+   * The OPE gate's evidence while in shadow, when the agent has a candidate and the controller a
+   * gate: the last evaluation of this shadow period (this instance's or, from the log, the leader's).
+   */
   readonly ope: OpeGateResult | undefined;
+  /** Past shadow (canary, paused canary, promoted): the OPE evidence the rollout left shadow with, from its step event. */
+  readonly admission: OpeAdmission | undefined;
   /** Label delay: how complete the current step's outcomes are expected to be (a canary step below 100%). */
   readonly outcomes: DelayCheck | undefined;
   readonly verdict: Verdict;
@@ -145,6 +160,25 @@ export interface TickResult {
   readonly changed: RolloutChange | undefined;
 }
 
+
+/** One run of the OPE gate for an agent: its result, the shadow period judged, when, and whether a tick (look) ran it. */
+interface OpeRun {
+  readonly result: OpeGateResult | undefined;
+  readonly since: string;
+  readonly at: number;
+  readonly look: boolean;
+}
+
+/** Start of the shadow period the OPE gate judges: an agent that never had a rollout has been in shadow since its first decision. */
+const shadowSinceOf = (r: RolloutRecord): string => (r.version === 0 ? new Date(0).toISOString() : r.state.since);
+
+/** The OPE evidence the rollout left shadow with, while it is past shadow (canary, paused canary, promoted). */
+function admissionOf(r: RolloutRecord, a: OpeAdmission | undefined): OpeAdmission | undefined {
+  if (!a || a.version > r.version) return undefined;
+  const s = r.state;
+  const past = s.phase === RolloutPhase.CANARY || s.phase === RolloutPhase.PROMOTED || (s.phase === RolloutPhase.PAUSED && s.paused.phase === RolloutPhase.CANARY);
+  return past ? a : undefined;
+}
 
 const evidenceOf = (s: RolloutStatus): Record<string, unknown> | undefined =>
   s.ope ? { ope: opeEvidence(s.ope) } : analysisEvidence(s.analysis, s.verdict);
@@ -214,8 +248,12 @@ export class RolloutController {
   /** Last audited OPE evidence per agent, and last audited readiness per experiment. */
   readonly #opeAudited = new Map<string, string>();
   readonly #delayAudited = new Map<string, boolean>();
-  /** The last OPE gate result and outcome-delay check computed per agent (the metrics read them). */
-  readonly #latest = new Map<string, { ope: OpeGateResult | undefined; outcomes: DelayCheck | undefined }>();
+  /** The last outcome-delay check computed per agent (the metrics read it). */
+  readonly #latest = new Map<string, { outcomes: DelayCheck | undefined }>();
+  /** This instance's last OPE gate run per agent: a tick's (`look`) or a status read's, and when. */
+  readonly #opeRuns = new Map<string, OpeRun>();
+  /** A status read's OPE run in progress per agent: concurrent reads share it. */
+  readonly #opeReads = new Map<string, Promise<OpeGateResult | undefined>>();
   #ticks = 0;
 
   constructor(options: RolloutControllerOptions) {
@@ -237,11 +275,16 @@ export class RolloutController {
   }
 
   /**
-   * The evidence gates as last computed for an agent (by a tick or a status read) in this
-   * instance: the OPE gate while in shadow, the outcome-delay check while a step runs.
+   * The evidence gates as last computed for an agent: the OPE gate while in shadow — the newest
+   * evaluation of the current shadow period, this instance's or the log's (so an instance that
+   * is not the leader shows the leader's; read the log first: `agents()` catches up) — and the
+   * outcome-delay check this instance last computed while a step runs. Never runs the OPE.
    */
   latestEvidence(agent: string): { readonly ope: OpeGateResult | undefined; readonly outcomes: DelayCheck | undefined } | undefined {
-    return this.#latest.get(agent);
+    const r = this.#record(agent);
+    const ope = r.state.phase === RolloutPhase.SHADOW ? this.#lastOpe(agent, shadowSinceOf(r), this.policyOf(agent))?.result : undefined;
+    const outcomes = this.#latest.get(agent)?.outcomes;
+    return ope === undefined && outcomes === undefined && !this.#latest.has(agent) ? undefined : { ope, outcomes };
   }
 
   /** Scheduled evaluations run so far. */
@@ -388,15 +431,13 @@ export class RolloutController {
     const shadow = r.state.phase === RolloutPhase.SHADOW ? freshShadowEvidence(await this.#o.shadowEvidence?.(agent), this.#log.shadowBase(agent)) : undefined;
     const policy = this.policyOf(agent);
     const evidence = { shadow, analysis, guardrails, elapsedMs: this.#now() - Date.parse(r.state.since) };
-    // An agent that never had a rollout has been in shadow since its first decision.
-    const shadowSince = r.version === 0 ? new Date(0).toISOString() : r.state.since;
-    const ope = r.state.phase === RolloutPhase.SHADOW ? await this.#ope(agent, shadowSince, policy, look) : undefined;
+    const ope = r.state.phase === RolloutPhase.SHADOW ? await this.#ope(agent, shadowSinceOf(r), policy, look) : undefined;
     const outcomes = experiment && r.state.phase === RolloutPhase.CANARY && r.state.percentage < 100 ? await this.#outcomes(experiment, policy, look) : undefined;
     const judged =
       outcomes && !outcomes.ready
         ? waitingVerdict(evaluateRollout(r.state, { ...evidence, analysis: undefined }, policy), outcomes)
         : opeGateVerdict(evaluateRollout(r.state, evidence, policy), ope);
-    this.#latest.set(agent, { ope, outcomes });
+    this.#latest.set(agent, { outcomes });
     const gate = gateAhead(r.state, policy);
     const approval = gate === undefined ? undefined : this.#log.approval(agent);
     const approved = approval !== undefined && approval.percentage === gate;
@@ -416,6 +457,7 @@ export class RolloutController {
       guardrails,
       shadow,
       ope,
+      admission: admissionOf(r, this.#log.opeAdmission(agent)),
       outcomes,
       verdict,
       policy,
@@ -423,18 +465,68 @@ export class RolloutController {
     };
   }
 
-  /** The OPE gate of an agent in shadow; a look audits it when its evidence changed. */
+  /**
+   * The OPE gate of an agent in shadow. A look (tick) runs it and audits it when its evidence
+   * changed. A read serves the last evaluation of this shadow period under the same settings
+   * (`#lastOpe`); it runs the gate only when there is none, or when the newest is a read of its
+   * own older than the evaluation interval (no instance evaluates on a schedule).
+   */
   async #ope(agent: string, since: string, p: RolloutPolicy, look: boolean): Promise<OpeGateResult | undefined> {
-    if (!this.#o.opeGate) return undefined;
-    const result = await this.#o.opeGate(agent, since, { margin: p.opeMargin, minEffectiveSampleSize: p.opeMinEffectiveSampleSize, alpha: p.opeAlpha });
-    if (result && look) {
+    const gate = this.#o.opeGate;
+    if (!gate) return undefined;
+    if (!look) {
+      const last = this.#lastOpe(agent, since, p);
+      if (last && (last.look || this.#now() - last.at < this.#readTtl(agent))) return last.result;
+      const running = this.#opeReads.get(agent);
+      if (running) return running;
+    }
+    const run = (async () => {
+      const result = await gate(agent, since, { margin: p.opeMargin, minEffectiveSampleSize: p.opeMinEffectiveSampleSize, alpha: p.opeAlpha });
+      this.#opeRuns.set(agent, { result, since, at: this.#now(), look });
+      return result;
+    })();
+    if (!look) {
+      this.#opeReads.set(agent, run);
+      void run.then(
+        () => this.#opeReads.delete(agent),
+        () => this.#opeReads.delete(agent),
+      );
+      return run;
+    }
+    const result = await run;
+    if (result) {
       const key = opeKey(since, result);
       if (this.#opeAudited.get(agent) !== key) {
-        await this.#o.store.append([opeGateEvent(agent, result, 'controller', this.#now())]);
+        await this.#o.store.append([opeGateEvent(agent, result, 'controller', this.#now(), since)]);
         this.#opeAudited.set(agent, key);
       }
     }
     return result;
+  }
+
+  /**
+   * The newest OPE evaluation of the agent's shadow period starting at `since` under the
+   * policy's gate settings: this instance's last run, or the log's last `OpeGateEvaluated`
+   * (whichever instance wrote it; an event without `since` counts when written after `since`).
+   * Log evidence counts as a look: it is what the leader judged.
+   */
+  #lastOpe(agent: string, since: string, p: RolloutPolicy): OpeRun | undefined {
+    const settings = (o: OpeGateResult | undefined): boolean =>
+      o === undefined || (o.margin === p.opeMargin && o.minEffectiveSampleSize === p.opeMinEffectiveSampleSize && o.interval.alpha === p.opeAlpha);
+    const own = this.#opeRuns.get(agent);
+    const mine = own && own.since === since && settings(own.result) ? own : undefined;
+    const e = this.#log.opeEvaluation(agent);
+    const at = e ? Date.parse(e.at) : NaN;
+    const logged = e && (e.since === undefined ? at >= Date.parse(since) : e.since === since) && settings(e.result) ? { result: e.result, since, at, look: true } : undefined;
+    if (!mine) return logged;
+    if (!logged) return mine;
+    return logged.at > mine.at ? logged : mine;
+  }
+
+  /** How long a status read's own OPE run is served: the agent's evaluation interval (default: the schedule period). */
+  #readTtl(agent: string): number {
+    const every = this.policyOf(agent).evaluationIntervalMs ?? this.#o.intervalMs ?? DEFAULT_CONTROLLER_INTERVAL_MS;
+    return every > 0 ? every : DEFAULT_CONTROLLER_INTERVAL_MS;
   }
 
   /** Label delay of a running step; a look audits each change between waiting and ready (and a first wait). */
@@ -571,12 +663,20 @@ export class RolloutController {
     );
     const from = percentageOf(r.state);
     const to = percentageOf(after);
-    // Less traffic to the model is the safe direction: move the flag first; more traffic only once audited.
+    const change: RolloutChange = { agent, before: r.state, after, command: command.kind, actor: meta.actor, reason };
+    // Less traffic to the model is the safe direction: move the flag first; more traffic only once
+    // audited and the model is in place.
     if (to < from) await this.#setFlag(agent, to, meta.actor, reason);
     await this.#o.store.append([event]);
     this.#log.apply(event);
-    if (to > from) await this.#setFlag(agent, to, meta.actor, reason);
-    const change: RolloutChange = { agent, before: r.state, after, command: command.kind, actor: meta.actor, reason };
+    if (to > from) {
+      try {
+        await this.#o.beforeTraffic?.(change);
+      } catch (e) {
+        this.#o.onError?.(e, agent);
+      }
+      await this.#setFlag(agent, to, meta.actor, reason);
+    }
     if (after.phase === RolloutPhase.ROLLED_BACK) await this.#rolledBack(agent, after.reason);
     this.#o.onChange?.(change);
     return change;
@@ -603,14 +703,17 @@ export class RolloutController {
    * then an `EmergencyRollback` event and a `RolloutStepChanged` to rolled_back for each agent
    * that was serving the model, and `onRollback` for each.
    */
-  emergencyRollback(meta: AuditMeta): Promise<{ agents: string[]; eventId: string }> {
+  async emergencyRollback(meta: AuditMeta): Promise<{ agents: string[]; eventId: string }> {
+    const reason = meta.reason ?? 'emergency rollback';
+    // The flags go to 0% first, from this instance's flag cache: neither a tick in progress (the
+    // queue) nor reading the rollout log delays them. A tick that raises a flag meanwhile is
+    // rolled back below, which moves its flag to 0% again.
+    const before: Record<string, number> = {};
+    const flagged = this.#o.flags.list().filter((f) => f.key.startsWith('rollout-') && (rolloutPercentage(f.definition) ?? 0) > 0);
+    for (const f of flagged) before[f.key.slice('rollout-'.length)] = rolloutPercentage(f.definition)!;
+    await Promise.all(flagged.map((f) => this.#o.flags.setPercentage(f.key, 0, { actor: meta.actor, reason })));
     return this.#serial(async () => {
       await this.#log.catchUp(this.#o.store);
-      const reason = meta.reason ?? 'emergency rollback';
-      const before: Record<string, number> = {};
-      const flagged = this.#o.flags.list().filter((f) => f.key.startsWith('rollout-') && (rolloutPercentage(f.definition) ?? 0) > 0);
-      for (const f of flagged) before[f.key.slice('rollout-'.length)] = rolloutPercentage(f.definition)!;
-      await Promise.all(flagged.map((f) => this.#o.flags.setPercentage(f.key, 0, { actor: meta.actor, reason })));
       const now = this.#now();
       const emergency = emergencyRollbackEvent({ before }, { actor: meta.actor, reason }, now);
       await this.#o.store.append([emergency]);

@@ -1,8 +1,10 @@
 import type { ShadowEvidence } from './rollout-policy.js';
 import { EventType, type NewEvent } from '../../core/index.js';
+import type { OpeGateResult } from '../analysis/ope-gate.js';
+import { opeResultOfEvent } from '../analysis/ope-gate-check.js';
 import { START, cursorOf, type Cursor, type EventStore } from '../../log/index.js';
 import type { RolloutStepChangedData } from './rollout-events.js';
-import { type RolloutState, describeState, experimentOf } from './rollout-state.js';
+import { type RolloutState, RolloutPhase, describeState, experimentOf } from './rollout-state.js';
 
 /** The current rollout of one agent. */
 export interface RolloutRecord {
@@ -28,6 +30,25 @@ export interface GateApproval extends RolloutGateApprovedData {
   readonly actor: string | undefined;
   readonly reason: string | undefined;
   readonly at: string;
+}
+
+/** The last `OpeGateEvaluated` of an agent, by whichever instance evaluated it (the leader's controller). */
+export interface OpeEvaluation {
+  readonly result: OpeGateResult;
+  /** The shadow period judged (its start); undefined in events written before it was recorded. */
+  readonly since: string | undefined;
+  /** When it was evaluated (the event's time). */
+  readonly at: string;
+  readonly eventId: string;
+}
+
+/** The OPE evidence a rollout left shadow with: `evidence.ope` of its shadow → first-step `RolloutStepChanged`. */
+export interface OpeAdmission {
+  /** The rollout version of that step change. */
+  readonly version: number;
+  readonly at: string;
+  /** Pass, n, DR estimate, interval, served value, margin, effective sample size (`opeEvidence`). */
+  readonly ope: Readonly<Record<string, unknown>>;
 }
 
 /** One experiment: the A/B comparison behind one rollout step. */
@@ -63,8 +84,9 @@ export function experimentChanges(
 }
 
 /**
- * Rollouts and experiments folded from `RolloutStepChanged` events, in memory: the controller's
- * view, caught up from the event log before every decision so that several instances agree.
+ * Rollouts and experiments folded from `RolloutStepChanged` events (with gate approvals and the
+ * last `OpeGateEvaluated` per agent), in memory: the controller's view, caught up from the event
+ * log before every decision so that several instances agree.
  * The latest event per agent wins (UUIDv7 order).
  */
 export class RolloutLog {
@@ -73,6 +95,8 @@ export class RolloutLog {
   readonly #approvals = new Map<string, GateApproval>();
   /** Shadow evidence recorded with each agent's latest rollback (`evidence.shadowBase`). */
   readonly #shadowBases = new Map<string, ShadowEvidence>();
+  readonly #opeEvaluations = new Map<string, OpeEvaluation>();
+  readonly #admissions = new Map<string, OpeAdmission | undefined>();
   #cursor: Cursor = START;
 
   /** Fold one event; false when it is older than what is held (or not a rollout event). */
@@ -81,6 +105,16 @@ export class RolloutLog {
       const d = e.data as RolloutGateApprovedData;
       const text = (k: string): string | undefined => (typeof e.metadata[k] === 'string' ? (e.metadata[k] as string) : undefined);
       this.#approvals.set(d.agent, { agent: d.agent, version: d.version, percentage: d.percentage, actor: text('actor'), reason: text('reason'), at: e.time });
+      return true;
+    }
+    if (e.type === EventType.OpeGateEvaluated) {
+      const d = e.data as { agent?: unknown };
+      const result = opeResultOfEvent(e.data);
+      if (typeof d.agent !== 'string' || !result) return false;
+      const held = this.#opeEvaluations.get(d.agent);
+      if (held && held.eventId >= e.id) return false;
+      const { since, ...evidence } = result;
+      this.#opeEvaluations.set(d.agent, { result: evidence, since, at: e.time, eventId: e.id });
       return true;
     }
     if (e.type !== EventType.RolloutStepChanged) return false;
@@ -99,6 +133,10 @@ export class RolloutLog {
     });
     const base = d.evidence?.shadowBase as ShadowEvidence | undefined;
     if (base && typeof base.n === 'number') this.#shadowBases.set(d.agent, base);
+    if (d.before.phase === RolloutPhase.SHADOW && d.after.phase === RolloutPhase.CANARY) {
+      const ope = d.evidence?.ope;
+      this.#admissions.set(d.agent, ope && typeof ope === 'object' ? { version: d.version, at: e.time, ope: ope as Record<string, unknown> } : undefined);
+    }
     const { ended, started } = experimentChanges(d, e.time, reason);
     if (ended) {
       const x = this.#experiments.get(ended.id);
@@ -112,7 +150,7 @@ export class RolloutLog {
   async catchUp(store: EventStore): Promise<number> {
     let n = 0;
     for (;;) {
-      const page = await store.readAll({ after: this.#cursor, limit: 1000, types: [EventType.RolloutStepChanged, EventType.RolloutGateApproved] });
+      const page = await store.readAll({ after: this.#cursor, limit: 1000, types: [EventType.RolloutStepChanged, EventType.RolloutGateApproved, EventType.OpeGateEvaluated] });
       for (const e of page) this.apply(e);
       n += page.length;
       const last = page[page.length - 1];
@@ -131,6 +169,16 @@ export class RolloutLog {
    */
   shadowBase(agent: string): ShadowEvidence | undefined {
     return this.#shadowBases.get(agent);
+  }
+
+  /** The last OPE gate evaluation of the agent recorded in the log (`OpeGateEvaluated`), by any instance. */
+  opeEvaluation(agent: string): OpeEvaluation | undefined {
+    return this.#opeEvaluations.get(agent);
+  }
+
+  /** The OPE evidence of the agent's last shadow → first-step change; undefined when that change had none (an operator's advance). */
+  opeAdmission(agent: string): OpeAdmission | undefined {
+    return this.#admissions.get(agent);
   }
 
   /** The operator's approval of the gate ahead of the agent's current step, if given since its last change. */

@@ -37,6 +37,8 @@ export const presentStatus = (s: RolloutStatus): Record<string, unknown> => ({
   shadow: s.shadow ?? null,
   // Issue 12: the OPE gate's evidence in shadow, and how complete the step's outcomes are.
   ope: s.ope ?? null,
+  // Past shadow: the OPE evidence of the step that left shadow (its RolloutStepChanged).
+  admission: s.admission ?? null,
   outcomes: s.outcomes ?? null,
   verdict: s.verdict,
   policy: presentPolicy(s.policy),

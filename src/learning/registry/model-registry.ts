@@ -167,6 +167,34 @@ export class ModelRegistry {
    * Every move is an audit event with who and why; the history is kept.
    */
   setAlias(agent: string, alias: string, version: number, meta: { actor?: string; reason?: string } = {}): AliasMove {
+    const move = this.#move(agent, alias, version, meta);
+    this.#applyMove(move);
+    this.#remember(this.#emit(EventType.ModelAliasMoved, agent, move, { actor: move.actor, reason: move.reason, before: move.from, after: version }));
+    return move;
+  }
+
+  /**
+   * `setAlias`, but the move is appended straight to `store` (not through the asynchronous sink)
+   * and applied here only once it is stored: when this resolves, every instance that follows the
+   * store can read it. The rollout moves `canary` this way before it sends traffic to the model.
+   */
+  async setAliasDurably(
+    agent: string,
+    alias: string,
+    version: number,
+    meta: { actor?: string; reason?: string },
+    store: Pick<EventStore, 'append'>,
+  ): Promise<AliasMove> {
+    const move = this.#move(agent, alias, version, meta);
+    const event = this.#event(EventType.ModelAliasMoved, agent, move, { actor: move.actor, reason: move.reason, before: move.from, after: version });
+    // Remembered first: the store's subscription delivers it here too, maybe before `append` resolves.
+    this.#remember(event.id);
+    await store.append([event]);
+    this.#applyMove(move);
+    return move;
+  }
+
+  #move(agent: string, alias: string, version: number, meta: { actor?: string; reason?: string }): AliasMove {
     if (!ALIAS_RE.test(alias)) throw new ValidationError(`invalid alias "${alias.slice(0, 40)}"`, [{ path: 'alias', message: 'lowercase letters, digits, dashes; starts with a letter' }]);
     const models = this.#agents.get(agent);
     if (!models?.versions.some((v) => v.version === version)) throw new NotFoundError(`model ${agent} has no version ${version}`);
@@ -181,8 +209,6 @@ export class ModelRegistry {
       reason: meta.reason ?? '',
       at: new Date(this.#now()).toISOString(),
     };
-    this.#applyMove(move);
-    this.#remember(this.#emit(EventType.ModelAliasMoved, agent, move, { actor: move.actor, reason: move.reason, before: from, after: version }));
     return move;
   }
 
@@ -321,9 +347,13 @@ export class ModelRegistry {
   }
 
   #emit(type: string, agent: string, data: unknown, metadata: Record<string, unknown>): string {
-    const id = uuidv7();
-    this.#sink?.record({ id, type, stream: `model-${agent}`, data, metadata, time: new Date(this.#now()).toISOString() });
-    return id;
+    const event = this.#event(type, agent, data, metadata);
+    this.#sink?.record(event);
+    return event.id;
+  }
+
+  #event(type: string, agent: string, data: unknown, metadata: Record<string, unknown>): NewEvent {
+    return { id: uuidv7(), type, stream: `model-${agent}`, data, metadata, time: new Date(this.#now()).toISOString() };
   }
 }
 

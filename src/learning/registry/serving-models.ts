@@ -29,6 +29,8 @@ export class ServingModels {
   readonly #loaded = new Map<string, ServingModel>();
   readonly #errors = new Map<string, { version: number; error: unknown }>();
   readonly #pending = new Map<string, Promise<void>>();
+  /** `agent@alias` → reloads queued or running. */
+  readonly #loading = new Map<string, number>();
   readonly #dispose: () => void;
 
   constructor(registry: ModelRegistry, options: ServingModelsOptions = {}) {
@@ -47,6 +49,19 @@ export class ServingModels {
   /** The model that predicts in shadow, if loaded. */
   shadow(agent: string): ServingModel | undefined {
     return this.#first(agent, this.#shadow);
+  }
+
+  /**
+   * Whether the `ml` arm of `agent` can be served as the registry stands: the first serving
+   * alias that points at a version has no (re)load in flight. A rollout flag that reaches
+   * this instance before the alias (or the model) it needs is not effective yet: the router keeps
+   * the unit on the rules instead of answering NO_MODEL. A version that failed to load is ready
+   * (its failure is the answer: NO_MODEL, with the error in `errors()`).
+   */
+  ready(agent: string): boolean {
+    const aliases = this.#registry.aliases(agent);
+    const alias = this.#serving.find((a) => aliases[a] !== undefined);
+    return alias !== undefined && !this.#loading.has(`${agent}@${alias}`);
   }
 
   /** The model loaded for one alias of an agent, if any. */
@@ -69,7 +84,14 @@ export class ServingModels {
   /** (Re)load what `agent@alias` points at. Resolves when done; never rejects. */
   refresh(agent: string, alias: string): Promise<void> {
     const key = `${agent}@${alias}`;
-    const run = (this.#pending.get(key) ?? Promise.resolve()).then(() => this.#reload(agent, alias, key));
+    this.#loading.set(key, (this.#loading.get(key) ?? 0) + 1);
+    const run = (this.#pending.get(key) ?? Promise.resolve())
+      .then(() => this.#reload(agent, alias, key))
+      .finally(() => {
+        const n = (this.#loading.get(key) ?? 1) - 1;
+        if (n > 0) this.#loading.set(key, n);
+        else this.#loading.delete(key);
+      });
     this.#pending.set(key, run);
     return run;
   }

@@ -7,5 +7,4 @@ export { agrees, shadowEvent } from './shadow-result.js';
 export type { ShadowResultData } from './shadow-result.js';
 export { ShadowStats } from './shadow-stats.js';
 export type { AgentShadowStats, ShadowQuality, ShadowStatsOptions } from './shadow-stats.js';
-export { shadowResultsProjection } from './shadow-projection.js';
 export { shadowRoutes } from './shadow-routes.js';

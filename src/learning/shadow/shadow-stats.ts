@@ -155,7 +155,13 @@ export class ShadowStats {
     if (r) {
       this.#results.delete(o.decisionId);
       this.#join(this.#state(r.agent), r, o);
-    } else this.#remember(this.#outcomes, o.decisionId, o);
+      return;
+    }
+    // An outcome waits for its shadow result only if its agent runs a model in shadow (has
+    // produced a result). Outcomes of rules-only agents would otherwise fill the map to its
+    // bound with entries no result will ever join (100,000 in the soak, issue 15).
+    if (o.agent !== undefined && !this.#agents.has(o.agent)) return;
+    this.#remember(this.#outcomes, o.decisionId, o);
   }
 
   agents(): string[] {

@@ -58,6 +58,7 @@ interface Pending {
 export class VersionAuc {
   readonly #window: number;
   readonly #maxPending: number;
+  #evictions = 0;
   readonly #pending = new Map<string, Pending>();
   readonly #models = new Map<string, { agent: string; version: number; scored: ScoredAnswer[] }>();
 
@@ -119,6 +120,11 @@ export class VersionAuc {
     };
   }
 
+  /** Decisions waiting for their truth or a model's score: entries, bound (`maxPending`), evictions (oldest first). */
+  bounds(): { size: number; capacity: number; evictions: number } {
+    return { size: this.#pending.size, capacity: this.#maxPending, evictions: this.#evictions };
+  }
+
   /** Resume from `snapshot()`, before the first `apply`. */
   restore(state: VersionAucState): void {
     if (state.version !== 1) throw new Error(`unknown version-auc checkpoint version ${String(state.version)}`);
@@ -130,7 +136,10 @@ export class VersionAuc {
     let p = this.#pending.get(decisionId);
     if (!p) {
       this.#pending.set(decisionId, (p = { agent: undefined, scores: new Map(), truth: undefined }));
-      if (this.#pending.size > this.#maxPending) this.#pending.delete(this.#pending.keys().next().value as string);
+      if (this.#pending.size > this.#maxPending) {
+        this.#pending.delete(this.#pending.keys().next().value as string);
+        this.#evictions++;
+      }
     }
     return p;
   }

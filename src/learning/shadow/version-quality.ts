@@ -74,6 +74,8 @@ export class VersionQuality {
   #evictions = 0;
   readonly #models = new Map<string, { agent: string; version: number; judged: Judged[] }>();
   readonly #rules = new Map<string, Judged[]>();
+  /** Agents seen with a model answer (ml-served or shadow): only their judged decisions wait for late answers. */
+  readonly #modelAgents = new Set<string>();
 
   constructor(options: VersionQualityOptions = {}) {
     this.#window = options.window ?? 500;
@@ -103,6 +105,8 @@ export class VersionQuality {
     for (const m of state.models) this.#models.set(`${m.agent}\u0000${m.version}`, { agent: m.agent, version: m.version, judged: m.judged.slice(-this.#window) });
     for (const [agent, judged] of state.rules) this.#rules.set(agent, judged.slice(-this.#window));
     for (const [id, p] of state.pending) this.#pending.set(id, { agent: p.agent, rules: p.rules, answers: new Map(p.answers), outcome: p.outcome ?? undefined });
+    for (const m of state.models) this.#modelAgents.add(m.agent);
+    for (const [, p] of state.pending) if (p.answers.length > 0) this.#modelAgents.add(p.agent);
   }
 
   apply(events: readonly StoredEvent[]): void {
@@ -115,7 +119,10 @@ export class VersionQuality {
 
   addDecision(d: DecisionData): void {
     const p: Pending = { agent: d.agent, rules: d.deterministic ?? d.value, answers: new Map(), outcome: undefined };
-    if (d.source === 'ml' && d.modelVersion !== undefined) p.answers.set(d.modelVersion, d.value);
+    if (d.source === 'ml' && d.modelVersion !== undefined) {
+      p.answers.set(d.modelVersion, d.value);
+      this.#modelAgents.add(d.agent);
+    }
     this.#pending.set(d.decisionId, p);
     if (this.#pending.size > this.#maxPending) {
       this.#pending.delete(this.#pending.keys().next().value as string);
@@ -124,6 +131,7 @@ export class VersionQuality {
   }
 
   addShadow(r: ShadowResultData): void {
+    this.#modelAgents.add(r.agent);
     if (r.error !== undefined || !('modelValue' in r)) return;
     const p = this.#pending.get(r.decisionId);
     if (!p || p.answers.has(r.modelVersion)) return;
@@ -138,6 +146,9 @@ export class VersionQuality {
     p.outcome = o;
     this.#judge(this.#rulesOf(p.agent), p.rules, o);
     for (const [version, answer] of p.answers) this.#judgeModel(p.agent, version, answer, o);
+    // Judged: it waits on only for a late shadow answer, which only an agent with a model
+    // (served or in shadow) can give. A rules-only agent's decision is done with.
+    if (!this.#modelAgents.has(p.agent)) this.#pending.delete(o.decisionId);
   }
 
   /** Every (agent, version) with at least one judged answer. */

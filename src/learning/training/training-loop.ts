@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EventType, type DecisionData, type OutcomeData, type StoredEvent } from '../../core/index.js';
-import { START, formatCursor, type Cursor, type EventStore } from '../../log/index.js';
-import type { AgentDefinition } from '../../decisions/index.js';
+import { START, compareCursors, cursorOf, formatCursor, type Cursor, type EventStore } from '../../log/index.js';
+import { unservedViews, viewFieldsOf, type AgentDefinition, type HistoricalFeatures, type PastDecision } from '../../decisions/index.js';
 import { specHash } from '../learners/index.js';
 import type { ModelRegistry, ModelVersion } from '../registry/model-registry.js';
 import { AgentTrainer, type AgentTrainerState, type TrainingRow } from './agent-trainer.js';
@@ -35,6 +35,21 @@ export interface TrainingLoopOptions {
   readonly onError?: (error: unknown) => void;
   /** Waiting decisions (and early outcomes) kept in a checkpoint (`snapshot()`), newest first. Default 10,000. */
   readonly checkpointPending?: number;
+  /**
+   * View-backed fields a decision did not log (its view was not yet in the agent's spec when it
+   * was made), computed as of the decision's time from the log (`FeatureHistory`). Without it
+   * those fields stay missing in the rows.
+   */
+  readonly history?: HistoricalFeatures;
+  /**
+   * The log, read again when an agent's spec gains a feature view: the agent's fresh model is
+   * trained on its whole history up to the loop's cursor, each old decision with the view's
+   * values as of its time (`history`), then training goes on with the values served. Without it
+   * (or without `history`) the fresh model learns from new rows only.
+   */
+  readonly log?: Pick<EventStore, 'readPage'>;
+  /** Told about each row learned, with its decision id (audits, tests). */
+  readonly onRow?: (agent: string, decisionId: string, row: TrainingRow) => void;
 }
 
 /**
@@ -56,6 +71,8 @@ export interface TrainingLoopState {
     readonly toCursor: string | null;
     readonly lastScore: number | null;
     readonly lastVersion: number | null;
+    /** The spec gained a feature view and the history has not been replayed yet. */
+    readonly replay?: boolean;
   }[];
   readonly decisions: readonly (readonly [string, PendingDecision])[];
   readonly early: readonly (readonly [string, OutcomeData])[];
@@ -77,6 +94,8 @@ interface AgentState {
   toCursor: string | undefined;
   lastScore: number | null;
   lastVersion: number | undefined;
+  /** Replay the agent's history before the next batch (its spec gained a feature view). */
+  replay: boolean;
 }
 
 export interface TrainingLoopStats {
@@ -88,6 +107,10 @@ export interface TrainingLoopStats {
   registered: number;
   pauses: number;
   errors: number;
+  /** Decisions whose view-backed fields were computed as of their time (they did not log them). */
+  filled: number;
+  /** Rows learned again by replays of an agent's history (its spec gained a feature view). */
+  replayed: number;
 }
 
 /**
@@ -100,7 +123,7 @@ export interface TrainingLoopStats {
  * const stop = loop.start(apprentice.store);
  */
 export class TrainingLoop {
-  readonly stats: TrainingLoopStats = { decisions: 0, outcomes: 0, joined: 0, unmatched: 0, registered: 0, pauses: 0, errors: 0 };
+  readonly stats: TrainingLoopStats = { decisions: 0, outcomes: 0, joined: 0, unmatched: 0, registered: 0, pauses: 0, errors: 0, filled: 0, replayed: 0 };
   readonly #o: TrainingLoopOptions;
   readonly #decisions = new Map<string, PendingDecision>();
   readonly #early = new Map<string, OutcomeData>();
@@ -157,6 +180,7 @@ export class TrainingLoop {
         toCursor: s.toCursor ?? null,
         lastScore: s.lastScore,
         lastVersion: s.lastVersion ?? null,
+        ...(s.replay ? { replay: true } : {}),
       })),
       decisions: newest(this.#decisions, keep),
       early: newest(this.#early, keep),
@@ -174,18 +198,19 @@ export class TrainingLoop {
     for (const a of state.agents) {
       const def = this.#o.agents(a.agent);
       if (!def) continue; // its rows would not be learned live either
-      const same = specHash(def.features) === a.specHash && def.kind === a.kind && def.feedback === a.feedback;
+      const same = this.#specOf(def) === a.specHash && def.kind === a.kind && def.feedback === a.feedback;
       const window = this.#o.window ?? 500;
       agents.push([
         a.agent,
         {
           trainer: same ? AgentTrainer.fromJSON(def, a.trainer, window) : new AgentTrainer(def, window),
-          specHash: specHash(def.features),
+          specHash: this.#specOf(def),
           rowsSinceCheck: same ? a.rowsSinceCheck : 0,
           fromCursor: same ? (a.fromCursor ?? undefined) : undefined,
           toCursor: same ? (a.toCursor ?? undefined) : undefined,
           lastScore: same ? a.lastScore : null,
           lastVersion: a.lastVersion ?? undefined,
+          replay: same ? a.replay === true : this.#gainsViews(def),
         },
       ]);
     }
@@ -201,16 +226,8 @@ export class TrainingLoop {
       this.stats.pauses++;
       await new Promise((r) => setTimeout(r, this.#o.pauseMs ?? 100));
     }
-    let n = 0;
-    const touched = new Set<string>();
-    for (const e of events) {
-      if (e.type === EventType.DecisionMade) this.#decision(e as StoredEvent<string, DecisionData>);
-      else if (e.type === EventType.OutcomeRecorded) {
-        const agent = this.#outcome(e as StoredEvent<string, OutcomeData>);
-        if (agent) touched.add(agent);
-      }
-      if (++n % 256 === 0) await yieldToLoop();
-    }
+    await this.#replays();
+    const touched = await this.#ingest(events, cursor);
     if (cursor) this.#cursor = cursor;
     for (const agent of touched) {
       const s = this.#agents.get(agent);
@@ -225,16 +242,132 @@ export class TrainingLoop {
     for (const [agent, s] of this.#agents) if (s.rowsSinceCheck > 0) await this.#maybeRegister(agent, s);
   }
 
-  #decision(e: StoredEvent<string, DecisionData>): void {
+  /** Join and learn a batch's decisions and outcomes; the agents that learned a row. */
+  async #ingest(events: readonly StoredEvent[], cursor: Cursor | undefined): Promise<Set<string>> {
+    const filled = await this.#fill(events, cursor);
+    let n = 0;
+    const touched = new Set<string>();
+    for (const e of events) {
+      if (e.type === EventType.DecisionMade) this.#decision(e as StoredEvent<string, DecisionData>, filled);
+      else if (e.type === EventType.OutcomeRecorded) {
+        const agent = this.#outcome(e as StoredEvent<string, OutcomeData>);
+        if (agent) touched.add(agent);
+      }
+      if (++n % 256 === 0) await yieldToLoop();
+    }
+    return touched;
+  }
+
+  /** The batch's decisions' view-backed fields that they did not log, as of each decision's time. */
+  async #fill(events: readonly StoredEvent[], cursor: Cursor | undefined): Promise<ReadonlyMap<string, Record<string, unknown>>> {
+    const history = this.#o.history;
+    const last = events[events.length - 1];
+    if (!history || !last) return new Map();
+    const asked = new Map<AgentDefinition, PastDecision[]>();
+    for (const e of events) {
+      if (e.type !== EventType.DecisionMade) continue;
+      const d = e.data as DecisionData;
+      const def = d.features ? this.#o.agents(d.agent) : undefined;
+      if (!def || unservedViews(def, d).length === 0) continue;
+      let list = asked.get(def);
+      if (!list) asked.set(def, (list = []));
+      list.push({ decisionId: d.decisionId, time: Date.parse(e.time), context: d.context, featureViews: d.featureViews });
+    }
+    const out = new Map<string, Record<string, unknown>>();
+    for (const [def, decisions] of asked) {
+      try {
+        for (const [id, values] of await history.fill(def, decisions, cursor ?? cursorOf(last))) out.set(id, values);
+      } catch (e) {
+        // The rows train with the fields missing, as they would without a history.
+        this.stats.errors++;
+        this.#o.onError?.(e);
+      }
+    }
+    return out;
+  }
+
+  #decision(e: StoredEvent<string, DecisionData>, filled: ReadonlyMap<string, Record<string, unknown>>): void {
     const d = e.data;
     if (!d.features || !this.#o.agents(d.agent)) return;
     this.stats.decisions++;
-    const p: PendingDecision = { agent: d.agent, features: d.features, deterministic: d.deterministic ?? d.value, served: d.value, cursor: formatCursor(e) };
+    const fill = filled.get(d.decisionId);
+    if (fill) this.stats.filled++;
+    const features = fill ? { ...d.features, ...fill } : d.features;
+    const p: PendingDecision = { agent: d.agent, features, deterministic: d.deterministic ?? d.value, served: d.value, cursor: formatCursor(e) };
     const early = this.#early.get(d.decisionId);
     if (early) {
       this.#early.delete(d.decisionId);
-      this.#join(p, early, p.cursor);
+      this.#join(d.decisionId, p, early, p.cursor);
     } else this.#remember(this.#decisions, d.decisionId, p);
+  }
+
+  /** Whether a (changed) spec names feature views that a replay could fill. */
+  #gainsViews(def: AgentDefinition): boolean {
+    return this.#o.history !== undefined && this.#o.log !== undefined && viewFieldsOf(def).length > 0;
+  }
+
+  /** Agents whose spec (or a view it reads) changed since the last batch: a fresh model, whose history is replayed first if the spec reads views. */
+  async #replays(): Promise<void> {
+    for (const [agent, held] of this.#agents) {
+      let s = held;
+      const def = this.#o.agents(agent);
+      if (!def) continue;
+      if (!s.replay && s.trainer.def === def && viewFieldsOf(def).length > 0 && this.#changed(s, def)) {
+        // The same spec, but a view it reads was redefined: a fresh model, like a spec change.
+        s = this.#fresh(agent, def, s);
+      } else if (!s.replay && s.trainer.def !== def && this.#changed(s, def)) s.replay = this.#gainsViews(def);
+      if (s.replay) await this.#replay(agent, def, s);
+    }
+  }
+
+  /**
+   * Train the agent's fresh model on its history up to this loop's cursor (a second loop over
+   * the log, for this agent only, filling view-backed fields as of each decision), then carry
+   * on from here: its pending decisions get the filled values too.
+   */
+  async #replay(agent: string, def: AgentDefinition, s: AgentState): Promise<void> {
+    const log = this.#o.log;
+    s.replay = false;
+    if (!log || !this.#o.history) return;
+    const sub = new TrainingLoop({ ...this.#o, agents: (a) => (a === agent ? def : undefined), onRegistered: undefined, onQuality: undefined, shouldPause: undefined });
+    const upTo = this.#cursor;
+    try {
+      let after = START;
+      while (compareCursors(after, upTo) < 0) {
+        const page = await log.readPage({ after, limit: 10_000, types: [EventType.DecisionMade, EventType.OutcomeRecorded] });
+        const events = page.events.filter((e) => compareCursors(cursorOf(e), upTo) <= 0);
+        await sub.#ingest(events, upTo);
+        if (events.length < page.events.length || !page.more) break;
+        after = page.cursor;
+      }
+    } catch (e) {
+      // Tried again before the next batch; meanwhile the fresh model learns from new rows.
+      s.replay = true;
+      this.stats.errors++;
+      this.#o.onError?.(e);
+      return;
+    }
+    const replayed = sub.#agents.get(agent) ?? sub.#state(agent, def);
+    this.#agents.set(agent, { ...replayed, lastScore: null, lastVersion: s.lastVersion, replay: false });
+    for (const [id, p] of sub.#decisions) if (this.#decisions.has(id)) this.#decisions.set(id, p);
+    this.stats.replayed += sub.stats.joined;
+    this.stats.filled += sub.stats.filled;
+    this.stats.errors += sub.stats.errors;
+  }
+
+  /**
+   * What a model must have been trained on to fit the agent: its spec (`specHash`) and, for the
+   * fields that come from feature views, the views' current definitions (a view redefined, say a
+   * window changed, gives other values under the same field names). Equal to `specHash` for an
+   * agent without view fields.
+   */
+  #specOf(def: AgentDefinition): string {
+    const views = this.#o.history?.viewsDigest?.(def);
+    return views ? `${specHash(def.features)}|${views}` : specHash(def.features);
+  }
+
+  #changed(s: AgentState, def: AgentDefinition): boolean {
+    return this.#specOf(def) !== s.specHash || s.trainer.def.kind !== def.kind || s.trainer.def.feedback !== def.feedback;
   }
 
   #outcome(e: StoredEvent<string, OutcomeData>): string | undefined {
@@ -242,16 +375,18 @@ export class TrainingLoop {
     this.stats.outcomes++;
     const p = this.#decisions.get(o.decisionId);
     if (!p) {
+      // An agent this loop does not train: its decisions are skipped, so nothing would join.
+      if (o.agent !== undefined && !this.#o.agents(o.agent)) return undefined;
       // The decision may still come (spilled events can arrive late), or be unknown/evicted.
       this.#remember(this.#early, o.decisionId, o);
       this.stats.unmatched++;
       return undefined;
     }
     this.#decisions.delete(o.decisionId);
-    return this.#join(p, o, formatCursor(e));
+    return this.#join(o.decisionId, p, o, formatCursor(e));
   }
 
-  #join(p: PendingDecision, o: OutcomeData, cursor: string): string | undefined {
+  #join(decisionId: string, p: PendingDecision, o: OutcomeData, cursor: string): string | undefined {
     const def = this.#o.agents(p.agent);
     if (!def) return undefined;
     const s = this.#state(p.agent, def);
@@ -264,6 +399,7 @@ export class TrainingLoop {
       return undefined;
     }
     this.stats.joined++;
+    this.#o.onRow?.(p.agent, decisionId, row);
     s.rowsSinceCheck++;
     s.fromCursor ??= p.cursor;
     s.toCursor = cursor;
@@ -271,12 +407,17 @@ export class TrainingLoop {
   }
 
   #state(agent: string, def: AgentDefinition): AgentState {
-    let s = this.#agents.get(agent);
+    const s = this.#agents.get(agent);
     if (s && s.trainer.def === def) return s;
-    const hash = specHash(def.features);
-    if (s && s.specHash === hash && s.trainer.def.kind === def.kind && s.trainer.def.feedback === def.feedback) return s;
+    if (s && !this.#changed(s, def)) return s;
     // A new agent, or a definition whose features or task changed: start a fresh model.
-    s = { trainer: new AgentTrainer(def, this.#o.window ?? 500), specHash: hash, rowsSinceCheck: 0, fromCursor: undefined, toCursor: undefined, lastScore: null, lastVersion: s?.lastVersion };
+    return this.#fresh(agent, def, s);
+  }
+
+  /** A fresh model for the agent (whose history is replayed before the next batch if its spec reads feature views). */
+  #fresh(agent: string, def: AgentDefinition, previous: AgentState | undefined): AgentState {
+    const replay = previous !== undefined && this.#gainsViews(def);
+    const s = { trainer: new AgentTrainer(def, this.#o.window ?? 500), specHash: this.#specOf(def), rowsSinceCheck: 0, fromCursor: undefined, toCursor: undefined, lastScore: null, lastVersion: previous?.lastVersion, replay };
     this.#agents.set(agent, s);
     return s;
   }

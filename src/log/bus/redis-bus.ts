@@ -9,6 +9,7 @@ import {
   type RedisConnectionState,
   connectWithin,
   createBusClient,
+  isUp,
   shutDown,
 } from './internal/redis-connection.js';
 import { toBusError, withDeadline } from './internal/redis-errors.js';
@@ -20,6 +21,12 @@ export type { RedisConnectionState } from './internal/redis-connection.js';
 export interface RedisBusOptions extends BusOptions {
   /** Redis URL. Default `redis://127.0.0.1:6379`. */
   readonly url?: string;
+  /**
+   * Seed nodes of a Redis Cluster (`redis://host:port`); when given, `url` is not used and the
+   * bus talks to the cluster through node-redis `createCluster`. Each topic's keys share the
+   * `{topic}` hash tag: a topic lives on one shard, topics spread over the shards.
+   */
+  readonly clusterNodes?: readonly string[];
   /** Events packed into one stream entry (one JSON field). Default 256. */
   readonly eventsPerEntry?: number;
   /** A call not answered within this many ms rejects with `UnavailableError`. Default 5000. */
@@ -28,7 +35,7 @@ export interface RedisBusOptions extends BusOptions {
   readonly connectTimeoutMs?: number;
   /** Resolve at once and connect in the background (calls reject until connected). Default false. */
   readonly lazyConnect?: boolean;
-  /** Upper bound of the reconnect back-off, ms. Default 2000. */
+  /** Upper bound of the reconnect back-off, ms. Default 1000 (health reports recovery only after the reconnect). */
   readonly maxReconnectDelayMs?: number;
   /** Told about connection changes of the publishing connection (for health and metrics). */
   readonly onStateChange?: (state: RedisConnectionState, error?: Error) => void;
@@ -77,10 +84,11 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
   const { prefix, maxDeliveries, eventsPerEntry } = resolveBusOptions(options);
   const url = options.url ?? 'redis://127.0.0.1:6379';
   const commandTimeoutMs = options.commandTimeoutMs ?? 5000;
-  const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2000;
+  const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 1000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
 
-  const main = createBusClient({ url, name: 'apprentice-bus', maxReconnectDelayMs, onStateChange: options.onStateChange });
+  const clusterNodes = options.clusterNodes !== undefined && options.clusterNodes.length > 0 ? options.clusterNodes : undefined;
+  const main = createBusClient({ url, clusterNodes, name: 'apprentice-bus', maxReconnectDelayMs, onStateChange: options.onStateChange });
   /** Blocking reads: one connection per consumer, created on first use. */
   const blocking = new Map<string, { client: BusRedisClient; connected: Promise<void> }>();
   let closing: Promise<void> | undefined;
@@ -103,10 +111,10 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
 
   const blockingClient = async (consumer: string): Promise<BusRedisClient> => {
     // Same server as the publishing connection: if that one is down, don't wait for a new one.
-    if (!main.isReady) throw new UnavailableError('read: Redis unavailable (not connected)');
+    if (!isUp(main)) throw new UnavailableError('read: Redis unavailable (not connected)');
     let b = blocking.get(consumer);
     if (!b) {
-      const client = createBusClient({ url, name: `apprentice-bus-read-${consumer}`, maxReconnectDelayMs });
+      const client = createBusClient({ url, clusterNodes, name: `apprentice-bus-read-${consumer}`, maxReconnectDelayMs });
       b = { client, connected: connectWithin(client, commandTimeoutMs) };
       blocking.set(consumer, b);
     }
@@ -151,8 +159,9 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
   };
 
   const lazyConnect = options.lazyConnect === true;
+  let connecting: Promise<unknown> | undefined;
   if (lazyConnect) {
-    main.connect().catch(() => undefined);
+    connecting = main.connect().catch(() => undefined);
   } else {
     try {
       await connectWithin(main, connectTimeoutMs);
@@ -165,7 +174,7 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
   return {
     kind: 'redis',
     get ready() {
-      return main.isReady;
+      return isUp(main);
     },
     get deadLetteredTotal() {
       return deadLetteredTotal;
@@ -295,8 +304,8 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
       call('epoch', async () => {
         // SET NX GET: the current epoch, or ours if the key was gone (a fresh or flushed Redis).
         const mine = randomUUID();
-        const previous = await main.sendCommand<string | null>(['SET', epochKey(topic), mine, 'NX', 'GET']);
-        return previous ?? mine;
+        const previous = await main.set(epochKey(topic), mine, { condition: 'NX', GET: true });
+        return previous === null ? mine : String(previous);
       }),
 
     ping: () =>
@@ -311,7 +320,10 @@ export async function createRedisBus(options: RedisBusOptions = {}): Promise<Red
       // connect still under way is let finish, or fail (Redis down: an error at once), at most
       // the connect timeout, and then closed.
       const settled =
-        lazyConnect && main.isOpen && !main.isReady
+        lazyConnect && clusterNodes !== undefined && main.isOpen && !isUp(main)
+          ? // A cluster client reports no 'ready': its connect promise settles instead.
+            Promise.race([connecting, new Promise((r) => setTimeout(r, connectTimeoutMs).unref())]).then(() => undefined)
+          : lazyConnect && main.isOpen && !isUp(main)
           ? new Promise<void>((resolve) => {
               const done = (): void => {
                 clearTimeout(t);

@@ -54,7 +54,7 @@ describe('spool', () => {
   });
 
   it('keeps what could not be published and resumes after the last published batch', async () => {
-    const spool = createSpool({ dir });
+    const spool = createSpool({ dir, replayEvents: 1 });
     for (let b = 0; b < 5; b++) await spool.append(batch(b));
     const published: NewEvent[][] = [];
     let up = 2;
@@ -83,7 +83,7 @@ describe('spool', () => {
   });
 
   it('loses no batch appended while a drain is running', async () => {
-    const spool = createSpool({ dir });
+    const spool = createSpool({ dir, replayEvents: 1 });
     for (let b = 0; b < 3; b++) await spool.append(batch(b));
     const published: NewEvent[][] = [];
     const appends: Promise<void>[] = [];
@@ -97,5 +97,32 @@ describe('spool', () => {
     await Promise.all(appends);
     await spool.drain(publish);
     expect(ns(published)).toEqual(ns([0, 1, 2, 3, 4, 5].map((i) => batch(i))));
+  });
+
+  it('joins consecutive small batches into one publish, in order, and notes progress per publish', async () => {
+    const spool = createSpool({ dir, replayEvents: 7 });
+    for (let b = 0; b < 5; b++) await spool.append(batch(b)); // 3 events each
+    const { published, publish } = collect();
+    expect(await spool.drain(publish)).toEqual({ batches: 5, events: 15, skipped: 0 });
+    // 7 events at most, a batch never split: [0,1], [2,3], [4].
+    expect(published.map((p) => p.length)).toEqual([6, 6, 3]);
+    expect(ns(published)).toEqual(ns([0, 1, 2, 3, 4].map((b) => batch(b))));
+    expect(await spool.size()).toMatchObject({ batches: 0, events: 0 });
+  });
+
+  it('a failed joined publish is replayed whole at the next drain (at-least-once, nothing skipped)', async () => {
+    const spool = createSpool({ dir, replayEvents: 6 });
+    for (let b = 0; b < 4; b++) await spool.append(batch(b));
+    const published: NewEvent[][] = [];
+    let up = 1;
+    const flaky = async (events: readonly NewEvent[]): Promise<void> => {
+      if (up-- <= 0) throw new Error('still down');
+      published.push([...events]);
+    };
+    await expect(spool.drain(flaky)).rejects.toThrow('still down');
+    expect(await spool.size()).toMatchObject({ batches: 2, events: 6 });
+    up = Infinity;
+    expect(await spool.drain(flaky)).toEqual({ batches: 2, events: 6, skipped: 0 });
+    expect(ns(published)).toEqual(ns([0, 1, 2, 3].map((b) => batch(b))));
   });
 });

@@ -48,6 +48,12 @@ export interface ReadPage {
   readonly cursor: Cursor;
   /** The read stopped before the visibility horizon: more may be readable at once. */
   readonly more: boolean;
+  /**
+   * No transaction was in progress when the read took its snapshot, so nothing can commit
+   * behind its cursor later. A subscription woken for an event it could not see yet keeps
+   * looking until a read finds events or is settled. Absent: unknown (treated as not settled).
+   */
+  readonly settled?: boolean;
 }
 
 /** Lexicographic order of cursors: negative, zero or positive. */
@@ -79,13 +85,37 @@ export interface SubscribeOptions {
   readonly pollIntervalMs?: number;
   /**
    * Safety poll while idle when appends wake the subscription (in-process appends, and
-   * LISTEN/NOTIFY on PostgreSQL). Default 2000 ms.
+   * LISTEN/NOTIFY on PostgreSQL). Default 10,000 ms (`IDLE_POLL_MS`).
    */
   readonly idlePollMs?: number;
   readonly signal?: AbortSignal;
 }
 
 export type Disposer = () => Promise<void>;
+
+/** Options of `replay`. */
+export interface ReplayOptions {
+  /**
+   * Events moved to cold storage (`apprentice tier`, src/runtime/tiering.ts), batch by batch in
+   * global order: replayed before the hot table.
+   */
+  readonly cold?: AsyncIterable<readonly StoredEvent[]>;
+}
+
+/**
+ * The events moved out of the hot table to cold storage (`apprentice tier`, implemented in
+ * src/runtime/tiering.ts over the artifact store). Set with `SqlEventStore.coldTier`.
+ */
+export interface ColdTier {
+  /** A per-decision stream's events out of the cold segments named (their partitions). */
+  readStream(stream: string, partitions: readonly string[]): Promise<StoredEvent[]>;
+  /**
+   * Every tiered event, batch by batch in global order, or undefined when nothing is tiered:
+   * `replay` reads it first. Resolved before replay's transaction opens (PGlite has one
+   * connection), so the catalogue is read outside it.
+   */
+  events(): Promise<AsyncIterable<readonly StoredEvent[]> | undefined>;
+}
 
 /** Receives new events in global order, with the cursor to checkpoint after them. */
 export type EventHandler = (events: readonly StoredEvent[], cursor: Cursor) => Promise<void> | void;
@@ -94,6 +124,17 @@ export type EventHandler = (events: readonly StoredEvent[], cursor: Cursor) => P
  * The event store port. Two adapters (PostgreSQL via `pg`, PGlite embedded) share the same
  * SQL migrations and one contract suite (`src/log/events/testing/event-store-contract.ts`).
  */
+export interface AppendOptions {
+  /** Apply the projections in the append's transaction. Default true. */
+  readonly projections?: boolean;
+  /**
+   * With `projections: false`: bulk-load the batch with `COPY ... FROM STDIN` where the store
+   * can (PostgreSQL; PGlite inserts as usual). A batch holding an id already stored falls back to
+   * the insert, which skips it. Used by `restore`. Default false.
+   */
+  readonly copy?: boolean;
+}
+
 export interface EventStore {
   readonly kind: 'postgres' | 'pglite';
   /** Create/upgrade the schema. Idempotent. */
@@ -101,19 +142,28 @@ export interface EventStore {
   /**
    * Append a batch in one transaction (multi-row insert). Event ids already stored are
    * skipped; projections are applied to the newly inserted events only, in the same
-   * transaction, so a re-delivered batch changes nothing.
+   * transaction, so a re-delivered batch changes nothing. `{ projections: false }` only
+   * inserts (a restore that runs `replay` afterwards builds every projection once, set-based).
    */
-  append(events: readonly NewEvent[]): Promise<AppendResult>;
+  append(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** `readAll` with the cursor to resume from, past every event the read scanned. */
   readPage(options?: ReadAllOptions): Promise<ReadPage>;
+  /**
+   * A stream's events by position. A per-decision stream whose events were tiered to cold
+   * storage is read from its segments when the store has a cold reader, and otherwise refused
+   * with `NOT_FOUND` naming the segments: never a silently partial answer.
+   */
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Catch up from `after`, then follow live appends. Returns a disposer. */
   subscribe(handler: EventHandler, options?: SubscribeOptions): Disposer;
   /** Run a read-only SQL query against projections (used by readers and the API). */
   query<R extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
-  /** Rebuild every projection from the log. Reports progress as events are applied. */
-  replay(onProgress?: (done: number, total: number) => void): Promise<{ events: number; ms: number }>;
+  /**
+   * Rebuild every projection from the log: the tiered events first (`options.cold`, by default
+   * the store's cold tier when one is set), then the hot table. Reports progress as events are applied.
+   */
+  replay(onProgress?: (done: number, total: number) => void, options?: ReplayOptions): Promise<{ events: number; ms: number }>;
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSchema, type TestSchema } from '../../../test/support/services.js';
 import { pollUntil } from '../../../test/support/poll-until.js';
@@ -152,6 +153,33 @@ describe('PostgreSQL LISTEN/NOTIFY wakes subscribers in other processes', () => 
       }
       expect(seen).toEqual([e.id]);
     } finally {
+      await unsubscribe();
+    }
+  });
+  it('an event hidden behind an older open transaction is delivered when it commits, without a second notification', async () => {
+    const seen: string[] = [];
+    const unsubscribe = reader.subscribe((events) => void seen.push(...events.map((e) => e.id)), { idlePollMs: 600_000 });
+    // An older transaction holding an xid: reads stop below it, so a later commit stays hidden.
+    const old = new pg.Client({ connectionString: schema.connectionString });
+    await old.connect();
+    try {
+      await pollUntil(() => reader.listening, { timeoutMs: 10_000, message: 'LISTEN to connect' });
+      await new Promise((r) => setTimeout(r, 200));
+      await old.query('BEGIN');
+      await old.query('SELECT pg_current_xact_id()');
+      const e = decisionEvent();
+      await writer.append([e]); // notifies at once; the subscriber wakes and cannot see it yet
+      // Longer than any fixed burst of quick polls after the wake-up (it was 20 x 50 ms).
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(seen).not.toContain(e.id); // (the catch-up read delivered the earlier tests' events)
+      await old.query('COMMIT');
+      // No new notification comes: only the subscriber's own looking can find it before the
+      // 10-minute safety poll.
+      await pollUntil(() => seen.includes(e.id), { timeoutMs: 15_000, message: 'the hidden event after the old transaction ended' });
+      expect(seen.filter((id) => id === e.id)).toHaveLength(1);
+    } finally {
+      await old.query('ROLLBACK').catch(() => undefined);
+      await old.end();
       await unsubscribe();
     }
   });

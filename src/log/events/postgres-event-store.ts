@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { ConfigError } from '../../core/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { SqlEventStore, type SqlEventStoreOptions } from './sql-event-store.js';
@@ -76,6 +79,15 @@ export function createPgClient(options: PostgresEventStoreOptions): SqlClient {
     async exec(sql) {
       await q.query(sql);
     },
+    // COPY needs one connection (a transaction's): pg-copy-streams, the maintained COPY
+    // protocol for node-postgres, streams the rows.
+    ...(q instanceof pg.Pool
+      ? {}
+      : {
+          async copyFrom(sql: string, rows: Iterable<string>) {
+            await pipeline(Readable.from(rows), q.query(copyFrom(sql)));
+          },
+        }),
   });
   let closed = false;
   return {

@@ -9,6 +9,11 @@ export interface SqlExecutor {
   ): Promise<R[]>;
   /** Run several statements separated by `;` (migrations). No parameters. */
   exec(sql: string): Promise<void>;
+  /**
+   * Run `COPY ... FROM STDIN` fed with `rows` (lines in COPY text format, each ending in `\n`).
+   * Absent where the client cannot stream COPY data (PGlite): callers insert instead.
+   */
+  copyFrom?(sql: string, rows: Iterable<string>): Promise<void>;
 }
 
 export interface SqlClient extends SqlExecutor {

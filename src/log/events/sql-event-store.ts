@@ -1,10 +1,12 @@
 import type { NewEvent, StoredEvent } from '../../core/index.js';
-import { UnavailableError, ValidationError } from '../../core/index.js';
+import { NotFoundError, UnavailableError, ValidationError } from '../../core/index.js';
 import { UUID_RE } from '../../core/index.js';
 import {
   START,
   compareCursors,
+  type AppendOptions,
   type AppendResult,
+  type ColdTier,
   type Cursor,
   type Disposer,
   type EventHandler,
@@ -12,6 +14,7 @@ import {
   type ReadAllOptions,
   type ReadPage,
   type ReadStreamOptions,
+  type ReplayOptions,
   type SubscribeOptions,
 } from './event-store.js';
 import { runMigrations } from './migrations.js';
@@ -50,12 +53,22 @@ export const HIGH_VOLUME_TYPES: ReadonlySet<string> = new Set(['DecisionMade', '
 export const NOTIFY_CHANNEL = 'apprentice_events';
 /** Least time between two reads of one subscription on PGlite (see `subscribe`). */
 export const PGLITE_POLL_MS = 250;
+/**
+ * Safety poll of an idle subscription that appends wake (in-process, or NOTIFY). Every append
+ * through a store notifies, so this only bounds how long a lost notification can delay a
+ * follower. At 2 s, the half-dozen followers of an idle service made 3 reads a second (4 round
+ * trips each): 1.8% of a core with nothing to do (soak, issue 15).
+ */
+export const IDLE_POLL_MS = 10_000;
+/** Longest delay between the reads that look for an event a wake-up announced but a read could not see yet. */
+export const HIDDEN_POLL_MAX_MS = 2000;
 
 const RAW_COLUMNS = 'position, transaction_id, id, type, stream, data, metadata, time';
 const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 interface PageRow extends Record<string, unknown> {
   scan_xmin: string;
+  scan_xmax: string;
   position: string | null;
   transaction_id: string;
   id: string | null;
@@ -94,6 +107,24 @@ function toStored(r: EventRow): StoredEvent {
 }
 
 /** Checks an event before it may be written; the whole batch is refused on the first bad one. */
+/** One field in COPY text format: backslash, tab, newline and carriage return escaped. */
+function copyField(value: string): string {
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** Events as COPY text rows (`id, type, stream, data, metadata, time`), in chunks of about 256 KiB. */
+function* copyChunks(events: readonly NewEvent[]): Generator<string> {
+  let chunk = '';
+  for (const e of events) {
+    chunk += `${[e.id, e.type, e.stream, JSON.stringify(e.data), JSON.stringify(e.metadata), e.time].map(copyField).join('\t')}\n`;
+    if (chunk.length >= 262_144) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 export function validateNewEvent(e: NewEvent, index: number): void {
   const issues: { path: string; message: string }[] = [];
   if (typeof e.id !== 'string' || !UUID_RE.test(e.id)) issues.push({ path: `${index}.id`, message: 'must be a UUID' });
@@ -124,6 +155,7 @@ export class SqlEventStore implements EventStore {
   #listening = false;
   #unlisten: (() => Promise<void>) | undefined;
   #schema: string | undefined;
+  #cold: ColdTier | undefined;
 
   constructor(kind: 'postgres' | 'pglite', client: SqlClient, options: SqlEventStoreOptions = {}) {
     this.kind = kind;
@@ -137,6 +169,11 @@ export class SqlEventStore implements EventStore {
     return this.#client;
   }
 
+  /** The events tiered to cold storage (src/runtime/tiering.ts): `replay` and `readStream` read them. */
+  set coldTier(tier: ColdTier | undefined) {
+    this.#cold = tier;
+  }
+
   async migrate(): Promise<void> {
     await this.#guard(async () => {
       await runMigrations(this.#client);
@@ -144,13 +181,22 @@ export class SqlEventStore implements EventStore {
     });
   }
 
-  async append(events: readonly NewEvent[]): Promise<AppendResult> {
+  async append(events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (events.length === 0) return { inserted: [], skipped: 0 };
     const t0 = performance.now();
     events.forEach(validateNewEvent);
+    const project = options.projections !== false;
+    if (options.copy === true && !project) {
+      const copied = await this.#copy(events);
+      if (copied) {
+        this.#wakeAll();
+        this.#onAppend?.({ events: events.length, inserted: copied.inserted.length, seconds: (performance.now() - t0) / 1000 });
+        return copied;
+      }
+    }
     // One statement: insert, then every SQL projection as a data-modifying CTE over the rows
     // actually inserted (`ins`), so re-delivered events are skipped by the projections too.
-    const ctes = this.#sqlProjections('ins').map((stmt, i) => `, p${i} AS (${stmt})`).join('\n');
+    const ctes = project ? this.#sqlProjections('ins').map((stmt, i) => `, p${i} AS (${stmt})`).join('\n') : '';
     const sql = `WITH ins AS (
         INSERT INTO events (id, type, stream, data, metadata, time)
         SELECT id, type, stream, data, metadata, time
@@ -162,7 +208,7 @@ export class SqlEventStore implements EventStore {
     return this.#guard(() =>
       this.#client.transaction(async (tx) => {
         const rows = await tx.query<{ id: string; position: string; transaction_id: string }>(sql, [JSON.stringify(events)]);
-        if (this.#tsProjections.length > 0 && rows.length > 0) {
+        if (project && this.#tsProjections.length > 0 && rows.length > 0) {
           const byId = new Map(events.map((e) => [e.id, e]));
           const stored = rows
             .map((r) => ({ ...byId.get(r.id)!, position: BigInt(r.position), transactionId: BigInt(r.transaction_id) }))
@@ -176,6 +222,30 @@ export class SqlEventStore implements EventStore {
       this.#onAppend?.({ events: events.length, inserted: r.inserted.length, seconds: (performance.now() - t0) / 1000 });
       return r;
     });
+  }
+
+  /**
+   * Bulk insert with `COPY events ... FROM STDIN` in one transaction (PostgreSQL), positions in
+   * the batch's order. Undefined where the client cannot COPY (PGlite), or when the batch holds an
+   * id already stored (a unique violation rolls the COPY back): the caller then inserts, which
+   * skips those ids, so the bulk path is as idempotent as `append`.
+   */
+  async #copy(events: readonly NewEvent[]): Promise<AppendResult | undefined> {
+    if (this.kind !== 'postgres') return undefined;
+    try {
+      const copied = await this.#guard(() =>
+        this.#client.transaction(async (tx) => {
+          if (!tx.copyFrom) return false;
+          await tx.copyFrom('COPY events (id, type, stream, data, metadata, time) FROM STDIN', copyChunks(events));
+          await tx.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', current_schema())`);
+          return true;
+        }),
+      );
+      return copied ? { inserted: events.map((e) => e.id), skipped: 0 } : undefined;
+    } catch (e) {
+      if ((e as { code?: unknown }).code === '23505') return undefined; // unique_violation: an id already stored
+      throw e;
+    }
   }
 
   /**
@@ -257,9 +327,9 @@ export class SqlEventStore implements EventStore {
         await tx.exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
           SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`);
         return tx.query<PageRow>(
-        `SELECT x.xmin::text AS scan_xmin, e.position::text AS position, e.transaction_id::text AS transaction_id,
+        `SELECT x.xmin::text AS scan_xmin, x.xmax::text AS scan_xmax, e.position::text AS position, e.transaction_id::text AS transaction_id,
            e.id::text AS id, e.type, e.stream, e.data, e.metadata, e.time
-         FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x
+         FROM (SELECT pg_snapshot_xmin(s) AS xmin, pg_snapshot_xmax(s) AS xmax FROM pg_current_snapshot() s) x
          LEFT JOIN LATERAL (${inner}) e ON true
          ORDER BY e.transaction_id, e.position`,
         params,
@@ -282,7 +352,9 @@ export class SqlEventStore implements EventStore {
         ? { transactionId: BigInt(lastScanned.transaction_id), position: BigInt(lastScanned.position!) }
         : { transactionId: BigInt(rows[0]?.scan_xmin ?? '0'), position: 0n };
     if (compareCursors(cursor, after) < 0) cursor = after;
-    return { events, cursor, more };
+    // No transaction was in progress at the read: nothing committed later can appear behind it.
+    const settled = rows[0] !== undefined && rows[0].scan_xmin === rows[0].scan_xmax;
+    return { events, cursor, more, settled };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -296,7 +368,40 @@ export class SqlEventStore implements EventStore {
         [stream, (options.afterPosition ?? 0n).toString(), limit],
       ),
     );
-    return rows.map(toStored);
+    const hot = rows.map(toStored);
+    const tiered = await this.#tieredSegmentsOf(stream);
+    if (tiered.length === 0) return hot;
+    if (!this.#cold)
+      throw new NotFoundError(
+        `stream ${stream} lies in cold storage (segment ${tiered.join(', ')}): its events left the hot table; ` +
+          `read them with \`apprentice tier read --stream ${stream}\``,
+      );
+    const after = options.afterPosition ?? 0n;
+    const cold = (await this.#cold.readStream(stream, tiered)).filter((e) => e.position > after);
+    const ids = new Set(cold.map((e) => e.id));
+    return [...cold, ...hot.filter((e) => !ids.has(e.id))].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0)).slice(0, limit);
+  }
+
+  /**
+   * The tiered segments that may hold events of a per-decision stream: a decision's events are
+   * written at or after its UUIDv7 id, so every segment whose range ends past the id. Other
+   * streams are never tiered (their events stay in the hot table, see tiering.ts).
+   */
+  async #tieredSegmentsOf(stream: string): Promise<string[]> {
+    const id = stream.startsWith('decision-') ? stream.slice('decision-'.length) : '';
+    if (!UUID_RE.test(id)) return [];
+    try {
+      const rows = await this.#guard(() =>
+        this.#client.query<{ partition: string }>(
+          `SELECT partition FROM event_segments WHERE state = 'tiered' AND to_id > $1::uuid ORDER BY from_id`,
+          [id],
+        ),
+      );
+      return rows.map((r) => r.partition);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === '42P01') return []; // not migrated yet: nothing tiered
+      throw e;
+    }
   }
 
   /**
@@ -315,35 +420,37 @@ export class SqlEventStore implements EventStore {
     // on PGlite reads are at least 250 ms apart (measured: followers took 46% of the loop at 40
     // decisions/s with 50 ms). PostgreSQL reads run in the server: 50 ms keeps them fresh.
     const pollMs = options.pollIntervalMs ?? (this.kind === 'pglite' ? PGLITE_POLL_MS : 50);
-    const idleMs = Math.max(pollMs, options.idlePollMs ?? 2000);
+    const idleMs = Math.max(pollMs, options.idlePollMs ?? IDLE_POLL_MS);
+    const hiddenMaxMs = Math.min(idleMs, Math.max(pollMs, HIDDEN_POLL_MAX_MS));
     const batchSize = options.batchSize ?? 1000;
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
     this.#startListening();
     let lastRead = 0;
-    // After a wake-up that found nothing (the new event is still behind another transaction's
-    // snapshot), poll quickly a few more times.
-    let eager = 0;
-    let wake: (() => void) | undefined;
-    const sleep = (ms: number, wakeable: boolean): Promise<boolean> =>
+    // A wake-up (an append here, or a NOTIFY) is remembered even when it comes during a read, so
+    // none is lost. After one, the subscription polls with a growing delay (pollMs doubling to
+    // HIDDEN_POLL_MAX_MS) until a read finds events or sees no transaction in progress: the new
+    // event may still be behind an older transaction that has not committed (the read stops at
+    // the oldest open transaction), and no second notification will come for it.
+    let signalled = false;
+    let hiddenMs = 0;
+    let interrupt: (() => void) | undefined;
+    const waker = (): void => {
+      signalled = true;
+      interrupt?.();
+    };
+    this.#wakers.add(waker);
+    const sleep = (ms: number, wakeable: boolean): Promise<void> =>
       new Promise((resolve) => {
-        let woken = false;
         const done = (): void => {
           clearTimeout(t);
-          if (wake) this.#wakers.delete(wake);
-          wake = undefined;
+          interrupt = undefined;
           controller.signal.removeEventListener('abort', done);
-          resolve(woken);
+          resolve();
         };
         const t = setTimeout(done, ms);
         controller.signal.addEventListener('abort', done, { once: true });
-        if (wakeable) {
-          wake = () => {
-            woken = true;
-            done();
-          };
-          this.#wakers.add(wake);
-        }
+        if (wakeable) interrupt = done;
       });
     const loop = async (): Promise<void> => {
       while (!controller.signal.aborted) {
@@ -356,6 +463,7 @@ export class SqlEventStore implements EventStore {
           continue;
         }
         if (controller.signal.aborted) return;
+        if (page.events.length > 0 || page.settled) hiddenMs = 0;
         if (page.events.length > 0) {
           try {
             await handler(page.events, page.cursor);
@@ -364,26 +472,27 @@ export class SqlEventStore implements EventStore {
             await sleep(Math.max(pollMs, 200), false);
             continue;
           }
-          eager = 0;
         }
         cursor = page.cursor;
         if (page.more) continue;
-        const listening = this.kind === 'pglite' || this.#listening;
-        const woken = await sleep(!listening || eager > 0 ? pollMs : idleMs, true);
-        if (eager > 0) eager--;
-        if (woken) {
-          // On PGlite the append that woke us committed before the wake-up, and no other process
-          // writes (the data directory is locked): nothing can be hiding behind a snapshot.
-          eager = this.kind === 'pglite' ? 0 : 20;
-          // Reads stay at least `pollMs` apart however often appends arrive.
+        if (signalled) {
+          // Woken since the read began: read again (reads stay at least `pollMs` apart).
+          signalled = false;
+          hiddenMs = pollMs;
           const since = performance.now() - lastRead;
           if (since < pollMs) await sleep(pollMs - since, false);
+          continue;
         }
+        const listening = this.kind === 'pglite' || this.#listening;
+        const ms = !listening ? pollMs : hiddenMs > 0 ? hiddenMs : idleMs;
+        if (hiddenMs > 0) hiddenMs = Math.min(hiddenMs * 2, hiddenMaxMs);
+        await sleep(ms, true);
       }
     };
     const running = loop();
     const dispose: Disposer = async () => {
       controller.abort();
+      this.#wakers.delete(waker);
       await running.catch(() => undefined);
       this.#subscriptions.delete(dispose);
     };
@@ -423,22 +532,41 @@ export class SqlEventStore implements EventStore {
     return this.#guard(() => this.#client.query<R>(sql, params));
   }
 
-  async replay(onProgress?: (done: number, total: number) => void): Promise<{ events: number; ms: number }> {
+  async replay(onProgress?: (done: number, total: number) => void, options: ReplayOptions = {}): Promise<{ events: number; ms: number }> {
     const t0 = performance.now();
     const handled = [...new Set(this.#projections.flatMap((p) => p.handles))];
+    const handledSet = new Set(handled);
+    const cold = options.cold ?? (await this.#guard(async () => this.#cold?.events()));
     let done = 0;
     await this.#guard(() =>
       this.#client.transaction(async (tx) => {
         const tables = [...new Set(this.#projections.flatMap((p) => p.tables))];
         if (tables.length > 0) await tx.exec(`TRUNCATE ${tables.join(', ')}`);
+        const sqlStatements = this.#sqlProjections('src');
+        // Tiered events first (cold segments, in global order), then the hot table.
+        for await (const batch of cold ?? []) {
+          const mine = batch.filter((e) => handledSet.has(e.type));
+          if (mine.length === 0) continue;
+          if (sqlStatements.length > 0) {
+            const ctes = sqlStatements.map((stmt, i) => `p${i} AS (${stmt})`).join(',\n');
+            await tx.query(
+              `WITH src AS (SELECT * FROM json_to_recordset($1::json) AS r(position bigint, transaction_id xid8, id uuid, type text,
+                 stream text, data jsonb, metadata jsonb, time timestamptz)),
+               ${ctes} SELECT count(*)::int AS n FROM src`,
+              [JSON.stringify(mine.map((e) => ({ ...e, position: e.position.toString(), transaction_id: e.transactionId.toString(), transactionId: undefined })))],
+            );
+          }
+          await this.#project(tx, mine);
+          done += mine.length;
+          onProgress?.(done, done);
+        }
         const [range] = await tx.query<{ lo: string | null; hi: string | null; n: number }>(
           'SELECT min(position)::text AS lo, max(position)::text AS hi, count(*)::int AS n FROM events WHERE type = ANY($1::text[])',
           [handled],
         );
         if (!range || range.lo === null || range.hi === null) return;
-        const total = range.n;
+        const total = done + range.n;
         const step = 50_000n;
-        const sqlStatements = this.#sqlProjections('src');
         // SQL projections run inside the database, one position range at a time (for
         // progress); TS projections stream the same range through Node, in global order.
         for (let lo = BigInt(range.lo) - 1n; lo < BigInt(range.hi); lo += step) {

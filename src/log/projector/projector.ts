@@ -14,14 +14,23 @@ export interface ProjectorOptions {
   readonly consumer: string;
   /** Entries per read. Default 50. */
   readonly count?: number;
-  /** Block on an empty stream. Default 100 ms. */
+  /**
+   * Block on an empty stream. Default 1 s: a read returns as soon as an entry arrives, so this
+   * costs no latency; it only sets how often an idle projector asks (issue 15: idle cost).
+   */
   readonly blockMs?: number;
   /** Claim entries other consumers left pending this long. Default 30 s. */
   readonly claimIdleMs?: number;
-  /** How often to look for such entries. Default 1 s. */
+  /** How often to look for such entries. Default 5 s (they are claimed only after `claimIdleMs` anyway). */
   readonly claimIntervalMs?: number;
-  /** Retry delay while the event store is unreachable. Default 200 ms, doubling to 5 s. */
+  /** Retry delay while the event store is unreachable. Default 200 ms, doubling to `maxRetryMs`. */
   readonly retryMs?: number;
+  /**
+   * Longest retry delay. Default 1 s: health reports recovery only once the backlog is stored,
+   * so the wait after the store comes back is at most this (a retry a second against a store
+   * that is down costs nothing worth saving).
+   */
+  readonly maxRetryMs?: number;
   /** After each appended batch (for caches, learners, metrics). */
   readonly onAppended?: (events: readonly NewEvent[], inserted: number) => void;
   readonly onError?: (error: unknown) => void;
@@ -84,10 +93,11 @@ export class Projector {
       topic: 'events',
       group: 'projector',
       count: 50,
-      blockMs: 100,
+      blockMs: 1000,
       claimIdleMs: 30_000,
-      claimIntervalMs: 1000,
+      claimIntervalMs: 5000,
       retryMs: 200,
+      maxRetryMs: 1000,
       ...options,
     };
   }
@@ -195,7 +205,7 @@ export class Projector {
           if (!this.#running && this.#loop) return; // stopping: leave them pending for another consumer
           this.#retried += msgs.length;
           await this.#sleep(delay);
-          delay = Math.min(delay * 2, 5000);
+          delay = Math.min(delay * 2, this.#o.maxRetryMs);
           continue;
         }
         // A bad event: store every good one and dead-letter only the bad ones (bisecting the

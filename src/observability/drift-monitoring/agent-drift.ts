@@ -58,6 +58,8 @@ export class AgentDrift {
   constructor(
     readonly agent: string,
     private readonly settings: AgentDriftSettings,
+    /** Features never judged (see `DriftServiceOptions.unmonitored`). */
+    private readonly unmonitored: ReadonlySet<string> = new Set(),
   ) {}
 
   /** Grows whenever the last report, last quality or reference changes (lets scrapes skip unchanged gauges). */
@@ -129,12 +131,15 @@ export class AgentDrift {
    * the last report are dropped; the dataset-drift state stays until the next window closes.
    */
   setReference(reference: DriftReference): void {
-    this.#monitor(reference.features, ReferenceSource.MODEL, reference.modelVersion);
+    const features = this.unmonitored.size === 0 ? reference.features : Object.fromEntries(Object.entries(reference.features).filter(([name]) => !this.unmonitored.has(name)));
+    if (Object.keys(features).length === 0) return; // nothing left to judge against: keep the current reference
+    this.#monitor(features, ReferenceSource.MODEL, reference.modelVersion);
   }
 
   #collect(buffers: Map<string, FeatureValue[]>, features: Readonly<Record<string, unknown>> | undefined): void {
     if (features !== undefined) {
       for (const name in features) {
+        if (this.unmonitored.has(name)) continue;
         let values = buffers.get(name);
         if (values === undefined) {
           if (buffers.size >= this.settings.maxFeatures) continue;

@@ -146,6 +146,31 @@ describe('createDriftService', () => {
     expect(recorded[1]!.metadata.reason).toMatch(/cleared/);
   });
 
+  it('never judges unmonitored (free-text) features: a new text in every decision drifts nothing, with either reference', async () => {
+    const withText = (events: ReturnType<typeof decisions>, tag: string) =>
+      events.map((e, i) => ({ ...e, data: { ...(e.data as object), features: { ...((e.data as { features: object }).features), topic: `${tag} topic ${i}` } } }));
+    const trainedOnText = (): DriftReference => {
+      const r = trainingReference();
+      return { ...r, features: { ...r.features, topic: buildReference(Array.from({ length: 50 }, (_, i) => `train topic ${i}`)) } };
+    };
+    for (const referenceFor of [() => Promise.resolve(trainedOnText()), () => Promise.resolve(undefined)]) {
+      // Judged as a category against the texts of training, every new text is drift.
+      const judged = setup({ referenceFor: () => Promise.resolve(trainedOnText()) });
+      await ready(judged.service);
+      judged.feed(withText(decisions(WINDOW, 1), 'a'));
+      expect(judged.service.status('reviewer')?.report?.features['topic']).toMatchObject({ drifted: true });
+
+      const { service, feed, drifts } = setup({ referenceFor, unmonitored: (agent) => (agent === 'reviewer' ? ['topic'] : []) });
+      await ready(service);
+      feed(withText(decisions(WINDOW, 1), 'a'));
+      feed(withText(decisions(WINDOW, 2), 'b'));
+      const report = service.status('reviewer')?.report;
+      expect(report).toBeDefined();
+      expect(Object.keys(report!.features).sort()).toEqual(['files', 'latency', 'lines', 'tool']);
+      expect(drifts).toHaveLength(0);
+    }
+  });
+
   it('uses the first full window as the reference until the registry has one, and says so', async () => {
     const { service, recorded, feed } = setup({ referenceFor: () => Promise.resolve(undefined) });
     await ready(service);

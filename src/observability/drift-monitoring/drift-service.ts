@@ -92,7 +92,7 @@ export function createDriftService(options: DriftServiceOptions): DriftService {
   const agentOf = (agent: string): AgentDrift => {
     let a = agents.get(agent);
     if (a === undefined) {
-      agents.set(agent, (a = new AgentDrift(agent, settings)));
+      agents.set(agent, (a = new AgentDrift(agent, settings, new Set(options.unmonitored?.(agent) ?? []))));
       void pull(agent);
     }
     return a;

@@ -58,6 +58,13 @@ export interface DriftServiceOptions {
   readonly driftShare?: number;
   /** Most features collected per agent while building a first-window reference. Default 1000. */
   readonly maxFeatures?: number;
+  /**
+   * Features of `agent` not to judge: free text, where nearly every value is new, so any test of
+   * its distribution calls it drifted in every window and drags the dataset verdict with it
+   * (Evidently, too, judges text through descriptors, not as a category). Asked once per agent,
+   * at its first decision. Default: every feature is judged.
+   */
+  readonly unmonitored?: (agent: string) => Iterable<string>;
   /** Errors of `referenceFor`, `onDrift` or a scrape getter. Default: ignore. */
   readonly onError?: (error: unknown) => void;
 }

@@ -150,6 +150,13 @@ export const learningCatalogue = {
     'reference',
   ]),
 
+  featureViewFreshnessSeconds: gauge("Seconds since the feature view's materialiser last caught up with the event log (where the materialiser runs).", ['view']),
+  featureViewCompletenessRatio: gauge('Share of online feature reads of the view served fresh since the previous scrape (stale and missing reads count against it).', ['view']),
+  featureViewReadsTotal: counter('Online feature reads by view and how they were served (fresh, stale, missing).', ['view', 'status']),
+  featureViewInputsAppliedTotal: counter('Inputs (events) applied to a feature view by the materialiser, backfill included.', ['view']),
+  featureViewBackfillProgressRatio: gauge("Progress of a view's backfill from the log in [0, 1]; 1 once the view is live.", ['view']),
+  featureStoreLossesTotal: counter("Times the online store was found to have lost a view's state (Redis restarted empty), each followed by a rebuild from the log.", ['view']),
+
   mlPerformanceImpactRatio: gauge(
     'p99 decision latency with shadow+learning on divided by off (target <= 1.05).',
     [],

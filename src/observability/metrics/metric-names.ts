@@ -105,6 +105,13 @@ export const MetricName = {
   datasetDriftDetected: 'apprentice_dataset_drift_detected',
   conceptDriftDetectedTotal: 'apprentice_concept_drift_detected_total',
   conceptQualityGap: 'apprentice_concept_quality_gap',
+  // feature views: entity features from the log (issue 13)
+  featureViewFreshnessSeconds: 'apprentice_feature_view_freshness_seconds',
+  featureViewCompletenessRatio: 'apprentice_feature_view_completeness_ratio',
+  featureViewReadsTotal: 'apprentice_feature_view_reads_total',
+  featureViewInputsAppliedTotal: 'apprentice_feature_view_inputs_applied_total',
+  featureViewBackfillProgressRatio: 'apprentice_feature_view_backfill_progress_ratio',
+  featureStoreLossesTotal: 'apprentice_feature_store_losses_total',
   // HTTP, alerts, audit
   httpRequestsTotal: 'apprentice_http_requests_total',
   httpRequestDurationSeconds: 'apprentice_http_request_duration_seconds',

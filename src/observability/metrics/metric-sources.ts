@@ -20,7 +20,7 @@ const RULES = `${LM} at scrape, from \`VersionQuality\`: the deterministic answe
 const ANALYSIS = `${RM} at scrape, from \`RolloutController.status()\` — the analysis the controller acts on (same figures as \`GET /api/v1/experiments/{id}/significance\`)`;
 const OPE = '`runtime/evidence-metrics.ts` at scrape, from `RolloutController.latestEvidence()` — the OPE gate of its last evaluation (same figures as `ope` in `GET /api/v1/rollouts/{agent}`)';
 const OPE_WHEN = 'a reward agent with an `exploration` spec and a shadow model is in shadow and the controller evaluated it in this instance (the leader)';
-const BOUNDS = '`runtime/bounds-metrics.ts` at scrape, from each component\'s `bounds()` (decision cache, training loop, shadow statistics, served-quality and version-quality feeds), installed by `installLearning`';
+const BOUNDS = '`runtime/bounds-metrics.ts` at scrape, from each component\'s `bounds()` (decision cache, training loop, shadow statistics, served-quality, version-quality and ROC AUC feeds, the writer outbox), installed by `installLearning`; and the feature store\'s (`feature_online_cache`: the server-mode cache of Redis, 10,000 entities; `feature_materialiser_joins`: decisions remembered to join outcomes, 200,000 per view; `feature_history_inputs`: the training backfill\'s view inputs, 500,000; `feature_history_joins`: its joins, 200,000 per view), installed by `installFeatures`';
 const STEP = 'while a rollout step (canary 5–100%, or paused there) runs';
 const LABEL_AGENTS = 'label outcomes (classification agents); a version has samples once one of its answers has an outcome';
 const VALUE_AGENTS = 'numeric outcomes (regression agents); a version has samples once one of its answers has an outcome';
@@ -128,6 +128,12 @@ export const METRIC_SOURCES: Readonly<Record<string, MetricSource>> = {
   apprentice_learner_worker_restarts_total: { setBy: `${LM} at scrape, from the worker pool's crash, out-of-memory and time-limit counts`, when: 'a pool worker was restarted' },
   apprentice_feature_freshness_seconds: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'decisions with features' },
   apprentice_feature_completeness_ratio: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'decisions with features' },
+  apprentice_feature_view_freshness_seconds: { setBy: '`runtime/feature-metrics.ts` at scrape, from `FeatureMaterialiser.statuses()`', when: 'a feature view is defined and this instance materialises (roles all and worker) and has caught up once' },
+  apprentice_feature_view_completeness_ratio: { setBy: '`runtime/feature-metrics.ts` at scrape, from the reads counted by `FeatureReader` `onRead`', when: 'a decision or API read of a feature view' },
+  apprentice_feature_view_reads_total: { setBy: '`runtime/feature-metrics.ts` `onRead` (`FeatureReader`)', when: 'a decision or API read of a feature view' },
+  apprentice_feature_view_inputs_applied_total: { setBy: '`runtime/feature-metrics.ts` `onBatch` (`FeatureMaterialiser`)', when: 'a feature view is defined and this instance materialises' },
+  apprentice_feature_view_backfill_progress_ratio: { setBy: '`runtime/feature-metrics.ts` at scrape, from `FeatureMaterialiser.statuses()`', when: 'a feature view is defined and this instance materialises' },
+  apprentice_feature_store_losses_total: { setBy: '`runtime/feature-metrics.ts` `onLost` (`FeatureMaterialiser`)', when: 'the online store lost a view (Redis restarted empty)' },
   apprentice_feature_drift_score: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
   apprentice_feature_drift_detected: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },
   apprentice_dataset_drift_share: { setBy: '`observability/drift-monitoring/drift-metrics.ts`', when: 'a drift window closed against a reference' },

@@ -68,10 +68,14 @@ export const PLAN_METRICS: readonly PlanMetric[] = [
   },
   {
     plan: 'feast_feature_freshness_seconds',
-    promql: 'apprentice_feature_freshness_seconds',
-    note: 'no Feast: online features live in Redis/in-process',
+    promql: 'max by (view) (apprentice_feature_view_freshness_seconds)',
+    note: 'per feature view (entity features materialised from the log, docs/features.md; no Feast). Request features of each agent: `apprentice_feature_freshness_seconds`',
   },
-  { plan: 'feast_feature_completeness_ratio', promql: 'apprentice_feature_completeness_ratio', note: '' },
+  {
+    plan: 'feast_feature_completeness_ratio',
+    promql: 'sum by (view) (rate(apprentice_feature_view_reads_total{status="fresh"}[5m])) / sum by (view) (rate(apprentice_feature_view_reads_total[5m]))',
+    note: 'per feature view: share of online reads served fresh (the gauge `apprentice_feature_view_completeness_ratio`: since the previous scrape). Request features of each agent: `apprentice_feature_completeness_ratio`',
+  },
   {
     plan: 'ab_testing_decision_latency',
     promql:
