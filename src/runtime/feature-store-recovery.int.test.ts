@@ -112,6 +112,10 @@ describe('online feature store recovery after a Redis restart (private redis-ser
     })();
     await pollUntil(() => served.length >= 20, { timeoutMs: 10_000, message: 'decisions before the restart' });
     await redis.kill();
+    // The reader learns liveness from a checkpoint poll every 250 ms; on a loaded host the whole
+    // outage can pass between two polls (CI saw no stale decision). Poll once now, as the timer
+    // would, so the decisions below are served while the reader knows the store is gone.
+    await features.reader.refresh();
     const atKill = served.length;
     await pollUntil(() => served.length >= atKill + 20, { timeoutMs: 10_000, message: 'decisions while Redis is down' });
     await redis.start();
