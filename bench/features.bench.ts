@@ -145,18 +145,28 @@ async function throughputFigures(only: string | undefined): Promise<Figure[]> {
         await new Promise((r) => setTimeout(r, 5));
       }
     };
-    // Backfill: a new view over the whole log, into Redis (server mode) and into the in-process store.
-    const online = new RedisOnlineStore({ redis, prefix });
-    let b0 = performance.now();
-    const m = start(online);
-    await until(() => m.status(VIEW.name)?.phase === 'live', 'the backfill into Redis');
-    const redisSeconds = (performance.now() - b0) / 1000;
-    b0 = performance.now();
-    const mem = start(new MemoryOnlineStore());
-    await until(() => mem.status(VIEW.name)?.phase === 'live', 'the backfill in-process');
-    const memSeconds = (performance.now() - b0) / 1000;
-    await mem.stop();
-    if (wantBackfill) {
+    // Backfill: a new view over the whole log, into Redis (server mode) and into the in-process
+    // store; each ${RUNS} times (a fresh prefix or store each time) and the median kept: the first
+    // run of a process also pays for compiling the code (JIT), a cost no long-lived service repays.
+    const RUNS = wantBackfill ? 3 : 1;
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const redisRates: number[] = [];
+    const memRates: number[] = [];
+    const readRates: number[] = [];
+    let m: FeatureMaterialiser | undefined;
+    for (let run = 0; run < RUNS; run++) {
+      await m?.stop();
+      let b0 = performance.now();
+      m = start(new RedisOnlineStore({ redis, prefix: `${prefix}${run}:` }));
+      const redisRun = m;
+      await until(() => redisRun.status(VIEW.name)?.phase === 'live', 'the backfill into Redis');
+      redisRates.push(logged / ((performance.now() - b0) / 1000));
+      if (!wantBackfill) break;
+      b0 = performance.now();
+      const mem = start(new MemoryOnlineStore());
+      await until(() => mem.status(VIEW.name)?.phase === 'live', 'the backfill in-process');
+      memRates.push(logged / ((performance.now() - b0) / 1000));
+      await mem.stop();
       // The floor under any backfill: reading the same events from the log, pages of 10,000, nothing else.
       const r0 = performance.now();
       let after: Cursor | undefined;
@@ -167,14 +177,19 @@ async function throughputFigures(only: string | undefined): Promise<Figure[]> {
         after = page.cursor;
         if (!page.more) break;
       }
-      const raw = read / ((performance.now() - r0) / 1000);
-      const value = logged / redisSeconds;
-      figures.push(fig({ name: 'feature-backfill-throughput', value, unit: 'events/s', target: '>= 50000', ok: value >= 50_000, baseline: raw, ratio: value / raw, note: `${logged} log events (decisions + joined outcomes, 2,000 authors) into Redis in ${redisSeconds.toFixed(1)} s; in-process store ${(logged / memSeconds).toFixed(0)} events/s; baseline: reading the same events alone (readPage, pages of 10,000 like the backfill) in the same run; PostgreSQL log` }));
+      readRates.push(read / ((performance.now() - r0) / 1000));
+    }
+    if (wantBackfill) {
+      const value = median(redisRates);
+      const raw = median(readRates);
+      const runs = redisRates.map((x) => x.toFixed(0)).join(', ');
+      figures.push(fig({ name: 'feature-backfill-throughput', value, unit: 'events/s', target: '>= 50000', ok: value >= 50_000, baseline: raw, ratio: value / raw, note: `${logged} log events (decisions + joined outcomes, 2,000 authors) into Redis, median of ${RUNS} runs (${runs}); in-process store ${median(memRates).toFixed(0)} events/s; baseline: reading the same events alone (readPage, pages of 10,000 like the backfill), median of ${RUNS} in the same run; PostgreSQL log` }));
     }
     if (wantStream) {
       // Streaming: ingest as fast as the store takes it while the live materialiser follows.
       const M = 30_000;
-      const applied0 = m.status(VIEW.name)!.applied;
+      const live = m!;
+      const applied0 = live.status(VIEW.name)!.applied;
       const s0 = performance.now();
       let added = 0;
       for (let i = N; i < N + M; i += 1000) {
@@ -183,7 +198,7 @@ async function throughputFigures(only: string | undefined): Promise<Figure[]> {
         await store.append(evs);
       }
       const ingestSeconds = (performance.now() - s0) / 1000;
-      await until(() => (m.status(VIEW.name)?.applied ?? 0) >= applied0 + added, 'the live view to catch up');
+      await until(() => (live.status(VIEW.name)?.applied ?? 0) >= applied0 + added, 'the live view to catch up');
       const seconds = (performance.now() - s0) / 1000;
       const events = M + Math.ceil((M * 2) / 3);
       const value = events / seconds;

@@ -85,6 +85,28 @@ const later = (t: number, q: number, lt: number, lq: number): boolean => t > lt 
 
 export const emptyState = (): EntityState => ({ u: -Infinity, f: {} });
 
+/**
+ * A deep copy of a state, for a store that hands out states the materialiser then mutates.
+ * Written for the shape instead of `structuredClone`, which took 13% of a backfill into the
+ * in-process store (the generic clone walks and type-checks every value).
+ */
+export function cloneState(s: EntityState): EntityState {
+  const f: EntityState['f'] = {};
+  for (const name of Object.keys(s.f)) {
+    const list = s.f[name]!;
+    if (list.length > 0 && Array.isArray(list[0])) {
+      f[name] = (list as LastN).map((e) => [e[0], e[1], e[2]]);
+    } else {
+      f[name] = (list as Bucket[]).map((b) => {
+        const c: Bucket = { i: b.i, c: b.c, s: b.s, n: b.n, lt: b.lt, lq: b.lq, lv: b.lv };
+        if (b.d) c.d = b.d.slice();
+        return c;
+      });
+    }
+  }
+  return { u: s.u, f };
+}
+
 /** Add one input to an entity's state (commutative up to `last`, which follows time then order). */
 export function applyInput(view: FeatureViewDefinition, state: EntityState, input: ViewInput): void {
   const { time, seq, data } = input;

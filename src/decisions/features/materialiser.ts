@@ -16,8 +16,18 @@ export interface MaterialiserOptions {
   readonly sink?: EventSink;
   /** Events read per batch once live. Default 1000. */
   readonly batchSize?: number;
-  /** Events read per batch while backfilling. Default 10,000 (the store's largest page): each batch rewrites every entity it touches, so bigger batches rewrite each entity fewer times. */
+  /** Events read per page while backfilling. Default 10,000 (the store's largest page). */
   readonly backfillBatchSize?: number;
+  /**
+   * While backfilling, pages are applied in memory and committed together once this many log
+   * events are applied (or `backfillCommitMs` passed, or the log is caught up): every commit
+   * rewrites each entity it touches, so fewer commits write less. Default 50,000 (measured into
+   * Redis: 50-55k events/s committing every 10,000, 67-80k every 50,000). A crash loses only the
+   * pages applied since the last commit: they are read again.
+   */
+  readonly backfillCommitEvents?: number;
+  /** While backfilling, commit at least this often (ms), so progress is stored and shown. Default 2,000. */
+  readonly backfillCommitMs?: number;
   /** Pause once caught up with the log. Default 100 ms. */
   readonly pollMs?: number;
   /** Retry delay while the event store or the online store fails. Default 200 ms, doubling to 5 s. */
@@ -146,7 +156,18 @@ export class FeatureMaterialiser {
       view,
       running: true,
       evicted: 0,
-      status: { view: view.name, version: view.version, phase: 'starting', cursor: null, applied: 0, events: 0, total: null, caughtUpAt: null, losses: old?.status.losses ?? 0, lastError: null },
+      status: {
+        view: view.name,
+        version: view.version,
+        phase: 'starting',
+        cursor: null,
+        applied: 0,
+        events: 0,
+        total: null,
+        caughtUpAt: null,
+        losses: old?.status.losses ?? 0,
+        lastError: null,
+      },
     };
     this.#runners.set(view.name, r);
     r.loop = (old?.loop ?? Promise.resolve()).then(() => this.#loop(r));
@@ -177,14 +198,25 @@ export class FeatureMaterialiser {
     let hadState = false;
     let backoff = this.#o.retryMs ?? 200;
     let prefetch: { after: string; limit: number; page: Promise<ReadPage> } | undefined;
+    const commitEvents = this.#o.backfillCommitEvents ?? 50_000;
+    const commitMs = this.#o.backfillCommitMs ?? 2000;
+    // Backfill only: pages applied since the last commit (states, inputs, events), not stored yet.
+    let pending:
+      { touched: Map<string, EntityState>; inputs: number; events: number; since: number } | undefined;
     const rebuild = (lost: boolean): void => {
       if (lost) {
         r.status.losses++;
         this.#o.onLost?.(view.name);
-        this.#record(EventType.FeatureStoreLost, view, { view: view.name, version: view.version, lastCursor: cp?.cursor ?? null, policy: view.onLoss });
+        this.#record(EventType.FeatureStoreLost, view, {
+          view: view.name,
+          version: view.version,
+          lastCursor: cp?.cursor ?? null,
+          policy: view.onLoss,
+        });
       }
       cp = undefined;
       cursor = START;
+      pending = undefined;
       r.evicted += joiner.bounds().evictions;
       joiner = r.joiner = new ViewInputs(view);
       r.status.phase = 'backfilling';
@@ -212,7 +244,9 @@ export class FeatureMaterialiser {
         const ahead = prefetch;
         prefetch = undefined;
         const page =
-          ahead && ahead.limit === limit && ahead.after === formatCursor(cursor) ? await ahead.page : await store.readPage({ after: cursor, limit, types });
+          ahead && ahead.limit === limit && ahead.after === formatCursor(cursor)
+            ? await ahead.page
+            : await store.readPage({ after: cursor, limit, types });
         if (page.more && r.status.phase !== 'live') {
           const next = store.readPage({ after: page.cursor, limit, types });
           next.catch(() => undefined); // read again, and its error seen, when it is used
@@ -226,17 +260,44 @@ export class FeatureMaterialiser {
         }
         const moved = formatCursor(page.cursor) !== cp?.cursor;
         const caughtUp = !page.more;
-        if (moved || (caughtUp && cp?.live === false)) {
-          const entities = [...new Set(inputs.map((x) => x.entity))];
+        if (moved || pending || (caughtUp && cp?.live === false)) {
+          const acc = pending ?? {
+            touched: new Map<string, EntityState>(),
+            inputs: 0,
+            events: 0,
+            since: now(),
+          };
+          pending = undefined;
+          const { touched } = acc;
+          // What is pending is newer than the store: read only the others.
+          const entities = [...new Set(inputs.map((x) => x.entity))].filter((e) => !touched.has(e));
           const states = await online.readMany(view.name, view.version, entities);
-          const touched = new Map<string, EntityState>();
           for (const x of inputs) {
             let s = touched.get(x.entity) ?? states.get(x.entity);
             if (!s) s = emptyState();
             touched.set(x.entity, s);
             applyInput(view, s, x);
           }
-          const to: ViewCheckpoint = { cursor: formatCursor(page.cursor), live: (cp?.live ?? false) || caughtUp, applied: (cp?.applied ?? 0) + inputs.length, at: now() };
+          acc.inputs += inputs.length;
+          acc.events += page.events.length;
+          if (
+            !caughtUp &&
+            !(cp?.live ?? false) &&
+            acc.events < commitEvents &&
+            now() - acc.since < commitMs
+          ) {
+            // Backfilling: keep applying in memory, commit with the next pages.
+            pending = acc;
+            cursor = page.cursor;
+            r.status.cursor = formatCursor(cursor);
+            continue;
+          }
+          const to: ViewCheckpoint = {
+            cursor: formatCursor(page.cursor),
+            live: (cp?.live ?? false) || caughtUp,
+            applied: (cp?.applied ?? 0) + acc.inputs,
+            at: now(),
+          };
           try {
             await online.commit(view.name, view.version, touched, view.ttlSeconds, cp, to);
           } catch (e) {
@@ -254,12 +315,17 @@ export class FeatureMaterialiser {
           const wasLive = cp?.live ?? false;
           cp = to;
           hadState = true;
-          this.#o.onBatch?.(view.name, inputs.length, page.events.length);
+          this.#o.onBatch?.(view.name, acc.inputs, acc.events);
           r.status.applied = to.applied;
-          r.status.events += page.events.length;
+          r.status.events += acc.events;
           if (to.live && !wasLive) {
             r.status.phase = 'live';
-            this.#record(EventType.FeatureViewBackfilled, view, { view: view.name, version: view.version, cursor: to.cursor, applied: to.applied });
+            this.#record(EventType.FeatureViewBackfilled, view, {
+              view: view.name,
+              version: view.version,
+              cursor: to.cursor,
+              applied: to.applied,
+            });
           }
         }
         cursor = page.cursor;
@@ -280,6 +346,7 @@ export class FeatureMaterialiser {
         this.#o.onError?.(view.name, e);
         loaded = false;
         prefetch = undefined;
+        pending = undefined; // its pages are read again from the stored checkpoint
         await this.#sleep(r, backoff);
         backoff = Math.min(backoff * 2, 5000);
       }
@@ -288,7 +355,10 @@ export class FeatureMaterialiser {
 
   async #countTotal(r: Runner, types: readonly string[]): Promise<void> {
     try {
-      const rows = await this.#o.store.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE type = ANY($1::text[])', [types]);
+      const rows = await this.#o.store.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM events WHERE type = ANY($1::text[])',
+        [types],
+      );
       r.status.total = Number(rows[0]?.n ?? 0);
     } catch {
       r.status.total = null;
@@ -296,6 +366,13 @@ export class FeatureMaterialiser {
   }
 
   #record(type: string, view: VersionedFeatureView, data: Record<string, unknown>): void {
-    this.#o.sink?.record({ id: uuidv7(), type, stream: featureViewStream(view.name), data, metadata: { actor: 'feature-materialiser' }, time: new Date().toISOString() });
+    this.#o.sink?.record({
+      id: uuidv7(),
+      type,
+      stream: featureViewStream(view.name),
+      data,
+      metadata: { actor: 'feature-materialiser' },
+      time: new Date().toISOString(),
+    });
   }
 }

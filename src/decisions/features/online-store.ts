@@ -1,5 +1,5 @@
 import { ConflictError } from '../../core/index.js';
-import type { EntityState } from './aggregation.js';
+import { cloneState, type EntityState } from './aggregation.js';
 
 /**
  * Where a view version's materialisation stands, stored with its state (atomically with it):
@@ -107,7 +107,7 @@ export class MemoryOnlineStore implements OnlineStore {
     for (const e of entities) {
       const s = this.readSync(view, version, e);
       // A copy: the materialiser mutates what it reads, and commits or drops it.
-      if (s) out.set(e, structuredClone(s));
+      if (s) out.set(e, cloneState(s));
     }
     return out;
   }

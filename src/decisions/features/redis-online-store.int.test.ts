@@ -3,9 +3,14 @@ import { REDIS_URL, testPrefix } from '../../../test/support/services.js';
 import { RedisOnlineStore } from './redis-online-store.js';
 import { onlineStoreContract } from './testing/online-store-contract.js';
 
-/** Every key under the test's prefix: what a Redis restarted without persistence forgets. */
+/**
+ * Every key under the test's prefix, at once (one script: Redis runs it atomically): what a Redis
+ * restarted without persistence forgets. A SCAN-and-DEL loop could delete keys the rebuild had
+ * already written again, a loss no restart causes.
+ */
 async function dropPrefix(redis: ReturnType<typeof createClient>, prefix: string): Promise<void> {
-  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await redis.del(keys);
+  const script = "local ks = redis.call('KEYS', ARGV[1]) for i = 1, #ks, 500 do redis.call('DEL', unpack(ks, i, math.min(i + 499, #ks))) end return #ks";
+  await redis.eval(script, { arguments: [`${prefix}*`] });
 }
 
 onlineStoreContract('Redis', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyInput, emptyState, readFeatures, type EntityState } from './aggregation.js';
+import { applyInput, cloneState, emptyState, readFeatures, type EntityState } from './aggregation.js';
 import { parseFeatureView } from './feature-view.js';
 import { decodeState, encodeState } from './state-codec.js';
 
@@ -64,5 +64,19 @@ describe('online-store wire form of an entity state', () => {
   it('is much smaller than JSON of the in-memory shape for a full state', () => {
     const s = stateOf(Array.from({ length: 400 }, (_, i) => ({ minute: i * 108, reward: (i % 5) / 4, kind: i % 3 ? 'explicit' : 'implicit' })));
     expect(encodeState(s).length).toBeLessThan(JSON.stringify(s).length * 0.6);
+  });
+
+  it('cloneState copies deeply: equal to the state, and applying to the copy leaves the original as it was', () => {
+    fc.assert(
+      fc.property(inputs, inputs, (rows, more) => {
+        const s = stateOf(rows);
+        const snapshot = structuredClone(s);
+        const c = cloneState(s);
+        expect(c).toStrictEqual(snapshot);
+        more.forEach((r, k) => applyInput(view, c, { entity: 'a', time: T0 + r.minute * 60_000, seq: rows.length + k, data: { reward: r.reward, kind: r.kind } }));
+        expect(s).toStrictEqual(snapshot);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

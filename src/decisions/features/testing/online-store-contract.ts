@@ -140,6 +140,34 @@ export function onlineStoreContract(name: string, make: () => Promise<{ online: 
       await expectExact();
     });
 
+    it('backfills pages in memory and commits them together; a stop between commits loses nothing and applies nothing twice', async () => {
+      const all = history(900, 0, reviewer);
+      await store.append(all);
+      const commits: { inputs: number; events: number }[] = [];
+      const a: FeatureMaterialiser = new FeatureMaterialiser({
+        store, online, views, batchSize: 97, backfillBatchSize: 89, backfillCommitEvents: 300, backfillCommitMs: 600_000, pollMs: 20, retryMs: 20,
+        // Stop right after the first commit: the pages applied after it are never stored.
+        onBatch: (_view, inputs, events) => {
+          commits.push({ inputs, events });
+          if (commits.length === 1) void a.stop();
+        },
+      });
+      running.push(a);
+      a.start();
+      await pollUntil(() => commits.length >= 1, { timeoutMs: 20_000, message: 'the first backfill commit' });
+      await a.stop();
+      // One commit for at least 300 log events: 4 pages of 89, not one commit per page.
+      expect(commits).toHaveLength(1);
+      expect(commits[0]!.events).toBeGreaterThanOrEqual(300);
+      expect(commits[0]!.events).toBeLessThan(300 + 89);
+      const cp = await online.checkpoint(VIEW, 1);
+      expect(cp).toMatchObject({ live: false, applied: commits[0]!.inputs });
+      const b = materialiser();
+      await live(b, reviewerOutcomes(all));
+      expect(b.status(VIEW)?.applied).toBe(reviewerOutcomes(all));
+      await expectExact();
+    });
+
     it('two materialisers of one view never apply a batch twice (compare-and-set on the checkpoint)', async () => {
       const all = history(500, 0, reviewer);
       await store.append(all.slice(0, 250));
