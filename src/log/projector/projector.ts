@@ -31,6 +31,13 @@ export interface ProjectorOptions {
    * that is down costs nothing worth saving).
    */
   readonly maxRetryMs?: number;
+  /**
+   * How often to trim the topic of entries every consumer group has stored and acknowledged
+   * (`bus.trim`: never an entry some group has not processed). Default 5 s; 0 never trims.
+   * Without it the stream (Redis memory, or the in-process bus's heap) grows with every event
+   * ever published: the event store is the log, the bus only carries events to it.
+   */
+  readonly trimIntervalMs?: number;
   /** After each appended batch (for caches, learners, metrics). */
   readonly onAppended?: (events: readonly NewEvent[], inserted: number) => void;
   readonly onError?: (error: unknown) => void;
@@ -57,6 +64,8 @@ export interface ProjectorStats {
   readonly acked: number;
   /** Bus entries whose append was retried because the event store was unreachable (once per retry). */
   readonly retried: number;
+  /** Bus entries trimmed after every group had acknowledged them (by this projector's trims). */
+  readonly trimmed: number;
   readonly running: boolean;
 }
 
@@ -87,6 +96,8 @@ export class Projector {
   #delivered = 0;
   #acked = 0;
   #retried = 0;
+  #trimmed = 0;
+  #lastTrim = Date.now();
 
   constructor(options: ProjectorOptions) {
     this.#o = {
@@ -98,6 +109,7 @@ export class Projector {
       claimIntervalMs: 5000,
       retryMs: 200,
       maxRetryMs: 1000,
+      trimIntervalMs: 5000,
       ...options,
     };
   }
@@ -116,6 +128,7 @@ export class Projector {
       delivered: this.#delivered,
       acked: this.#acked,
       retried: this.#retried,
+      trimmed: this.#trimmed,
       running: this.#running,
     };
   }
@@ -173,6 +186,11 @@ export class Projector {
           this.#delivered += msgs.length;
         }
         if (msgs.length > 0) await this.#process(msgs);
+        const every = this.#o.trimIntervalMs;
+        if (every > 0 && Date.now() - this.#lastTrim >= every) {
+          this.#lastTrim = Date.now();
+          this.#trimmed += await bus.trim(topic);
+        }
       } catch (e) {
         this.#o.onError?.(e);
         if (isApprenticeError(e) && e.code === ErrorCode.NOT_FOUND) {
