@@ -111,8 +111,11 @@ export interface DecisionData {
   readonly subjectId?: string | undefined;
   /** sha256 of agent + canonical context, for `CachedDecisionReader.getDecision(context)`. */
   readonly contextHash?: string | undefined;
-  /** Feature views read for this decision (issue 13): per view, the entity and how fresh the values were. */
-  readonly featureViews?: Readonly<Record<string, { readonly entity: string; readonly status: 'fresh' | 'stale' | 'missing' }>> | undefined;
+  /**
+   * Feature views read for this decision (issue 13): per view, the entity, how fresh the values
+   * were, and the view's version (absent in decisions logged before versions were).
+   */
+  readonly featureViews?: Readonly<Record<string, { readonly entity: string; readonly status: 'fresh' | 'stale' | 'missing'; readonly version?: number }>> | undefined;
 }
 
 export type OutcomeKind = 'implicit' | 'explicit' | 'correction';

@@ -165,7 +165,7 @@ describe('valid model answers', () => {
 });
 
 describe('view-backed features', () => {
-  const enrichment: Enrichment = { values: { authorRate: 0.8, files: null, draft: undefined } as unknown as Enrichment['values'], views: { 'author-reliability': { entity: 'ann', status: 'fresh' } } };
+  const enrichment: Enrichment = { values: { authorRate: 0.8, files: null, draft: undefined } as unknown as Enrichment['values'], views: { 'author-reliability': { entity: 'ann', status: 'fresh', version: 2 } } };
 
   it('decide: the view values replace the context, a null view value drops the field, the views are logged; the model sees the result', () => {
     const seen: Record<string, unknown>[] = [];

@@ -105,7 +105,7 @@ describe('feature views over HTTP (embedded: in-process online store)', () => {
     const d = (await app.inject({ method: 'POST', url: '/api/v1/agents/code-reviewer/decide', payload: { unitId: 'pr-9', context: { linesAdded: 5, author: 'anna' }, deterministic: 'approve' } })).json();
     const stored = await pollUntil(async () => (await a.store.readStream(`decision-${d.decisionId}`))[0], { timeoutMs: 10_000, message: 'the decision in the log' });
     expect((stored.data as DecisionData).features).toEqual({ linesAdded: 5, authorApproveRate: 0.75 });
-    expect((stored.data as DecisionData).featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'fresh' } });
+    expect((stored.data as DecisionData).featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'fresh', version: 1 } });
 
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/apprentice_feature_view_reads_total\{view="author-reliability",status="fresh"\} [1-9]/);

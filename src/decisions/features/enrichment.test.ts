@@ -57,7 +57,7 @@ describe('decisions enriched from feature views', () => {
     await s.commit();
     s.engine.decide('code-reviewer', 'pr-1', { linesAdded: 10, author: 'anna', authorApproveRate: 0 }, 'approve');
     expect(s.logged().features).toEqual({ linesAdded: 10, authorApproveRate: 0.75, authorReviews: 4 });
-    expect(s.logged().featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'fresh' } });
+    expect(s.logged().featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'fresh', version: 1 } });
     // An author never seen has no history: 0 reviews and no rate (the model's default applies).
     await s.engine.decideAsync('code-reviewer', 'pr-2', { linesAdded: 3, author: 'zoe', authorApproveRate: 1 }, 'approve');
     expect(s.logged().features).toEqual({ linesAdded: 3, authorReviews: 0 });
@@ -71,7 +71,7 @@ describe('decisions enriched from feature views', () => {
     s.setLive(false);
     s.engine.decide('code-reviewer', 'pr-2', { author: 'anna' }, 'approve');
     expect(s.logged().features).toMatchObject({ authorApproveRate: 0.75, authorReviews: 4 });
-    expect(s.logged().featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'stale' } });
+    expect(s.logged().featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'stale', version: 1 } });
     expect(await s.reader.get('author-reliability', 'anna')).toMatchObject({ status: 'stale', values: { approve_rate: 0.75, reviews: 4 } });
   });
 
@@ -83,7 +83,7 @@ describe('decisions enriched from feature views', () => {
     s.setLive(false);
     s.engine.decide('code-reviewer', 'pr-2', { author: 'anna', linesAdded: 1 }, 'approve');
     expect(s.logged().features).toEqual({ linesAdded: 1 });
-    expect(s.logged().featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'missing' } });
+    expect(s.logged().featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'missing', version: 1 } });
   });
 
   it('an online store that fails never fails a decision', async () => {
@@ -92,6 +92,6 @@ describe('decisions enriched from feature views', () => {
     writers.push(s.writer);
     const d = await s.engine.decideAsync('code-reviewer', 'pr-1', { author: 'anna', linesAdded: 2 }, 'approve');
     expect(d.value).toBe('approve');
-    expect(s.logged().featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'missing' } });
+    expect(s.logged().featureViews).toEqual({ 'author-reliability': { entity: 'anna', status: 'missing', version: 1 } });
   });
 });

@@ -28,8 +28,9 @@ export interface PastDecision {
 export interface HistoricalFeatures {
   /**
    * Per decision id, the filled fields (by spec field name). Only fields whose view the
-   * decision did not log are filled: what was served stays what was served. Reads the log at
-   * least up to `upTo`.
+   * decision did not log, or logged from another version of the view (`servedFits`), are
+   * filled: what the current definition served stays what was served. Reads the log at least
+   * up to `upTo`.
    */
   fill(def: AgentDefinition, decisions: readonly PastDecision[], upTo: Cursor): Promise<Map<string, Record<string, FeatureValue>>>;
   /**
@@ -38,6 +39,18 @@ export interface HistoricalFeatures {
    * whether a model still fits its agent: a view redefined retrains its agents from scratch.
    */
   viewsDigest?(def: AgentDefinition): string;
+  /** The current version of a view (undefined: not defined). */
+  versionOf?(view: string): number | undefined;
+}
+
+/**
+ * Whether a decision's logged read of a view stands for the view's current definition: it was
+ * served by this version, or logged before decisions carried the version (nothing to compare).
+ * A read served by another version holds values of another definition under the same field
+ * names (a window or aggregation changed): training recomputes them as of the decision's time.
+ */
+export function servedFits(logged: { readonly version?: number } | undefined, current: number | undefined): boolean {
+  return logged !== undefined && (current === undefined || logged.version === undefined || logged.version === current);
 }
 
 /** Digest of what decides a view's values (not its TTL, loss policy or description). */
@@ -53,10 +66,10 @@ export function viewDigest(view: FeatureViewDefinition): string {
  * Views of `def`'s spec a logged decision was not served from although its context names the
  * entity: the views whose values a `HistoricalFeatures` can fill for it.
  */
-export function unservedViews(def: AgentDefinition, decision: Pick<DecisionData, 'context' | 'featureViews'>): string[] {
+export function unservedViews(def: AgentDefinition, decision: Pick<DecisionData, 'context' | 'featureViews'>, versionOf?: (view: string) => number | undefined): string[] {
   const out: string[] = [];
   for (const { from } of viewFieldsOf(def))
-    if (decision.featureViews?.[from.view] === undefined && !out.includes(from.view) && entityIn(decision.context, from.entity) !== undefined) out.push(from.view);
+    if (!servedFits(decision.featureViews?.[from.view], versionOf?.(from.view)) && !out.includes(from.view) && entityIn(decision.context, from.entity) !== undefined) out.push(from.view);
   return out;
 }
 
@@ -106,6 +119,10 @@ export class FeatureHistory implements HistoricalFeatures {
     this.#o = options;
   }
 
+  versionOf(view: string): number | undefined {
+    return this.#o.views.get(view)?.version;
+  }
+
   viewsDigest(def: AgentDefinition): string {
     const names = [...new Set(viewFieldsOf(def).map((f) => f.from.view))].sort();
     return names
@@ -140,9 +157,10 @@ export class FeatureHistory implements HistoricalFeatures {
     const out = new Map<string, Record<string, FeatureValue>>();
     const fields = viewFieldsOf(def);
     for (const name of [...new Set(fields.map((f) => f.from.view))]) {
-      const asked = decisions.filter((d) => d.featureViews?.[name] === undefined);
       const view = this.#o.views.get(name);
-      if (asked.length === 0 || !view) continue;
+      if (!view) continue;
+      const asked = decisions.filter((d) => !servedFits(d.featureViews?.[name], view.version));
+      if (asked.length === 0) continue;
       const index = await this.#catchUp(view, upTo);
       if (!index) continue;
       for (const key of [...new Set(fields.filter((f) => f.from.view === name).map((f) => f.from.entity))]) {

@@ -24,7 +24,7 @@ export interface FeatureRead {
 /** A decision's view-backed features: values by spec field name, and per view what was served. */
 export interface Enrichment {
   readonly values: Readonly<Record<string, FeatureValue>>;
-  readonly views: Readonly<Record<string, { readonly entity: string; readonly status: ReadStatus }>>;
+  readonly views: Readonly<Record<string, { readonly entity: string; readonly status: ReadStatus; readonly version: number }>>;
 }
 
 /** The seam through which the decision engine enriches features (implemented by `FeatureReader`). */
@@ -254,11 +254,11 @@ export class FeatureReader implements FeatureEnricher {
 
 function assemble(fields: readonly { name: string; from: FeatureSource }[], reads: ReadonlyMap<string, FeatureRead | undefined>): Enrichment {
   const values: Record<string, FeatureValue> = {};
-  const views: Record<string, { entity: string; status: ReadStatus }> = {};
+  const views: Record<string, { entity: string; status: ReadStatus; version: number }> = {};
   for (const f of fields) {
     const r = reads.get(`${f.from.view}\u0000${f.from.entity}`);
     if (!r) continue;
-    views[r.view] = { entity: r.entity, status: r.status };
+    views[r.view] = { entity: r.entity, status: r.status, version: r.version };
     const v = r.values?.[f.from.feature];
     if (v !== undefined) values[f.name] = v;
   }

@@ -97,9 +97,9 @@ describe('OnlineCache: a local cache of the Redis online store, fresh from its c
     });
     const views = { get: (name: string) => (name === view.name ? view : undefined), list: () => [view] } as unknown as FeatureViewRegistry;
     const reader = new FeatureReader({ online: store, views, cache, live: () => true, now: () => NOW });
-    expect(reader.enrichSync(def, { author: 'anna' })).toEqual({ values: { authorDecisions: 40 }, views: { [view.name]: { entity: 'anna', status: 'fresh' } } });
+    expect(reader.enrichSync(def, { author: 'anna' })).toEqual({ values: { authorDecisions: 40 }, views: { [view.name]: { entity: 'anna', status: 'fresh', version: view.version } } });
     // Not cached yet: answered at once by the loss policy (no values served before: missing), fetched for the next decision.
-    expect(reader.enrichSync(def, { author: 'bartek' })).toEqual({ values: {}, views: { [view.name]: { entity: 'bartek', status: 'missing' } } });
+    expect(reader.enrichSync(def, { author: 'bartek' })).toEqual({ values: {}, views: { [view.name]: { entity: 'bartek', status: 'missing', version: view.version } } });
     await pollUntil(() => reader.enrichSync(def, { author: 'bartek' })?.views[view.name]?.status === 'fresh' || undefined, { timeoutMs: 5000, message: 'bartek served fresh' });
     expect(reader.enrichSync(def, { author: 'bartek' })?.values).toEqual({ authorDecisions: 2 });
   });

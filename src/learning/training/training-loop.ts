@@ -268,7 +268,7 @@ export class TrainingLoop {
       if (e.type !== EventType.DecisionMade) continue;
       const d = e.data as DecisionData;
       const def = d.features ? this.#o.agents(d.agent) : undefined;
-      if (!def || unservedViews(def, d).length === 0) continue;
+      if (!def || unservedViews(def, d, (v) => history.versionOf?.(v)).length === 0) continue;
       let list = asked.get(def);
       if (!list) asked.set(def, (list = []));
       list.push({ decisionId: d.decisionId, time: Date.parse(e.time), context: d.context, featureViews: d.featureViews });
