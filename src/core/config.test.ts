@@ -28,6 +28,12 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ port: 9100, logLevel: 'debug', mlEnabled: false, host: '127.0.0.1' });
   });
 
+  it('keeps decisions in the Redis cache 900 s unless told otherwise, and refuses a TTL of 0', () => {
+    expect(loadConfig({ env: {} }).decisionCacheTtlSeconds).toBe(900);
+    expect(loadConfig({ env: { APPRENTICE_DECISION_CACHE_TTL_SECONDS: '120' } }).decisionCacheTtlSeconds).toBe(120);
+    expect(fail(() => loadConfig({ env: { APPRENTICE_DECISION_CACHE_TTL_SECONDS: '0' } })).issues[0]!.path).toBe('decisionCacheTtlSeconds');
+  });
+
   it('names each bad field and its rule', () => {
     const e = fail(() => loadConfig({ env: { DATABASE_URL: 'mysql://x', APPRENTICE_PORT: 'eighty', ML_ENABLED: 'maybe' } }));
     expect(e.issues.map((i) => i.path).sort()).toEqual(['APPRENTICE_PORT', 'ML_ENABLED', 'databaseUrl'].sort());

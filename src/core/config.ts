@@ -85,6 +85,12 @@ export const ConfigSchema = z
      */
     coldAfterDays: z.number().int().min(1).max(36_500).default(90),
     /**
+     * How long Redis keeps each decision (and its outcome) for other instances to read
+     * (`CachedDecisionReader` L2): Redis holds about rate × this × 1 KB (900 s at 50 decisions/s:
+     * about 45 MB). Older decisions are read from the event store. Default 900.
+     */
+    decisionCacheTtlSeconds: z.number().int().min(1).max(7 * 86_400).default(900),
+    /**
      * Scheduled cold tiering in the service (roles `worker` and `all`; in a fleet the controller's
      * leader runs it): hours between runs, 0 = never (run `apprentice tier` or
      * `POST /api/v1/admin/tier` instead). Default 24 with `databaseUrl`; 0 embedded (PGlite has one
@@ -140,6 +146,7 @@ const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string'
   APPRENTICE_ARTIFACT_STORE: { key: 'artifactStore', type: 'string' },
   APPRENTICE_DB_STATEMENT_TIMEOUT_MS: { key: 'databaseStatementTimeoutMs', type: 'number' },
   APPRENTICE_COLD_AFTER_DAYS: { key: 'coldAfterDays', type: 'number' },
+  APPRENTICE_DECISION_CACHE_TTL_SECONDS: { key: 'decisionCacheTtlSeconds', type: 'number' },
   APPRENTICE_TIER_INTERVAL_HOURS: { key: 'tierIntervalHours', type: 'number' },
 };
 

@@ -13,7 +13,10 @@ export interface CachedDecisionReaderOptions {
   readonly prefix?: string;
   /** L1 entries. Default 50,000. */
   readonly l1Max?: number;
-  /** L2 time to live. Default 86,400 s. */
+  /**
+   * L2 time to live. Default 900 s: Redis holds rate × TTL decisions (a day at 500/s was 43
+   * million keys); the outcome of an older decision is joined through the store.
+   */
   readonly l2TtlSeconds?: number;
 }
 
@@ -44,7 +47,7 @@ export class CachedDecisionReader {
     this.#store = options.store;
     this.#redis = options.redis;
     this.#prefix = options.prefix ?? 'apprentice:';
-    this.#ttl = options.l2TtlSeconds ?? 86_400;
+    this.#ttl = options.l2TtlSeconds ?? 900;
     const max = options.l1Max ?? 50_000;
     this.#l1 = new LRUCache({ max, dispose: (_v, _k, reason) => void (reason === 'evict' && this.#evicted.decisions++) });
     this.#byContext = new LRUCache({ max, dispose: (_v, _k, reason) => void (reason === 'evict' && this.#evicted.contexts++) });

@@ -105,7 +105,7 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
   } else bus = createMemoryBus({ prefix: config.redisPrefix });
 
   const spool = createSpool({ dir: join(dataDir, 'spool') });
-  const reader = new CachedDecisionReader({ store, ...(redis ? { redis } : {}), prefix: config.redisPrefix });
+  const reader = new CachedDecisionReader({ store, ...(redis ? { redis } : {}), prefix: config.redisPrefix, l2TtlSeconds: config.decisionCacheTtlSeconds });
   const writer = new AsyncLearningWriter({
     bus,
     spool,
