@@ -184,6 +184,8 @@ interface ModeResult {
   readonly idleCpuPct: number;
   readonly idleRowsPerS: number | undefined;
   readonly startupS: number;
+  /** Server mode: Redis `used_memory` (the shared instance) every 5 s of the load. */
+  readonly redisMb?: { t: number; mb: number }[];
 }
 
 /** Open-loop load: requests are issued on schedule whether or not earlier ones have returned. */
@@ -282,7 +284,9 @@ async function runMode(mode: 'server' | 'embedded'): Promise<ModeResult> {
       await store.migrate();
       await prefill(store, EVENTS);
       await store.close();
-      env = { ...env, DATABASE_URL: url.toString(), REDIS_URL, APPRENTICE_REDIS_PREFIX: `${db}:` };
+      // A decision cache TTL of 2 minutes (default 15): the cache is full by minute 2, so Redis
+      // growth after it shows whatever else grows with the traffic (an untrimmed stream did).
+      env = { ...env, DATABASE_URL: url.toString(), REDIS_URL, APPRENTICE_REDIS_PREFIX: `${db}:`, APPRENTICE_DECISION_CACHE_TTL_SECONDS: '120' };
       stat = new pg.Client({ connectionString: url.toString() });
       await stat.connect();
     } else {
@@ -308,8 +312,27 @@ async function runMode(mode: 'server' | 'embedded'): Promise<ModeResult> {
       idleRowsPerS = ((await rowsRead(stat)) - r0) / (IDLE_S + 11);
     }
     process.stderr.write(`  ${mode}: idle CPU ${idleCpuPct.toFixed(2)}%, rows read/s ${idleRowsPerS ?? 'n/a'}; load ${RATES[mode]}/s for ${MINUTES} min\n`);
-    const l = await load(proc.url, pid, MINUTES, RATES[mode]);
-    return { ...l, idleCpuPct, idleRowsPerS, startupS };
+    let redisMb: { t: number; mb: number }[] | undefined;
+    let sampler: NodeJS.Timeout | undefined;
+    const info = mode === 'server' ? createClient({ url: REDIS_URL }) : undefined;
+    if (info) {
+      await info.connect();
+      const samples: { t: number; mb: number }[] = (redisMb = []);
+      const t0 = performance.now();
+      const sample = async (): Promise<void> => {
+        const m = /used_memory:(\d+)/.exec(await info.info('memory'));
+        if (m) samples.push({ t: (performance.now() - t0) / 1000, mb: Number(m[1]) / 1_048_576 });
+      };
+      await sample();
+      sampler = setInterval(() => void sample().catch(() => undefined), 5000);
+    }
+    try {
+      const l = await load(proc.url, pid, MINUTES, RATES[mode]);
+      return { ...l, idleCpuPct, idleRowsPerS, startupS, ...(redisMb ? { redisMb } : {}) };
+    } finally {
+      clearInterval(sampler);
+      await info?.quit();
+    }
   } finally {
     await proc?.stop();
     await stat?.end();
@@ -370,6 +393,20 @@ function figures(mode: 'server' | 'embedded', r: ModeResult): Figure[] {
     }),
     fig({ name: `soak-${mode}-idle-cpu`, value: r.idleCpuPct, unit: '% core', target: '<= 2', ok: r.idleCpuPct <= 2 }),
   ];
+  const redisAfter2 = (r.redisMb ?? []).filter((x) => x.t >= 120);
+  if (redisAfter2.length >= 2) {
+    const g = redisAfter2[redisAfter2.length - 1]!.mb - redisAfter2[0]!.mb;
+    out.push(
+      fig({
+        name: `soak-${mode}-redis-growth`,
+        value: g,
+        unit: 'MB',
+        target: '<= 50',
+        ok: g <= 50,
+        note: `Redis used_memory ${redisAfter2[0]!.mb.toFixed(0)} → ${redisAfter2[redisAfter2.length - 1]!.mb.toFixed(0)} MB after minute 2 (max ${Math.max(...(r.redisMb ?? []).map((x) => x.mb)).toFixed(0)}); decision cache TTL 120 s, so the cache is full by then; the bus stream is trimmed every 5 s`,
+      }),
+    );
+  }
   if (r.idleRowsPerS !== undefined)
     out.push(fig({ name: `soak-${mode}-idle-rows-read`, value: r.idleRowsPerS, unit: 'rows/s', target: '= 0', ok: r.idleRowsPerS === 0, note: 'pg_stat_user_tables seq_tup_read + idx_tup_fetch' }));
   return out;
