@@ -1,25 +1,15 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventType, decisionStream, uuidv7, type NewEvent } from '../../core/index.js';
 import { REDIS_URL, testPrefix } from '../../../test/support/services.js';
 import { pollUntil } from '../../../test/support/poll-until.js';
 import { createRedisBus } from '../bus/redis-bus.js';
 import type { LearningBus } from '../bus/learning-bus.js';
 import { createPgliteEventStore } from '../events/pglite-event-store.js';
+import { decisionEvent } from '../events/testing/fixtures.js';
 import type { SqlEventStore } from '../events/sql-event-store.js';
 import { Projector } from './projector.js';
 
-const event = (i: number): NewEvent => {
-  const decisionId = uuidv7();
-  return {
-    id: uuidv7(),
-    type: EventType.DecisionMade,
-    stream: decisionStream(decisionId),
-    data: { decisionId, agent: 'triage', unitId: `u-${i}`, value: 'low', source: 'deterministic', reason: 'RULES', variant: 'deterministic', propensity: 1, latencyMs: 0 },
-    metadata: {},
-    time: new Date().toISOString(),
-  };
-};
+const event = (i: number) => decisionEvent({ agent: 'triage', unitId: `u-${i}` });
 
 // Soak finding (2026-12-04): nothing trimmed the bus, so the stream held every event ever
 // published: Redis memory in server mode, the in-process bus's heap in embedded mode (199 MB of
