@@ -7,22 +7,20 @@
  * left shadow with.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewEvent } from '../../core/index.js';
 import type { EventStore } from '../../log/events/event-store.js';
 import { createPgliteEventStore } from '../../log/events/pglite-event-store.js';
 import { decisionsProjection } from '../../log/events/projections/decisions.js';
-import { decisionEvent, outcomeEvent } from '../../log/events/testing/fixtures.js';
 import { createOpeGateCheck } from '../analysis/ope-gate-check.js';
 import type { OpeCandidate, OpeGateOptions } from '../analysis/ope-gate.js';
 import { createLocalFlagDistribution } from '../flags/store/flag-distribution.js';
 import { type FlagStore, createFlagStore } from '../flags/store/flag-store.js';
 import { flagsProjection } from '../flags/store/flags-projection.js';
-import { mulberry32 } from '../ope/prng.js';
 import type { RolloutPolicyLayer } from './resolve-policy.js';
 import { RolloutController } from './rollout-controller.js';
 import type { ShadowEvidence } from './rollout-policy.js';
 import { describeState } from './rollout-state.js';
 import { rolloutsProjection } from './rollouts-projection.js';
+import { better, shadowLog, worse } from './testing/ope-world.js';
 
 const MIN = 60_000;
 let store: EventStore;
@@ -37,30 +35,9 @@ afterAll(async () => {
   await store.close();
 });
 
-/**
- * The world of rollout-controller.evidence.test.ts: risky or not (half each); `standard` earns 1
- * with p 0.7 (not risky) or 0.3 (risky), `canary` with p 0.5. The rules say standard and explore
- * canary with probability 0.2, logging that propensity.
- */
-const P = { standard: [0.7, 0.3], canary: [0.5, 0.5] } as const;
-async function logShadow(agent: string, n: number, seed: number, t0: number): Promise<void> {
-  const rnd = mulberry32(seed);
-  const events: NewEvent[] = [];
-  for (let i = 0; i < n; i++) {
-    const risky = rnd() < 0.5;
-    const explore = rnd() < 0.2;
-    const served = explore ? 'canary' : 'standard';
-    const reward = rnd() < P[served][risky ? 1 : 0] ? 1 : 0;
-    const at = t0 + i * 1000;
-    const d = decisionEvent({ agent, features: { risky }, value: served, deterministic: 'standard', actionPropensity: explore ? 0.2 : 0.8 }, new Date(at));
-    events.push(d, outcomeEvent(d.data.decisionId, { reward }, new Date(at + 500)));
-  }
-  await store.append(events);
-}
-/** Canary when risky: true value 0.6 (the rules: 0.5). */
-const better: OpeCandidate = { actions: ['standard', 'canary'], rewards: (f) => (f.risky ? [0.3, 0.5] : [0.7, 0.5]) };
-/** Canary when not risky: true value 0.4. */
-const worse: OpeCandidate = { actions: ['standard', 'canary'], rewards: (f) => (f.risky ? [0.7, 0.5] : [0.3, 0.5]) };
+const logShadow = async (agent: string, n: number, seed: number, t0: number): Promise<void> => {
+  await store.append(shadowLog(agent, n, seed, t0));
+};
 
 const none = { units: 0, exposures: 0, outcomes: 0, mean: 0, variance: 0 };
 const SHADOW_OK: ShadowEvidence = { n: 1000, modelQuality: 0.8, rulesQuality: 0.7, higherIsBetter: true };
