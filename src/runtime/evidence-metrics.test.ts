@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample } from '../../test/support/exposition.js';
 import { pollUntil } from '../../test/support/poll-until.js';
+import { mulberry32 as rng } from '../experiments/ope/prng.js';
 import { buildServer } from '../server/app.js';
 import { type Apprentice, createApprentice } from './create-apprentice.js';
 import { type Platform, installPlatform } from './install-platform.js';
@@ -11,29 +13,6 @@ import { type Platform, installPlatform } from './install-platform.js';
 // Issue 12: the exploration share and the OPE gate's evidence as a user reads them from /metrics,
 // after a reward agent explored over HTTP, trained a shadow model and was evaluated by the
 // controller — the same numbers as the rollout status.
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The value of one sample of the exposition, or undefined when /metrics has none. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = m[2]!.split(',');
-    if (want.every((w) => have.includes(w)) && have.length === want.length) return Number(m[3]);
-  }
-  return undefined;
-}
 
 const BUDGET = 0.2;
 const N = 400;

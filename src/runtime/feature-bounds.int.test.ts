@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample } from '../../test/support/exposition.js';
 import { pollUntil } from '../../test/support/poll-until.js';
 import { PG_URL, createTestSchema, testPrefix, type TestSchema } from '../../test/support/services.js';
 import { EventType } from '../core/index.js';
@@ -33,10 +34,7 @@ const reviewer = parseAgentDefinition({
 });
 
 /** The value of one `component` sample in a Prometheus exposition, or undefined. */
-function sample(text: string, name: string, component: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{component="${component}"}`));
-  return line === undefined ? undefined : Number(line.split(' ').at(-1));
-}
+const bound = (text: string, name: string, component: string): number | undefined => sample(text, name, { component });
 
 // Issue 13: the feature store's memory (the cache of Redis, the materialiser's joins, the
 // training backfill) is reported with its bound, like every other bounded map.
@@ -94,31 +92,31 @@ describe('feature store bounds on /metrics (server mode, private redis-server)',
     // Three authors read through a cache of two: the least recently read one was evicted.
     const cached = await pollUntil(async () => {
       const text = await scrape();
-      return sample(text, 'apprentice_bounded_evictions_total', 'feature_online_cache') === 1 ? text : undefined;
+      return bound(text, 'apprentice_bounded_evictions_total', 'feature_online_cache') === 1 ? text : undefined;
     }, { timeoutMs: 10_000, message: 'the third author fetched into the cache of two' });
-    expect(sample(cached, 'apprentice_bounded_entries', 'feature_online_cache')).toBe(2);
-    expect(sample(cached, 'apprentice_bounded_capacity', 'feature_online_cache')).toBe(2);
+    expect(bound(cached, 'apprentice_bounded_entries', 'feature_online_cache')).toBe(2);
+    expect(bound(cached, 'apprentice_bounded_capacity', 'feature_online_cache')).toBe(2);
     // The materialiser remembers the three decisions to join their outcomes to the authors.
-    expect(sample(cached, 'apprentice_bounded_entries', 'feature_materialiser_joins')).toBe(3);
-    expect(sample(cached, 'apprentice_bounded_capacity', 'feature_materialiser_joins')).toBe(200_000);
-    expect(sample(cached, 'apprentice_bounded_evictions_total', 'feature_materialiser_joins')).toBe(0);
+    expect(bound(cached, 'apprentice_bounded_entries', 'feature_materialiser_joins')).toBe(3);
+    expect(bound(cached, 'apprentice_bounded_capacity', 'feature_materialiser_joins')).toBe(200_000);
+    expect(bound(cached, 'apprentice_bounded_evictions_total', 'feature_materialiser_joins')).toBe(0);
     // Nothing backfilled for training yet.
-    expect(sample(cached, 'apprentice_bounded_entries', 'feature_history_inputs')).toBe(0);
-    expect(sample(cached, 'apprentice_bounded_capacity', 'feature_history_inputs')).toBe(4);
+    expect(bound(cached, 'apprentice_bounded_entries', 'feature_history_inputs')).toBe(0);
+    expect(bound(cached, 'apprentice_bounded_capacity', 'feature_history_inputs')).toBe(4);
 
     await fillUpToNow();
     const filled = await scrape();
-    expect(sample(filled, 'apprentice_bounded_entries', 'feature_history_inputs')).toBe(3);
-    expect(sample(filled, 'apprentice_bounded_evictions_total', 'feature_history_inputs')).toBe(0);
-    expect(sample(filled, 'apprentice_bounded_entries', 'feature_history_joins')).toBe(3);
-    expect(sample(filled, 'apprentice_bounded_capacity', 'feature_history_joins')).toBe(200_000);
+    expect(bound(filled, 'apprentice_bounded_entries', 'feature_history_inputs')).toBe(3);
+    expect(bound(filled, 'apprentice_bounded_evictions_total', 'feature_history_inputs')).toBe(0);
+    expect(bound(filled, 'apprentice_bounded_entries', 'feature_history_joins')).toBe(3);
+    expect(bound(filled, 'apprentice_bounded_capacity', 'feature_history_joins')).toBe(200_000);
 
     // Two more outcomes would pass the bound of 4: the view's inputs are dropped whole (3 held + the 4th).
     await review(['dawid', 'ewa']);
     await fillUpToNow();
     const over = await scrape();
-    expect(sample(over, 'apprentice_bounded_entries', 'feature_history_inputs')).toBe(0);
-    expect(sample(over, 'apprentice_bounded_evictions_total', 'feature_history_inputs')).toBe(4);
+    expect(bound(over, 'apprentice_bounded_entries', 'feature_history_inputs')).toBe(0);
+    expect(bound(over, 'apprentice_bounded_evictions_total', 'feature_history_inputs')).toBe(4);
     expect(features.history.bounds().overflowed).toBe(1);
   });
 });

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample } from '../../test/support/exposition.js';
 import { pollUntil } from '../../test/support/poll-until.js';
 import { PG_URL, REDIS_URL, createTestSchema, testPrefix, type TestSchema } from '../../test/support/services.js';
 import { EventType, type NewEvent } from '../core/index.js';
 import { type OpeCandidate, type OpeGateOptions, createOpeGateCheck } from '../experiments/index.js';
 import { decisionEvent, outcomeEvent } from '../log/events/testing/fixtures.js';
+import { mulberry32 as rng } from '../experiments/ope/prng.js';
 import { buildServer } from '../server/app.js';
 import { type Apprentice, createApprentice } from './create-apprentice.js';
 import { collectEvidenceMetrics } from './evidence-metrics.js';
@@ -19,29 +21,6 @@ import { type InstalledExperiments, installExperiments } from './install-experim
  * the leader's evidence in `GET /api/v1/rollouts/{agent}` and `/metrics`, read from the log's
  * `OpeGateEvaluated` events, and neither instance runs the OPE again on a status read.
  */
-
-/** Deterministic uniform [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The value of one sample of the exposition, or undefined when /metrics has none. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = m[2]!.split(',');
-    if (want.every((w) => have.includes(w)) && have.length === want.length) return Number(m[3]);
-  }
-  return undefined;
-}
 
 const AGENT = 'fleet-deployer';
 /** Canary when not risky: worse than the rules (standard) by its true value, 0.4 vs 0.5. */
