@@ -32,6 +32,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {} }).decisionCacheTtlSeconds).toBe(900);
     expect(loadConfig({ env: { APPRENTICE_DECISION_CACHE_TTL_SECONDS: '120' } }).decisionCacheTtlSeconds).toBe(120);
     expect(fail(() => loadConfig({ env: { APPRENTICE_DECISION_CACHE_TTL_SECONDS: '0' } })).issues[0]!.path).toBe('decisionCacheTtlSeconds');
+    expect(loadConfig({ env: { APPRENTICE_DECISION_CACHE_ENTRIES: '2000' } }).decisionCacheEntries).toBe(2000);
+    expect(loadConfig({ env: {} }).decisionCacheEntries).toBeUndefined();
   });
 
   it('names each bad field and its rule', () => {

@@ -91,6 +91,13 @@ export const ConfigSchema = z
      */
     decisionCacheTtlSeconds: z.number().int().min(1).max(7 * 86_400).default(900),
     /**
+     * Decisions (with their outcomes) each process keeps in memory for recording outcomes and
+     * reading its own writes (`CachedDecisionReader` L1, about 1.6 KB each); older ones are read
+     * from Redis or the event store. Default 50,000 with `databaseUrl` (100 s at 500/s), 10,000
+     * embedded (100 s at 100/s; the embedded store is in the same process).
+     */
+    decisionCacheEntries: z.number().int().min(100).max(10_000_000).optional(),
+    /**
      * Scheduled cold tiering in the service (roles `worker` and `all`; in a fleet the controller's
      * leader runs it): hours between runs, 0 = never (run `apprentice tier` or
      * `POST /api/v1/admin/tier` instead). Default 24 with `databaseUrl`; 0 embedded (PGlite has one
@@ -147,6 +154,7 @@ const ENV: Readonly<Record<string, { key: keyof ApprenticeConfig; type: 'string'
   APPRENTICE_DB_STATEMENT_TIMEOUT_MS: { key: 'databaseStatementTimeoutMs', type: 'number' },
   APPRENTICE_COLD_AFTER_DAYS: { key: 'coldAfterDays', type: 'number' },
   APPRENTICE_DECISION_CACHE_TTL_SECONDS: { key: 'decisionCacheTtlSeconds', type: 'number' },
+  APPRENTICE_DECISION_CACHE_ENTRIES: { key: 'decisionCacheEntries', type: 'number' },
   APPRENTICE_TIER_INTERVAL_HOURS: { key: 'tierIntervalHours', type: 'number' },
 };
 

@@ -62,7 +62,7 @@ describe('bounded caches and waiting maps are reported with their bound (/metric
     expect(bound(text, 'apprentice_bounded_evictions_total', 'training_pending_decisions')).toBe(3);
     expect(bound(text, 'apprentice_bounded_entries', 'training_pending_outcomes')).toBe(0);
     // The decision cache holds what this process decided, under its default bound.
-    expect(bound(text, 'apprentice_bounded_capacity', 'decision_cache')).toBe(50_000);
+    expect(bound(text, 'apprentice_bounded_capacity', 'decision_cache')).toBe(10_000);
     expect(bound(text, 'apprentice_bounded_entries', 'decision_cache')).toBe(8);
     expect(bound(text, 'apprentice_bounded_evictions_total', 'decision_cache')).toBe(0);
     // The quality feed waits for the 8 outcomes; the served-quality feed only for model-served ones (none).

@@ -105,7 +105,14 @@ export async function createApprentice(options: ApprenticeOptions = {}): Promise
   } else bus = createMemoryBus({ prefix: config.redisPrefix });
 
   const spool = createSpool({ dir: join(dataDir, 'spool') });
-  const reader = new CachedDecisionReader({ store, ...(redis ? { redis } : {}), prefix: config.redisPrefix, l2TtlSeconds: config.decisionCacheTtlSeconds });
+  const reader = new CachedDecisionReader({
+    store,
+    ...(redis ? { redis } : {}),
+    prefix: config.redisPrefix,
+    l2TtlSeconds: config.decisionCacheTtlSeconds,
+    // About 100 s of decisions at each mode's rate: embedded serves one machine's agents.
+    l1Max: config.decisionCacheEntries ?? (config.databaseUrl ? 50_000 : 10_000),
+  });
   const writer = new AsyncLearningWriter({
     bus,
     spool,

@@ -10,7 +10,7 @@ import { createApprentice, type Apprentice } from './create-apprentice.js';
 // The decision cache in Redis (L2) is bounded by its time to live: rate × TTL decisions. With a
 // day (the old default) a service at 500 decisions/s held 43 million keys; the configured TTL
 // is what each decision's keys get.
-describe('decision cache TTL from the configuration (real PostgreSQL and Redis)', () => {
+describe('decision cache bounds from the configuration (real PostgreSQL and Redis)', () => {
   let schema: TestSchema;
   let dir: string;
   let a: Apprentice;
@@ -41,5 +41,9 @@ describe('decision cache TTL from the configuration (real PostgreSQL and Redis)'
     const ttl = await redis.ttl(key);
     expect(ttl).toBeGreaterThan(110);
     expect(ttl).toBeLessThanOrEqual(120);
+  });
+
+  it('keeps 50,000 decisions in memory with PostgreSQL (10,000 embedded: bounds-metrics.test.ts)', () => {
+    expect(a.reader.bounds().decisions.capacity).toBe(50_000);
   });
 });
