@@ -33,7 +33,7 @@ export interface ApprenticeOptions {
   /** Name of this process in consumer groups. Default `<hostname>-<pid>`. */
   readonly instanceId?: string;
   /** Projector tuning (claim idle time, batch size). */
-  readonly projectorOptions?: Pick<ProjectorOptions, 'claimIdleMs' | 'claimIntervalMs' | 'count' | 'blockMs'>;
+  readonly projectorOptions?: Pick<ProjectorOptions, 'claimIdleMs' | 'claimIntervalMs' | 'count' | 'blockMs' | 'trimIntervalMs'>;
   /** Projections of the event store. Default: every projection of the service. */
   readonly projections?: readonly Projection[];
 }

@@ -70,6 +70,7 @@ export function wireRuntimeMetrics(m: Metrics, p: RuntimeParts): () => void {
       delta('claimed', ps.claimed, m.busDeliveriesTotal as Counter<string>, { ...deliveries, result: 'claimed' });
       delta('acked', ps.acked, m.busDeliveriesTotal as Counter<string>, { ...deliveries, result: 'ack' });
       delta('retried', ps.retried, m.busDeliveriesTotal as Counter<string>, { ...deliveries, result: 'retry' });
+      delta('trimmed', ps.trimmed, m.busDeliveriesTotal as Counter<string>, { ...deliveries, result: 'trimmed' });
       delta('storeErrors', ps.storeErrors, m.eventStoreAppendErrorsTotal as Counter<string>, { store: p.store, code: 'append' });
       const g = await p.bus.groupInfo(p.topic, 'projector').catch(() => undefined);
       if (g) {

@@ -16,7 +16,7 @@ export const platformCatalogue = {
     'group',
   ]),
   busDeliveriesTotal: counter(
-    'Bus entries handled by the projector group (result: delivered = read the first time, claimed = taken over from a consumer that left it pending, ack = acknowledged once stored, retry = append retried while the event store was unreachable).',
+    'Bus entries handled by the projector group (result: delivered = read the first time, claimed = taken over from a consumer that left it pending, ack = acknowledged once stored, retry = append retried while the event store was unreachable, trimmed = removed from the stream once every group had acknowledged it).',
     ['stream', 'group', 'result'],
   ),
   busSpoolEvents: gauge('Events waiting in the local spool file (bus unreachable).', []),

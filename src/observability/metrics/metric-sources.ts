@@ -93,8 +93,8 @@ export const METRIC_SOURCES: Readonly<Record<string, MetricSource>> = {
   apprentice_bus_pending: { setBy: RT, when: 'a projector runs in this process' },
   apprentice_bus_dead_letters_total: { setBy: RT, when: 'an entry is delivered too many times' },
   apprentice_bus_deliveries_total: {
-    setBy: `${RT}: the projector's \`delivered\`, \`claimed\`, \`acked\` and \`retried\` counts (\`log/projector/projector.ts\`)`,
-    when: 'a projector runs in this process (result="claimed" after a consumer left entries pending, result="retry" while the event store is unreachable)',
+    setBy: `${RT}: the projector's \`delivered\`, \`claimed\`, \`acked\`, \`retried\` and \`trimmed\` counts (\`log/projector/projector.ts\`)`,
+    when: 'a projector runs in this process (result="claimed" after a consumer left entries pending, result="retry" while the event store is unreachable, result="trimmed" once its trims removed entries)',
   },
   apprentice_bus_spool_events: { setBy: RT },
   apprentice_bus_spool_bytes: { setBy: RT },
