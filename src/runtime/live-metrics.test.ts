@@ -27,6 +27,7 @@ const EMPTY_IN_SCENARIO: Readonly<Record<string, string>> = {
   apprentice_bus_spool_replayed_total: 'only after the bus recovers from an outage with events in the spool',
   apprentice_event_store_append_errors_total: 'only when the event store refuses an append (PostgreSQL down)',
   apprentice_bus_dead_letters_total: 'only when an entry is delivered too many times',
+  apprentice_tier_partitions_total: 'only after a tiering run (scheduled with PostgreSQL, or POST /api/v1/admin/tier) handled a partition older than coldAfterDays (src/runtime/tiering-job.test.ts reads it)',
   apprentice_writer_dropped_total: 'only when an event is recorded after close or the spool refuses a batch (disk full)',
   apprentice_learner_worker_restarts_total: 'only when a shadow pool worker crashes, runs out of memory or is killed at its time limit',
   apprentice_alerts_received_total: 'only when Alertmanager calls the webhook (test/e2e/prometheus.e2e.test.ts)',

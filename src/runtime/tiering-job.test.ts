@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample } from '../../test/support/exposition.js';
 import { pollUntil } from '../../test/support/poll-until.js';
 import { EventType, type NewEvent } from '../core/index.js';
 import { createFsArtifactStore } from '../learning/registry/artifacts/fs-artifact-store.js';
@@ -131,6 +132,10 @@ describe('POST /api/v1/admin/tier', () => {
       [EventType.EventPartitionTiered],
     );
     expect(rows).toEqual([{ actor: 'test-admin', reason: 'quarterly tiering', partition: MONTH.name }]);
+    // What an operator sees on /metrics: one partition tiered, none failed.
+    const text = await a.registry.metrics();
+    expect(sample(text, 'apprentice_tier_partitions_total', { result: 'tiered' })).toBe(1);
+    expect(sample(text, 'apprentice_tier_partitions_total', { result: 'failed' })).toBeUndefined();
     const bad = await app.inject({ method: 'POST', url: '/api/v1/admin/tier', headers: { authorization: `Bearer ${tokens.admin}` }, payload: { olderThanDays: 0 } });
     expect(bad.statusCode).toBe(400);
   });

@@ -16,7 +16,9 @@ export interface TieringJobOptions {
   readonly firstDelayMs?: number;
   /** Whether this instance should run the schedule now (the leader lease in a fleet). Default always. */
   readonly isLeader?: () => boolean;
+  /** After every run, scheduled or requested. */
   readonly onResult?: (r: TierResult) => void;
+  /** A scheduled run that failed (a requested one rejects to its caller). */
   readonly onError?: (e: unknown) => void;
 }
 
@@ -70,13 +72,16 @@ export function createTieringJob(o: TieringJobOptions): TieringJob {
       }),
     );
     tail = next.catch(() => undefined);
-    return next;
+    return next.then((result) => {
+      o.onResult?.(result);
+      return result;
+    });
   };
   const tick = (): void => {
     if (stopped) return;
     if (o.isLeader && !o.isLeader()) return schedule(o.intervalMs);
     run({ actor: 'tiering-job', reason: `scheduled: partitions older than ${o.olderThanDays} days` })
-      .then((r) => o.onResult?.(r), (e: unknown) => o.onError?.(e))
+      .catch((e: unknown) => o.onError?.(e))
       .finally(() => schedule(o.intervalMs));
   };
   const schedule = (ms: number): void => {
@@ -107,7 +112,7 @@ export const tierIntervalMs = (config: { readonly tierIntervalHours?: number | u
  * on a pairing that cannot tier is refused at start.
  */
 export function installTiering(
-  a: Pick<Apprentice, 'store' | 'config'>,
+  a: Pick<Apprentice, 'store' | 'config' | 'metrics'>,
   artifacts: ArtifactStore,
   options: { readonly schedule: boolean; readonly isLeader?: () => boolean },
 ): TieringJob | undefined {
@@ -123,6 +128,8 @@ export function installTiering(
     ...(options.isLeader ? { isLeader: options.isLeader } : {}),
     // What was tiered is in the audit trail (EventPartitionTiered); what failed is said on stderr.
     onResult: (r) => {
+      if (r.tiered.length > 0) a.metrics.tierPartitionsTotal.inc({ result: 'tiered' }, r.tiered.length);
+      if (r.failed.length > 0) a.metrics.tierPartitionsTotal.inc({ result: 'failed' }, r.failed.length);
       for (const f of r.failed) process.emitWarning(`partition ${f.partition} failed at ${f.stage}: ${f.error} (it is whole; the next run retries)`, 'ApprenticeTiering');
     },
     onError: (e) => process.emitWarning(`scheduled tiering failed: ${e instanceof Error ? e.message : String(e)}`, 'ApprenticeTiering'),

@@ -25,6 +25,7 @@ export const platformCatalogue = {
   busConnected: gauge('1 while the learning bus answers, 0 while it does not (events then go to the spool).', []),
   busDeadLetters: gauge('Entries in the dead-letter stream of a topic.', ['stream']),
   busResetsTotal: counter('Times the bus was found to have forgotten its data (Redis restarted without persistence); unstored events were resent.', []),
+  tierPartitionsTotal: counter('Monthly partitions of the event log handled by cold tiering (result: tiered = moved to the artifact store, failed = left whole for the next run).', ['result']),
   projectorLagSeconds: gauge('Age of the oldest event this process published that the event store does not hold yet (0 when caught up).', []),
   projectorEventsBehind: gauge('Events this process recorded that the event store does not hold yet.', []),
 

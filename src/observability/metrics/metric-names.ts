@@ -70,6 +70,7 @@ export const MetricName = {
   busConnected: 'apprentice_bus_connected',
   busDeadLetters: 'apprentice_bus_dead_letters',
   busResetsTotal: 'apprentice_bus_resets_total',
+  tierPartitionsTotal: 'apprentice_tier_partitions_total',
   projectorLagSeconds: 'apprentice_projector_lag_seconds',
   projectorEventsBehind: 'apprentice_projector_events_behind',
   // event store and projections

@@ -102,6 +102,7 @@ export const METRIC_SOURCES: Readonly<Record<string, MetricSource>> = {
   apprentice_bus_connected: { setBy: RT },
   apprentice_bus_dead_letters: { setBy: RT, when: 'the bus reports its dead-letter stream' },
   apprentice_bus_resets_total: { setBy: RT, when: 'the bus forgot its data' },
+  apprentice_tier_partitions_total: { setBy: '`installTiering` (`runtime/tiering-job.ts`), after each tiering run', when: 'a scheduled run or `POST /api/v1/admin/tier` tiered (or failed to tier) a partition' },
   apprentice_projector_lag_seconds: { setBy: RT },
   apprentice_projector_events_behind: { setBy: RT },
   apprentice_event_store_appends_total: { setBy: RT, when: 'a projector runs in this process' },
