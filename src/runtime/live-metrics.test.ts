@@ -181,9 +181,12 @@ describe('live /metrics after a scripted scenario: every family has samples with
     await platform.learning.serving.settled();
     for (let i = 300; i < 500; i++) await triageOnce(i);
     // 4. A rollout that is promoted (5, 25, 50, 100%, promoted), then rolled back to the rules.
-    for (let step = 0; step < 5; step++)
-      expect((await app.inject({ method: 'POST', url: '/api/v1/rollouts/estimator/advance', payload: {} })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/rollouts/estimator/rollback', payload: { reason: 'drill' } })).statusCode).toBe(200);
+    for (let step = 0; step < 5; step++) {
+      const r = await app.inject({ method: 'POST', url: '/api/v1/rollouts/estimator/advance', payload: {} });
+      expect(r.statusCode, `advance ${step + 1}: ${r.body}`).toBe(200);
+    }
+    const back = await app.inject({ method: 'POST', url: '/api/v1/rollouts/estimator/rollback', payload: { reason: 'drill' } });
+    expect(back.statusCode, back.body).toBe(200);
     // 5. A breaker opening: every breaker open, decisions of the ml arm fall back.
     expect((await app.inject({ method: 'POST', url: '/api/v1/circuit-breakers/open-all', payload: { reason: 'drill' } })).statusCode).toBe(200);
     for (let i = 500; i < 600; i++) await triageOnce(i);
